@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="geo:unit_tree", permanent=False), name="home"),
+    path("accounts/", include("villagelink.accounts.urls")),
+    path("units/", include("villagelink.geo.urls")),
+    path("audit/", include("villagelink.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("villagelink.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "villagelink.core.views.bad_request"
+handler403 = "villagelink.core.views.permission_denied"
+handler404 = "villagelink.core.views.page_not_found"
+handler500 = "villagelink.core.views.server_error"

@@ -1,0 +1,3 @@
+from villagelink.cli import main
+
+main()

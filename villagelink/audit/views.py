@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from .models import ACTION_LABELS, AuditEntry
+from .selectors import audit_entry_list
+
+
+@login_required
+def audit_trail(request):
+    model = request.GET.get("model") or None
+    action = request.GET.get("action")
+    action_value = int(action) if action in {str(value) for value in ACTION_LABELS} else None
+    entries = audit_entry_list(user=request.user, model=model, action=action_value)
+    page = Paginator(entries, 25).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.action_label = ACTION_LABELS.get(entry.action, "")
+    models = ContentType.objects.filter(pk__in=AuditEntry.objects.values("content_type").distinct()).order_by(
+        "model"
+    )
+    return render(
+        request,
+        "audit/trail.html",
+        {
+            "page": page,
+            "models": models,
+            "actions": list(ACTION_LABELS.items()),
+            "selected_model": model or "",
+            "selected_action": action_value,
+        },
+    )

@@ -1,0 +1,81 @@
+from importlib import resources
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from villagelink.accounts.models import Role
+from villagelink.accounts.services import user_ensure
+from villagelink.core.paths import subtree_q
+from villagelink.core.progress import Steps
+from villagelink.geo.models import AdminUnit, Level
+from villagelink.geo.services import units_import, units_import_csv
+from villagelink.geo.synthetic import synthetic_unit_rows
+
+DEMO_PASSWORD = "villagelink-demo"  # noqa: S105  (the demo's published password; see README)
+NAMLING_COUNTY = "540221"
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up and serve the regional demo: data folder, database, reference and demo data, demo accounts."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--addr", default="127.0.0.1:8000", help="Address to serve on (default 127.0.0.1:8000)."
+        )
+        parser.add_argument("--reset", action="store_true", help="Start from an empty database.")
+        parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
+
+    def handle(self, *args, addr: str, reset: bool, no_serve: bool, **options):
+        steps = Steps(total=5, stream=self.stdout)
+        with steps.step("Preparing the data folder") as note:
+            settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+            note.append(str(settings.DATA_DIR))
+        with steps.step("Preparing the database") as note:
+            call_command("migrate", interactive=False, verbosity=0)
+            if reset:
+                call_command("flush", interactive=False, verbosity=0)
+                note.append("emptied")
+        with steps.step("Loading the reference units") as note:
+            fixture = (
+                resources.files("villagelink.geo").joinpath("fixtures/tibet_admin_units.csv").read_bytes()
+            )
+            result = units_import_csv(data=fixture)
+            note.append(f"{result.created} new")
+        with steps.step("Generating synthetic townships and villages") as note:
+            counties = list(AdminUnit.objects.filter(subtree_q("path", "54"), level=Level.COUNTY))
+            result = units_import(rows=synthetic_unit_rows(counties), synthetic=True)
+            note.append(f"{result.created} new")
+        with steps.step("Creating the demo accounts") as note:
+            accounts = self._ensure_accounts()
+            note.append(f"{sum(created for _, created in accounts)} new")
+        self.stdout.write(f"\nThe demo is set up in {steps.elapsed:.1f} s.\n")
+        self.stdout.write(f"Accounts (password {DEMO_PASSWORD}):\n")
+        for user, _created in accounts:
+            scope = f"{user.scope_unit.name_en} ({user.scope_unit.code})" if user.scope_unit else "everything"
+            self.stdout.write(f"  {user.username:<16} {user.get_role_display():<14} {scope}\n")
+        if no_serve:
+            return
+        self.stdout.write(self.style.SUCCESS(f"\nOpen http://{addr}/ in a browser. Stop with Ctrl+C.\n"))
+        call_command("runserver", addr, use_reloader=False, use_threading=True)
+
+    def _ensure_accounts(self):
+        region = AdminUnit.objects.get(level=Level.REGION, code="540000")
+        county = AdminUnit.objects.get(code=NAMLING_COUNTY)
+        village = (
+            AdminUnit.objects.filter(subtree_q("path", county.path), level=Level.VILLAGE)
+            .order_by("code")
+            .first()
+        )
+        specs = [
+            ("admin", Role.ADMINISTRATOR, None, "Administrator"),
+            ("region-officer", Role.OFFICER, region, "Region officer"),
+            ("county-officer", Role.OFFICER, county, "Namling county officer"),
+            ("point-operator", Role.SITE_OPERATOR, village, "Village point operator"),
+        ]
+        return [
+            user_ensure(username=u, password=DEMO_PASSWORD, role=role, scope_unit=unit, first_name=name)
+            for u, role, unit, name in specs
+        ]

@@ -1,0 +1,46 @@
+"""Error pages: translated, on the site's layout, without a traceback."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+
+
+def _error(request, status: int, title: str, message: str):
+    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return _error(
+        request, 400, _("Bad request"), _("The request could not be understood. Check the address.")
+    )
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return _error(
+        request,
+        403,
+        _("Not allowed"),
+        _("Your account may not open this page. Ask an administrator if you need access."),
+    )
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return _error(
+        request,
+        404,
+        _("Not found"),
+        _("There is nothing here, or it lies outside your area. Check the address or go back."),
+    )
+
+
+@requires_csrf_token
+def server_error(request):
+    return _error(
+        request,
+        500,
+        _("Something went wrong"),
+        _("The server could not finish this request. Nothing was saved; please try again later."),
+    )

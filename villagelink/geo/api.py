@@ -1,0 +1,45 @@
+import django_filters
+from rest_framework import serializers, viewsets
+
+from villagelink.core.scope import scoped
+
+from .models import AdminUnit, Level
+
+
+class AdminUnitSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = AdminUnit
+        fields = [
+            "code",
+            "parent",
+            "level",
+            "name_zh",
+            "name_en",
+            "name_bo",
+            "longitude",
+            "latitude",
+            "is_synthetic",
+        ]
+
+
+class AdminUnitFilter(django_filters.FilterSet):
+    parent = django_filters.CharFilter(field_name="parent__code", help_text="Code of the parent unit.")
+    level = django_filters.ChoiceFilter(choices=Level.choices)
+
+    class Meta:
+        model = AdminUnit
+        fields = ["parent", "level"]
+
+
+class AdminUnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Administrative units within the caller's scope: the scope unit and everything below it."""
+
+    serializer_class = AdminUnitSerializer
+    filterset_class = AdminUnitFilter
+    lookup_field = "code"
+    lookup_value_regex = "[0-9]{6,12}"
+
+    def get_queryset(self):
+        return scoped(AdminUnit.objects.select_related("parent"), self.request.user).order_by("code")

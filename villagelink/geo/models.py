@@ -1,0 +1,94 @@
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    REGION = "region", _("Region")
+    PREFECTURE = "prefecture", _("Prefecture")
+    COUNTY = "county", _("County")
+    TOWNSHIP = "township", _("Township")
+    VILLAGE = "village", _("Village")
+
+
+LEVEL_ORDER = {level: depth for depth, level in enumerate(Level.values)}
+
+# How many leading digits of a unit's code are its own (the rest are zeros): the national statistical
+# division codes give two digits to a province-level region, two to a prefecture, two to a county, three to
+# a township and three to a village.
+LEVEL_PATH_WIDTH = {
+    Level.REGION: 2,
+    Level.PREFECTURE: 4,
+    Level.COUNTY: 6,
+    Level.TOWNSHIP: 9,
+    Level.VILLAGE: 12,
+}
+LEVEL_CODE_LENGTH = {
+    Level.REGION: 6,
+    Level.PREFECTURE: 6,
+    Level.COUNTY: 6,
+    Level.TOWNSHIP: 9,
+    Level.VILLAGE: 12,
+}
+
+
+def path_for(code: str, level: str) -> str:
+    return code[: LEVEL_PATH_WIDTH[Level(level)]]
+
+
+class AdminUnit(models.Model):
+    """An administrative division: region, prefecture, county, township or village."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    path = models.CharField(_("path"), max_length=12, db_index=True, editable=False)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_bo = models.CharField(_("name (Tibetan)"), max_length=100, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    is_synthetic = models.BooleanField(_("synthetic (demo data)"), default=False)
+
+    scope_path_lookup = "path"
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=Level.values), name="geo_adminunit_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=False) | models.Q(level=Level.REGION),
+                name="geo_adminunit_only_regions_are_roots",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def name(self) -> str:
+        """The unit's name in the active language, falling back to Chinese, the official name."""
+        language = (get_language() or "en").lower()
+        if language.startswith("bo") and self.name_bo:
+            return self.name_bo
+        if language.startswith("zh"):
+            return self.name_zh
+        return self.name_en or self.name_zh
+
+    @property
+    def depth(self) -> int:
+        return LEVEL_ORDER[self.level]
+
+    def get_additional_data(self) -> dict:
+        return {"unit_path": self.path}
