@@ -12,6 +12,22 @@ class Level(models.TextChoices):
 
 
 LEVEL_ORDER = {level: depth for depth, level in enumerate(Level.values)}
+# Which level a unit's parent may have. A county may sit directly under a region (the province-administered
+# counties of the national scheme); every other unit sits one level below its parent.
+PARENT_LEVELS = {
+    Level.REGION: frozenset(),
+    Level.PREFECTURE: frozenset({Level.REGION}),
+    Level.COUNTY: frozenset({Level.PREFECTURE, Level.REGION}),
+    Level.TOWNSHIP: frozenset({Level.COUNTY}),
+    Level.VILLAGE: frozenset({Level.TOWNSHIP}),
+}
+LEVEL_PLURAL = {
+    Level.REGION: _("Regions"),
+    Level.PREFECTURE: _("Prefectures"),
+    Level.COUNTY: _("Counties"),
+    Level.TOWNSHIP: _("Townships"),
+    Level.VILLAGE: _("Villages"),
+}
 
 # How many leading digits of a unit's code are its own (the rest are zeros): the national statistical
 # division codes give two digits to a province-level region, two to a prefecture, two to a county, three to

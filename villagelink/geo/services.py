@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 
 from villagelink.core.exceptions import ApplicationError
 
-from .models import LEVEL_CODE_LENGTH, LEVEL_ORDER, LEVEL_PATH_WIDTH, AdminUnit, Level, path_for
+from .models import (
+    LEVEL_CODE_LENGTH,
+    LEVEL_ORDER,
+    LEVEL_PATH_WIDTH,
+    PARENT_LEVELS,
+    AdminUnit,
+    Level,
+    path_for,
+)
 
 REQUIRED_COLUMNS = ("code", "parent_code", "level", "name_zh", "name_en")
 OPTIONAL_COLUMNS = ("name_bo", "longitude", "latitude")
@@ -169,7 +177,7 @@ def _check_parent(row: UnitRow, parent: "UnitRow | AdminUnit | None") -> list[st
         ]
     if parent.level not in LEVEL_ORDER:
         return []  # the parent's own row already reports its level
-    if LEVEL_ORDER[parent.level] >= LEVEL_ORDER[row.level]:
+    if parent.level not in PARENT_LEVELS[Level(row.level)]:
         return [
             _("level out of order: a %(level)s cannot sit under the %(parent_level)s %(parent)s")
             % {"level": row.level, "parent_level": parent.level, "parent": row.parent_code}

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from .models import Level
+from .models import LEVEL_PLURAL, Level
 from .selectors import levels_below, unit_ancestors, unit_children_with_counts, unit_get, unit_roots
 
 
@@ -19,13 +19,14 @@ def unit_detail(request, code: str):
     unit = unit_get(user=request.user, code=code)
     children = unit_children_with_counts(unit=unit)
     # The children's own level is the table's subject; the columns count the levels below them.
-    levels = [Level(level) for level in levels_below(unit)[1:]]
+    levels = levels_below(unit)[1:]
     context = {
         "unit": unit,
         "ancestors": unit_ancestors(user=request.user, unit=unit),
         "children": [
-            (child, [(level, child.counts.get(level, 0)) for level in levels]) for child in children
+            (child, [(LEVEL_PLURAL[Level(level)], child.counts.get(level, 0)) for level in levels])
+            for child in children
         ],
-        "levels": levels,
+        "levels": [LEVEL_PLURAL[Level(level)] for level in levels],
     }
     return render(request, "geo/unit_detail.html", context)

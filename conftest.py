@@ -1,0 +1,64 @@
+"""Fixtures shared by every test: a small but real hierarchy and a person for each role."""
+
+from importlib import resources
+
+import pytest
+
+from villagelink.accounts.models import Role, User
+from villagelink.geo.models import AdminUnit
+from villagelink.geo.services import UnitRow, units_import, units_import_csv
+
+PASSWORD = "correct-horse-battery"
+NAMLING = "540221"
+CHENGGUAN = "540102"  # Lhasa's Chengguan District: "another county" for scope tests
+
+
+def _township_and_villages(county: str, name: str) -> list[UnitRow]:
+    township = f"{county}101"
+    rows = [UnitRow(0, township, county, "township", f"{name}乡", f"{name} Township")]
+    rows += [
+        UnitRow(0, f"{township}{200 + v}", township, "village", f"{name}{v}村", f"{name} Village {v}")
+        for v in (1, 2)
+    ]
+    return rows
+
+
+@pytest.fixture
+def units(db):
+    """The Tibet reference units, plus one township with two villages in Namling and in Chengguan."""
+    data = resources.files("villagelink.geo").joinpath("fixtures/tibet_admin_units.csv").read_bytes()
+    units_import_csv(data=data)
+    units_import(rows=_township_and_villages(NAMLING, "Namling") + _township_and_villages(CHENGGUAN, "Lhasa"))
+    return {unit.code: unit for unit in AdminUnit.objects.all()}
+
+
+def make_user(username: str, role: Role, scope: AdminUnit | None = None, **extra) -> User:
+    user = User(username=username, role=role, scope_unit=scope, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def admin_user(units):
+    return make_user("root", Role.ADMINISTRATOR, None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def region_officer(units):
+    return make_user("region", Role.OFFICER, units["540000"])
+
+
+@pytest.fixture
+def county_officer(units):
+    return make_user("namling", Role.OFFICER, units[NAMLING])
+
+
+@pytest.fixture
+def other_county_officer(units):
+    return make_user("chengguan", Role.OFFICER, units[CHENGGUAN])
+
+
+@pytest.fixture
+def point_operator(units):
+    return make_user("operator", Role.SITE_OPERATOR, units[f"{NAMLING}101201"])

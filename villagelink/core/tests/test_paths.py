@@ -1,0 +1,26 @@
+import pytest
+
+from villagelink.core.paths import path_successor, subtree_q
+from villagelink.geo.models import AdminUnit
+
+
+@pytest.mark.parametrize(
+    ("path", "successor"),
+    [("54", "55"), ("5402", "5403"), ("540299", "540300"), ("0009", "0010"), ("99", None), ("999999", None)],
+)
+def test_path_successor_is_the_next_digit_string_of_the_same_length(path, successor):
+    assert path_successor(path) == successor
+
+
+def test_path_successor_refuses_non_digits():
+    with pytest.raises(ValueError):
+        path_successor("54/02")
+
+
+def test_subtree_holds_the_unit_and_everything_below_it_and_nothing_else(units):
+    # given the Shigatse prefecture (5402)
+    below = set(AdminUnit.objects.filter(subtree_q("path", "5402")).values_list("code", flat=True))
+    # then it holds itself, its counties and the Namling township and villages, but not Lhasa's
+    assert {"540200", "540221", "540221101", "540221101201"} <= below
+    assert not {"540000", "540100", "540102", "540102101"} & below
+    assert all(code.startswith("5402") for code in below)
