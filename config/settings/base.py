@@ -158,8 +158,8 @@ TIME_ZONE = "UTC"
 VILLAGELINK_REGION_TIME_ZONE = os.environ.get("VILLAGELINK_REGION_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-# The app serves its own assets; in development straight from the apps, in production from STATIC_ROOT.
+# The app serves its own assets (WhiteNoise): here straight from the apps; production collects them first.
+STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -168,8 +168,9 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first, so an anonymous call is answered 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -1,0 +1,106 @@
+"""Walks every URL pattern of the project as a person scoped to one county, with objects of another.
+
+Every route must either refuse (403/404, or the admin's log-in page for people who are not staff) or answer
+without showing anything of the other county. A new route whose URL takes an argument this test does not
+know fails here until the argument is added to FOREIGN below, so no route escapes the walk.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from villagelink.geo.models import AdminUnit
+
+# How to fill each URL argument with an object of the other county (Chengguan, 540102).
+# The boolean says whether the argument names an object: such routes must refuse outright.
+FOREIGN = {
+    "code": (lambda objs: objs["unit"].code, True),
+    "object_id": (lambda objs: str(objs["unit"].pk), True),
+    "content_type_id": (lambda objs: str(objs["unit_type"].pk), True),
+    "id": (lambda objs: str(objs["user"].pk), True),
+    "app_label": (lambda objs: "geo", False),
+    "format": (lambda objs: "json", False),
+}
+MARKERS = ("540102", "Chengguan", "Lhasa Township")
+
+
+def all_routes(patterns=None, namespace=""):
+    """(name, argument names) for every pattern, nested includes and namespaces too."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            outer_args = _arguments(pattern.pattern)
+            for name, args in all_routes(pattern.url_patterns, inner):
+                yield name, outer_args | args
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed>"
+            yield name, _arguments(pattern.pattern)
+
+
+def _arguments(pattern) -> frozenset[str]:
+    if hasattr(pattern, "converters") and pattern.converters:
+        return frozenset(pattern.converters)
+    return frozenset(pattern.regex.groupindex)
+
+
+ROUTES = sorted(set(all_routes()), key=lambda r: (r[0] or "", sorted(r[1])))
+
+
+def test_every_route_is_named():
+    """Only Django's admin has unnamed routes (its catch-all and redirects, all behind the staff check)."""
+    unnamed = [name for name, _args in ROUTES if name.endswith("<unnamed>") and not name.startswith("admin:")]
+    assert not unnamed, "Name every URL pattern so the scope walk can reach it."
+
+
+@pytest.fixture
+def foreign(units, other_county_officer):
+    from django.contrib.contenttypes.models import ContentType
+
+    unit = AdminUnit.objects.get(code="540102")
+    # a change in the other county, so the audit trail has something that must stay hidden
+    unit.name_en = "Chengguan District (renamed)"
+    unit.save()
+    return {
+        "unit": unit,
+        "unit_type": ContentType.objects.get_for_model(AdminUnit),
+        "user": other_county_officer,
+    }
+
+
+@pytest.mark.parametrize("person", ["county_officer", "point_operator"])
+@pytest.mark.parametrize(("name", "args"), [r for r in ROUTES if not r[0].endswith("<unnamed>")], ids=lambda v: str(v))
+def test_a_person_of_one_county_sees_nothing_of_another(request, client, foreign, person, name, args):
+    user = request.getfixturevalue(person)
+    client.force_login(user)
+    unknown = args - FOREIGN.keys()
+    assert not unknown, f"Route {name} takes {sorted(unknown)}: add them to FOREIGN in this test."
+    kwargs = {arg: FOREIGN[arg][0](foreign) for arg in args}
+    names_an_object = any(FOREIGN[arg][1] for arg in args)
+    url = reverse(name, kwargs=kwargs)
+    response = client.get(url)
+    body = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+
+    to_admin_login = response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    if names_an_object:
+        assert response.status_code in (403, 404) or to_admin_login, f"{url} answered {response.status_code}"
+    else:
+        assert response.status_code in (200, 302, 403, 404, 405), f"{url} answered {response.status_code}"
+    body = body.replace(url, "")  # the address the person typed is echoed (e.g. in the language form)
+    leaked = [marker for marker in MARKERS if marker in body]
+    assert not leaked, f"{url} shows {leaked} of another county to {person}"
+
+
+def test_the_walk_reaches_the_routes_that_matter():
+    names = {name for name, _ in ROUTES}
+    assert {"geo:unit_tree", "geo:unit_detail", "audit:trail", "unit-list", "unit-detail", "accounts:login"} <= names
+
+
+def test_the_walk_would_catch_a_leak(client, foreign, units):
+    """The check above is not vacuous: an administrator does see the other county on the same routes."""
+    from conftest import make_user
+    from villagelink.accounts.models import Role
+
+    client.force_login(make_user("boss", Role.ADMINISTRATOR, is_superuser=True, is_staff=True))
+    assert client.get(reverse("geo:unit_detail", kwargs={"code": "540102"})).status_code == 200
+    assert "540102" in client.get(reverse("unit-list") + "?parent=540100").content.decode()
+    assert "Chengguan" in client.get(reverse("audit:trail")).content.decode()

@@ -1,0 +1,95 @@
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from villagelink.audit.models import AuditEntry, AuditEntryImmutable
+from villagelink.audit.selectors import audit_entry_list
+from villagelink.geo.models import AdminUnit
+
+
+def rename(unit: AdminUnit, name: str) -> None:
+    unit.name_en = name
+    unit.save()
+
+
+def test_a_change_records_who_when_what_and_before_after(client, units, admin_user):
+    # given an administrator changes a unit's name through the admin
+    client.force_login(admin_user)
+    unit = units["540221"]
+    response = client.post(
+        reverse("admin:geo_adminunit_change", args=[unit.pk]),
+        {"name_zh": unit.name_zh, "name_en": "Namling (renamed)", "name_bo": "", "longitude": "", "latitude": ""},
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(object_pk=str(unit.pk), action=AuditEntry.Action.UPDATE)
+    assert entry.actor == admin_user
+    assert entry.timestamp.utcoffset().total_seconds() == 0
+    assert entry.changes_dict["name_en"] == ["Namling County", "Namling (renamed)"]
+    assert entry.unit_path == "540221"
+
+
+def test_create_and_delete_are_recorded_with_values(units):
+    unit = AdminUnit.objects.create(
+        code="540221109", parent=units["540221"], level="township", path="540221109", name_zh="新乡", name_en="New"
+    )
+    pk = unit.pk
+    unit.delete()
+    created = AuditEntry.objects.get(object_pk=str(pk), action=AuditEntry.Action.CREATE)
+    deleted = AuditEntry.objects.get(object_pk=str(pk), action=AuditEntry.Action.DELETE)
+    assert created.changes_dict["name_en"] == ["None", "New"]
+    assert deleted.changes_dict["name_en"] == ["New", "None"]
+
+
+def test_account_changes_are_recorded_without_the_password_hash(county_officer):
+    county_officer.set_password("another-password-123")
+    county_officer.first_name = "Tenzin"
+    county_officer.save()
+    entry = AuditEntry.objects.filter(object_pk=str(county_officer.pk)).latest("timestamp")
+    assert "first_name" in entry.changes_dict
+    assert "password" not in entry.changes_dict
+
+
+def test_audit_entries_cannot_be_changed_or_deleted(units):
+    rename(units["540221"], "Namling 2")
+    entry = AuditEntry.objects.latest("timestamp")
+    entry.object_repr = "forged"
+    with pytest.raises(AuditEntryImmutable):
+        entry.save()
+    with pytest.raises(AuditEntryImmutable):
+        entry.delete()
+    assert AuditEntry.objects.get(pk=entry.pk).object_repr != "forged"
+
+
+def test_the_admin_offers_no_way_to_change_or_delete_entries(client, units, admin_user):
+    rename(units["540221"], "Namling 3")
+    entry = AuditEntry.objects.latest("timestamp")
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
+    response = client.post(reverse("admin:audit_auditentry_change", args=[entry.pk]), {"object_repr": "forged"})
+    assert response.status_code == 403
+    assert AuditEntry.objects.get(pk=entry.pk).object_repr != "forged"
+
+
+def test_an_officer_browses_only_the_trail_of_their_scope(client, units, county_officer):
+    rename(units["540221101"], "Namling Township (renamed)")
+    rename(units["540102"], "Chengguan (renamed)")
+    client.force_login(county_officer)
+    html = client.get(reverse("audit:trail")).content.decode()
+    assert "Namling Township (renamed)" in html
+    assert "Chengguan" not in html
+
+
+def test_the_trail_can_be_filtered_by_record_type_and_action(client, units, region_officer):
+    rename(units["540221"], "Namling 4")
+    client.force_login(region_officer)
+    response = client.get(reverse("audit:trail"), {"model": "adminunit", "action": "1"})
+    assert [e.action for e in response.context["page"]] == [AuditEntry.Action.UPDATE]
+    response = client.get(reverse("audit:trail"), {"model": "adminunit", "action": "2"})
+    assert list(response.context["page"]) == []
+
+
+def test_operators_may_not_browse_the_trail(client, point_operator):
+    client.force_login(point_operator)
+    assert client.get(reverse("audit:trail")).status_code == 403
+    with pytest.raises(PermissionDenied):
+        audit_entry_list(user=point_operator)

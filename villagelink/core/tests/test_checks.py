@@ -1,0 +1,44 @@
+from villagelink.core.checks import demo_accounts_absent
+
+
+def test_demo_accounts_fail_the_deploy_check_under_production_settings(settings, county_officer):
+    settings.VILLAGELINK_REFUSE_DEMO_ACCOUNTS = True
+    assert demo_accounts_absent() == []  # no demo account yet: passes
+    county_officer.username = "county-officer"
+    county_officer.save()
+    errors = demo_accounts_absent()
+    assert [e.id for e in errors] == ["villagelink.E001"]
+    assert "county-officer" in errors[0].msg
+
+
+def test_demo_accounts_are_fine_outside_production(settings, county_officer):
+    settings.VILLAGELINK_REFUSE_DEMO_ACCOUNTS = False
+    county_officer.username = "county-officer"
+    county_officer.save()
+    assert demo_accounts_absent() == []
+
+
+def test_check_deploy_fails_in_production_while_demo_accounts_exist(tmp_path):
+    """The real command, in its own process and database: demo data set up, then `check --deploy`."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["VILLAGELINK_DATA_DIR"] = str(tmp_path)
+    villagelink = [sys.executable, "-m", "villagelink"]
+    subprocess.run([*villagelink, "demo", "--no-serve"], env=env, check=True, capture_output=True, timeout=300)
+    production = env | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 60 + "-not-a-real-key-but-long-and-random-enough-%$#",
+        "ALLOWED_HOSTS": "villagelink.example.org",
+    }
+    done = subprocess.run(
+        [*villagelink, "check", "--deploy", "--fail-level", "ERROR"],
+        env=production,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "villagelink.E001" in done.stderr
