@@ -68,7 +68,9 @@ def foreign(units, other_county_officer):
 
 
 @pytest.mark.parametrize("person", ["county_officer", "point_operator"])
-@pytest.mark.parametrize(("name", "args"), [r for r in ROUTES if not r[0].endswith("<unnamed>")], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("name", "args"), [r for r in ROUTES if not r[0].endswith("<unnamed>")], ids=lambda v: str(v)
+)
 def test_a_person_of_one_county_sees_nothing_of_another(request, client, foreign, person, name, args):
     user = request.getfixturevalue(person)
     client.force_login(user)
@@ -92,7 +94,14 @@ def test_a_person_of_one_county_sees_nothing_of_another(request, client, foreign
 
 def test_the_walk_reaches_the_routes_that_matter():
     names = {name for name, _ in ROUTES}
-    assert {"geo:unit_tree", "geo:unit_detail", "audit:trail", "unit-list", "unit-detail", "accounts:login"} <= names
+    assert {
+        "geo:unit_tree",
+        "geo:unit_detail",
+        "audit:trail",
+        "unit-list",
+        "unit-detail",
+        "accounts:login",
+    } <= names
 
 
 def test_the_walk_would_catch_a_leak(client, foreign, units):

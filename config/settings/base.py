@@ -191,7 +191,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 
 LOGGING = {
     "version": 1,

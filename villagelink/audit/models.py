@@ -1,41 +1,33 @@
-from auditlog.models import AbstractLogEntry
-from django.db import models
+"""The audit trail is django-auditlog's LogEntry: who (actor), when (timestamp, UTC), what (content type,
+object and its representation) and the values before and after (changes). Each audited model gives its unit's
+path through `get_additional_data()`, which places the entry in the hierarchy for scoped browsing.
+
+No model of our own: auditlog's migrations always create its table, so a swapped-in model would leave a
+second, unused table behind.
+"""
+
+from auditlog.models import LogEntry
+from django.db.models import CharField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
+
+# auditlog's own labels are not translated into Chinese; ours are.
+ACTION_LABELS = {
+    LogEntry.Action.CREATE: _("created"),
+    LogEntry.Action.UPDATE: _("changed"),
+    LogEntry.Action.DELETE: _("deleted"),
+    LogEntry.Action.ACCESS: _("viewed"),
+}
+UNIT_PATH = "unit_path"
+
+
+def entries_with_unit_path():
+    """Audit entries annotated with the unit path their record lies in (empty when it lies in none)."""
+    # Cast to plain text: comparisons on a JSON key would parse "540221" as the number 540221.
+    path = Cast(KT("additional_data__unit_path"), output_field=CharField())
+    return LogEntry.objects.annotate(**{UNIT_PATH: path})
 
 
 class AuditEntryImmutable(Exception):
-    pass
-
-
-class AuditEntry(AbstractLogEntry):
-    """One create, update or delete of a domain record: who, when (UTC), what, the values before and after.
-
-    django-auditlog writes these; `unit_path` (taken from the record's `get_additional_data()`) places each
-    entry in the hierarchy so officers browse the trail of their own scope. Entries are never changed or
-    deleted by the app.
-    """
-
-    unit_path = models.CharField(_("unit path"), max_length=12, blank=True, db_index=True)
-
-    scope_path_lookup = "unit_path"
-
-    class Meta(AbstractLogEntry.Meta):
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit entries")
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditEntryImmutable("Audit entries cannot be changed.")
-        self.unit_path = (self.additional_data or {}).get("unit_path", "")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditEntryImmutable("Audit entries cannot be deleted.")
-
-
-ACTION_LABELS = {
-    AuditEntry.Action.CREATE: _("created"),
-    AuditEntry.Action.UPDATE: _("changed"),
-    AuditEntry.Action.DELETE: _("deleted"),
-    AuditEntry.Action.ACCESS: _("viewed"),
-}
+    """Raised when anything tries to change or delete an audit entry."""

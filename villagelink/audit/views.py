@@ -1,10 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .models import ACTION_LABELS, AuditEntry
-from .selectors import audit_entry_list
+from .models import ACTION_LABELS
+from .selectors import audit_entry_list, audit_record_types
 
 
 @login_required
@@ -16,9 +15,7 @@ def audit_trail(request):
     page = Paginator(entries, 25).get_page(request.GET.get("page"))
     for entry in page:
         entry.action_label = ACTION_LABELS.get(entry.action, "")
-    models = ContentType.objects.filter(pk__in=AuditEntry.objects.values("content_type").distinct()).order_by(
-        "model"
-    )
+    models = audit_record_types(user=request.user)
     return render(
         request,
         "audit/trail.html",

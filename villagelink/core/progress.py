@@ -5,6 +5,7 @@ import time
 from contextlib import contextmanager
 
 from django.core.management.base import OutputWrapper
+from django.utils.translation import gettext as _
 
 
 class Steps:
@@ -29,7 +30,7 @@ class Steps:
         note: list[str] = []
         yield note
         extra = f" ({'; '.join(note)})" if note else ""
-        self._write(f"done in {time.perf_counter() - began:.1f} s{extra}\n")
+        self._write(_("done in %(seconds).1f s") % {"seconds": time.perf_counter() - began} + f"{extra}\n")
 
     @property
     def elapsed(self) -> float:

@@ -27,13 +27,14 @@ def scope_unit_of(user):
     return getattr(user, "scope_unit", None)
 
 
-def scoped(queryset: QuerySet[M], user) -> QuerySet[M]:
+def scoped(queryset: QuerySet[M], user, *, lookup: str | None = None) -> QuerySet[M]:
+    """`lookup` overrides the model's `scope_path_lookup` (e.g. for an annotation on a third-party model)."""
     if is_administrator(user):
         return queryset
     unit = scope_unit_of(user)
     if unit is None:
         return queryset.none()
-    lookup = queryset.model.scope_path_lookup
+    lookup = lookup or queryset.model.scope_path_lookup
     return queryset.filter(subtree_q(lookup, unit.path))
 
 

@@ -27,7 +27,9 @@ def test_check_deploy_fails_in_production_while_demo_accounts_exist(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env["VILLAGELINK_DATA_DIR"] = str(tmp_path)
     villagelink = [sys.executable, "-m", "villagelink"]
-    subprocess.run([*villagelink, "demo", "--no-serve"], env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [*villagelink, "demo", "--no-serve"], env=env, check=True, capture_output=True, timeout=300
+    )
     production = env | {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 60 + "-not-a-real-key-but-long-and-random-enough-%$#",

@@ -42,8 +42,14 @@ def test_demo_accounts_have_the_documented_roles_and_scopes():
     call_command("demo", no_serve=True)
     accounts = {u.username: u for u in User.objects.select_related("scope_unit")}
     assert accounts["admin"].role == Role.ADMINISTRATOR and accounts["admin"].is_superuser
-    assert (accounts["region-officer"].role, accounts["region-officer"].scope_unit.code) == (Role.OFFICER, "540000")
-    assert (accounts["county-officer"].role, accounts["county-officer"].scope_unit.code) == (Role.OFFICER, "540221")
+    assert (accounts["region-officer"].role, accounts["region-officer"].scope_unit.code) == (
+        Role.OFFICER,
+        "540000",
+    )
+    assert (accounts["county-officer"].role, accounts["county-officer"].scope_unit.code) == (
+        Role.OFFICER,
+        "540221",
+    )
     operator = accounts["point-operator"]
     assert operator.role == Role.SITE_OPERATOR
     assert operator.scope_unit.level == "village" and operator.scope_unit.code.startswith("540221")

@@ -3,6 +3,7 @@ from importlib import resources
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import Role
 from villagelink.accounts.services import user_ensure
@@ -30,35 +31,39 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr: str, reset: bool, no_serve: bool, **options):
         steps = Steps(total=5, stream=self.stdout)
-        with steps.step("Preparing the data folder") as note:
+        with steps.step(_("Preparing the data folder")) as note:
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
             note.append(str(settings.DATA_DIR))
-        with steps.step("Preparing the database") as note:
+        with steps.step(_("Preparing the database")) as note:
             call_command("migrate", interactive=False, verbosity=0)
             if reset:
-                call_command("flush", interactive=False, verbosity=0)
-                note.append("emptied")
-        with steps.step("Loading the reference units") as note:
+                call_command("flush", interactive=False, verbosity=0, allow_cascade=True)
+                note.append(_("emptied"))
+        with steps.step(_("Loading the reference units")) as note:
             fixture = (
                 resources.files("villagelink.geo").joinpath("fixtures/tibet_admin_units.csv").read_bytes()
             )
             result = units_import_csv(data=fixture)
-            note.append(f"{result.created} new")
-        with steps.step("Generating synthetic townships and villages") as note:
+            note.append(_("%(count)d new") % {"count": result.created})
+        with steps.step(_("Generating synthetic townships and villages")) as note:
             counties = list(AdminUnit.objects.filter(subtree_q("path", "54"), level=Level.COUNTY))
             result = units_import(rows=synthetic_unit_rows(counties), synthetic=True)
-            note.append(f"{result.created} new")
-        with steps.step("Creating the demo accounts") as note:
+            note.append(_("%(count)d new") % {"count": result.created})
+        with steps.step(_("Creating the demo accounts")) as note:
             accounts = self._ensure_accounts()
-            note.append(f"{sum(created for _, created in accounts)} new")
-        self.stdout.write(f"\nThe demo is set up in {steps.elapsed:.1f} s.\n")
-        self.stdout.write(f"Accounts (password {DEMO_PASSWORD}):\n")
+            note.append(_("%(count)d new") % {"count": sum(created for _user, created in accounts)})
+        self.stdout.write(_("\nThe demo is set up in %(seconds).1f s.\n") % {"seconds": steps.elapsed})
+        self.stdout.write(_("Accounts (password %(password)s):\n") % {"password": DEMO_PASSWORD})
         for user, _created in accounts:
-            scope = f"{user.scope_unit.name_en} ({user.scope_unit.code})" if user.scope_unit else "everything"
+            scope = str(user.scope_unit) if user.scope_unit else _("everything")
             self.stdout.write(f"  {user.username:<16} {user.get_role_display():<14} {scope}\n")
         if no_serve:
             return
-        self.stdout.write(self.style.SUCCESS(f"\nOpen http://{addr}/ in a browser. Stop with Ctrl+C.\n"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("\nOpen http://%(addr)s/ in a browser. Stop with Ctrl+C.\n") % {"addr": addr}
+            )
+        )
         call_command("runserver", addr, use_reloader=False, use_threading=True)
 
     def _ensure_accounts(self):

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from villagelink.geo.services import UnitImportError, units_import_csv
 
@@ -20,16 +21,24 @@ class Command(BaseCommand):
         try:
             data = file.read_bytes()
         except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}. Check the path and try again.") from exc
+            raise CommandError(
+                _("Cannot read %(file)s: %(reason)s. Check the path and try again.")
+                % {"file": file, "reason": exc.strerror}
+            ) from exc
         try:
             result = units_import_csv(data=data)
         except UnitImportError as exc:
             for line in exc.details:
                 self.stderr.write(line)
-            raise CommandError(f"{exc.message} Nothing was imported.") from exc
+            raise CommandError(_("%(message)s Nothing was imported.") % {"message": exc.message}) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {file.name}: {result.created} new unit(s), {result.updated} updated, "
-                f"{result.unchanged} unchanged."
+                _("Imported %(file)s: %(created)d new unit(s), %(updated)d updated, %(unchanged)d unchanged.")
+                % {
+                    "file": file.name,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                }
             )
         )
