@@ -1,7 +1,7 @@
 import pytest
-from django.db import transaction
 from auditlog.models import LogEntry as AuditEntry
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.urls import reverse
 
 from villagelink.audit.models import AuditEntryImmutable
