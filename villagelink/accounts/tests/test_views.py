@@ -101,3 +101,14 @@ def test_header_shows_who_is_logged_in_and_their_scope(client, county_officer):
     assert 'data-testid="who"' in html
     assert "namling" in html
     assert "Officer · Namling County" in html
+
+
+def test_failed_logins_leave_no_user_name_or_address_in_the_logs(client, county_officer, caplog):
+    caplog.set_level("DEBUG")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        login(client, "namling", "wrong-password-1")
+    assert caplog.records, "the failures are logged"
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "AXES" in logged
+    assert "namling" not in logged
+    assert "127.0.0.1" not in logged
