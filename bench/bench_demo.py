@@ -32,7 +32,9 @@ def main() -> None:
         began = time.perf_counter()
         subprocess.run(command[:-1], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         again = time.perf_counter() - began
-        print(f"demo from empty (migrate, 82 reference + 6,090 synthetic units, accounts): {from_empty:.2f} s")
+        print(
+            f"demo from empty (migrate, 82 reference + 6,090 synthetic units, accounts): {from_empty:.2f} s"
+        )
         print(f"demo again on the same database (adds nothing):                        {again:.2f} s")
 
         os.environ.update(env)
@@ -55,7 +57,9 @@ def main() -> None:
             for _ in range(rounds // 4):
                 unit_children_with_counts(unit=unit)
             per_tree = (time.perf_counter() - began) / (rounds // 4) * 1000
-            print(f"subtree of {code}: {n:>5} units, count {per_query:.2f} ms; children with counts {per_tree:.2f} ms")
+            print(
+                f"subtree of {code}: {n:>5} units, count {per_query:.2f} ms; children with counts {per_tree:.2f} ms"
+            )
 
 
 if __name__ == "__main__":
