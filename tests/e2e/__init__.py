@@ -1,0 +1,1 @@
+"""Browser end-to-end tests: headless Chromium (Playwright) against the real demo server."""
