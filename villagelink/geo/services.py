@@ -134,7 +134,7 @@ def _check_row(row: UnitRow, first_row: dict[str, int]) -> list[str]:
             % {
                 "code": row.code,
                 "length": LEVEL_CODE_LENGTH[Level(row.level)],
-                "level": Level(row.level).label,
+                "level": str(Level(row.level).label).lower(),
             }
         )
     elif row.code[LEVEL_PATH_WIDTH[Level(row.level)] :].strip("0"):
@@ -142,7 +142,7 @@ def _check_row(row: UnitRow, first_row: dict[str, int]) -> list[str]:
             _("code %(code)s does not fit a %(level)s: its last %(zeros)d digits must be zeros")
             % {
                 "code": row.code,
-                "level": Level(row.level).label,
+                "level": str(Level(row.level).label).lower(),
                 "zeros": len(row.code) - LEVEL_PATH_WIDTH[Level(row.level)],
             }
         )
@@ -180,7 +180,11 @@ def _check_parent(row: UnitRow, parent: "UnitRow | AdminUnit | None") -> list[st
     if parent.level not in PARENT_LEVELS[Level(row.level)]:
         return [
             _("level out of order: a %(level)s cannot sit under the %(parent_level)s %(parent)s")
-            % {"level": row.level, "parent_level": parent.level, "parent": row.parent_code}
+            % {
+                "level": str(Level(row.level).label).lower(),
+                "parent_level": str(Level(parent.level).label).lower(),
+                "parent": row.parent_code,
+            }
         ]
     parent_path = path_for(parent.code, parent.level)
     if not row.code.startswith(parent_path):
@@ -223,7 +227,7 @@ def units_import(*, rows: list[UnitRow], synthetic: bool = False) -> UnitImportR
                 _("code %(code)s already exists as a %(level)s under %(parent)s; a unit cannot move")
                 % {
                     "code": row.code,
-                    "level": known.level,
+                    "level": str(known.get_level_display()).lower(),
                     "parent": known.parent.code if known.parent else "—",
                 }
             ]

@@ -24,7 +24,7 @@ def test_import_units_command_refuses_a_bad_file_naming_the_row(units, tmp_path,
         "code,parent_code,level,name_zh,name_en\n540221102,540221,township,乙乡,Yi\n540221103,549999,township,丙乡,Bing\n"
     )
     count = AdminUnit.objects.count()
-    with pytest.raises(CommandError, match="Nothing was imported"):
+    with pytest.raises(CommandError, match="The file was not imported"):
         call_command("import_units", str(csv_file))
     assert "Row 3: parent 549999 is not a known unit" in capsys.readouterr().err
     assert AdminUnit.objects.count() == count

@@ -67,7 +67,7 @@ def test_parent_may_come_later_in_the_file(units):
         ("540221109,540221,township,,Yi Township", "name_zh (the Chinese name) is missing"),
         ("540221109,540221,township,乙乡,", "name_en (the English name) is missing"),
         ("540221109,540221,hamlet,乙乡,Yi", "level “hamlet” is not one of"),
-        ("54022110,540221,township,乙乡,Yi", "must be 9 digits for a Township"),
+        ("54022110,540221,township,乙乡,Yi", "must be 9 digits for a township"),
         ("540221,540200,county,南木林县,Namling,", None),  # a good row among them changes nothing either
     ],
 )

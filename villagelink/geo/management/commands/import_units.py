@@ -30,7 +30,7 @@ class Command(BaseCommand):
         except UnitImportError as exc:
             for line in exc.details:
                 self.stderr.write(line)
-            raise CommandError(_("%(message)s Nothing was imported.") % {"message": exc.message}) from exc
+            raise CommandError(exc.message) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 _("Imported %(file)s: %(created)d new unit(s), %(updated)d updated, %(unchanged)d unchanged.")
