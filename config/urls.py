@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("villagelink.accounts.urls")),
     path("units/", include("villagelink.geo.urls")),
     path("audit/", include("villagelink.audit.urls")),
+    path("network/", include("villagelink.network.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("villagelink.api.urls")),
     path("admin/", admin.site.urls),

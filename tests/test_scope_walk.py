@@ -5,22 +5,32 @@ without showing anything of the other county. A new route whose URL takes an arg
 know fails here until the argument is added to FOREIGN below, so no route escapes the walk.
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from villagelink.geo.models import AdminUnit
+from villagelink.network.models import SiteKind
+from villagelink.network.services import SiteData, designation_record, site_open
 
 # How to fill each URL argument with an object of the other county (Chengguan, 540102).
 # The boolean says whether the argument names an object: such routes must refuse outright.
 FOREIGN = {
-    "code": (lambda objs: objs["unit"].code, True),
-    "object_id": (lambda objs: str(objs["unit"].pk), True),
-    "content_type_id": (lambda objs: str(objs["unit_type"].pk), True),
-    "id": (lambda objs: str(objs["user"].pk), True),
-    "app_label": (lambda objs: "geo", False),
-    "format": (lambda objs: "json", False),
+    "code": (lambda objs, route: objs["unit"].code, True),
+    "object_id": (lambda objs, route: str(objs["unit"].pk), True),
+    "content_type_id": (lambda objs, route: str(objs["unit_type"].pk), True),
+    "id": (lambda objs, route: str(objs["user"].pk), True),
+    # a primary key names an object of the route's kind: objs["pk"] maps a page namespace ("network:…") or
+    # an API route's basename ("site-detail") to such an object in Chengguan
+    "pk": (
+        lambda objs, route: objs["pk"][route.split(":")[0] if ":" in route else route.split("-")[0]].pk,
+        True,
+    ),
+    "app_label": (lambda objs, route: "geo", False),
+    "format": (lambda objs, route: "json", False),
 }
-MARKERS = ("540102", "Chengguan", "Lhasa Township")
+MARKERS = ("540102", "Chengguan", "Lhasa Township", "城关区")
 
 
 def all_routes(patterns=None, namespace=""):
@@ -60,10 +70,21 @@ def foreign(units, other_county_officer):
     # a change in the other county, so the audit trail has something that must stay hidden
     unit.name_en = "Chengguan District (renamed)"
     unit.save()
+    site = site_open(
+        by=other_county_officer,
+        kind=SiteKind.COUNTY_CENTRE,
+        unit=unit,
+        data=SiteData(name="Chengguan centre", opened_on=datetime.date(2016, 1, 1)),
+    )
     return {
         "unit": unit,
         "unit_type": ContentType.objects.get_for_model(AdminUnit),
         "user": other_county_officer,
+        "pk": {
+            "network": site,
+            "site": site,
+            "designation": designation_record(by=other_county_officer, county=unit, year=2017),
+        },
     }
 
 
@@ -76,7 +97,7 @@ def test_a_person_of_one_county_sees_nothing_of_another(request, client, foreign
     client.force_login(user)
     unknown = args - FOREIGN.keys()
     assert not unknown, f"Route {name} takes {sorted(unknown)}: add them to FOREIGN in this test."
-    kwargs = {arg: FOREIGN[arg][0](foreign) for arg in args}
+    kwargs = {arg: FOREIGN[arg][0](foreign, name) for arg in args}
     names_an_object = any(FOREIGN[arg][1] for arg in args)
     url = reverse(name, kwargs=kwargs)
     response = client.get(url)

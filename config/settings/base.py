@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "villagelink.geo",
     "villagelink.accounts",
     "villagelink.audit",
+    "villagelink.network",
     "villagelink.api",
 ]
 

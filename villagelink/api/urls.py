@@ -3,9 +3,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from villagelink.geo.api import AdminUnitViewSet
+from villagelink.network.api import DesignationViewSet, ServiceSiteViewSet
 
 router = DefaultRouter()
 router.register("units", AdminUnitViewSet, basename="unit")
+router.register("sites", ServiceSiteViewSet, basename="site")
+router.register("designations", DesignationViewSet, basename="designation")
 
 urlpatterns = [
     path("", include(router.urls)),

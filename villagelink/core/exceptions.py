@@ -11,9 +11,11 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
 
 
+STATUS = {ErrorCode.INVALID: 400, ErrorCode.FORBIDDEN: 403, ErrorCode.NOT_FOUND: 404, ErrorCode.CONFLICT: 409}
+
+
 class ApplicationError(Exception):
     code: str = ErrorCode.INVALID
-    status = 400
 
     def __init__(self, message: str, *, code: str | None = None, details: list[str] | None = None):
         super().__init__(message)
@@ -22,9 +24,12 @@ class ApplicationError(Exception):
             self.code = code
         self.details = details or []
 
+    @property
+    def status(self) -> int:
+        return STATUS.get(ErrorCode(self.code), 400)
+
 
 class OutOfScope(ApplicationError):
     """The object exists but lies outside the person's unit. Answered as 404, so nothing leaks."""
 
     code = ErrorCode.NOT_FOUND
-    status = 404

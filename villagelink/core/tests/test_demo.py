@@ -3,13 +3,18 @@ from django.core.management import call_command
 
 from villagelink.accounts.models import Role, User
 from villagelink.geo.models import AdminUnit
+from villagelink.network.models import Designation, ServiceSite, SiteKind
 
 
 def counts():
-    return {
-        level: AdminUnit.objects.filter(level=level).count()
-        for level in ("region", "prefecture", "county", "township", "village")
-    } | {"users": User.objects.count()}
+    return (
+        {
+            level: AdminUnit.objects.filter(level=level).count()
+            for level in ("region", "prefecture", "county", "township", "village")
+        }
+        | {"users": User.objects.count(), "designations": Designation.objects.count()}
+        | {kind: ServiceSite.objects.filter(kind=kind).count() for kind in SiteKind.values}
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -17,10 +22,22 @@ def test_demo_builds_the_region_once_and_reset_starts_afresh(capsys):
     call_command("demo", no_serve=True)
     first = counts()
     out = capsys.readouterr().out
-    assert "[5/5] Creating the demo accounts" in out
+    assert "[5/6] Creating the demo accounts" in out
+    assert "[6/6] Building the service network" in out
     assert "region-officer" in out and "villagelink-demo" in out
 
-    assert first == {"region": 1, "prefecture": 7, "county": 74, "township": 690, "village": 5400, "users": 4}
+    assert first == {
+        "region": 1,
+        "prefecture": 7,
+        "county": 74,
+        "township": 690,
+        "village": 5400,
+        "users": 4,
+        "designations": 74,
+        "county_centre": 26,
+        "township_station": 127,
+        "village_point": 380 + 6,  # six points closed before the demo period's end
+    }
     # every synthetic unit says so in each language and extends its parent's code
     synthetic = AdminUnit.objects.filter(is_synthetic=True).select_related("parent")
     assert synthetic.count() == 6090

@@ -12,6 +12,7 @@ from villagelink.core.progress import Steps
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.geo.services import units_import, units_import_csv
 from villagelink.geo.synthetic import synthetic_unit_rows
+from villagelink.network.demo import build_network_demo
 
 DEMO_PASSWORD = "villagelink-demo"  # noqa: S105  (the demo's published password; see README)
 NAMLING_COUNTY = "540221"
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
 
     def handle(self, *args, addr: str, reset: bool, no_serve: bool, **options):
-        steps = Steps(total=5, stream=self.stdout)
+        steps = Steps(total=6, stream=self.stdout)
         with steps.step(_("Preparing the data folder")) as note:
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
             note.append(str(settings.DATA_DIR))
@@ -52,6 +53,14 @@ class Command(BaseCommand):
         with steps.step(_("Creating the demo accounts")) as note:
             accounts = self._ensure_accounts()
             note.append(_("%(count)d new") % {"count": sum(created for _user, created in accounts)})
+        with steps.step(_("Building the service network")) as note:
+            operator = next(user for user, _created in accounts if user.username == "point-operator")
+            region = AdminUnit.objects.get(code="540000")
+            network = build_network_demo(region=region, point_operator=operator)
+            note.append(
+                _("%(sites)d sites, %(designations)d designations")
+                % {"sites": network.sites, "designations": network.designations}
+            )
         self.stdout.write(_("\nThe demo is set up in %(seconds).1f s.\n") % {"seconds": steps.elapsed})
         self.stdout.write(_("Accounts (password %(password)s):\n") % {"password": DEMO_PASSWORD})
         for user, _created in accounts:

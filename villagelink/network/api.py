@@ -1,0 +1,102 @@
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from villagelink.accounts.permissions import can_manage_network
+from villagelink.api.serializers import StrictSerializer
+from villagelink.core.scope import scoped
+from villagelink.geo.models import AdminUnit
+
+from .models import SERVICES, Designation, ServiceSite, SiteKind
+from .services import SiteData, designation_record, site_open
+
+SERVICE_NAMES = {field: field.removeprefix("offers_") for field, _label in SERVICES}
+
+
+class ScopedUnitField(serializers.SlugRelatedField):
+    """A unit by its code, looked up only within the caller's scope (others read as unknown)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+    def get_queryset(self):
+        return scoped(AdminUnit.objects.all(), self.context["request"].user)
+
+
+class ServiceSiteSerializer(StrictSerializer, serializers.ModelSerializer):
+    unit = ScopedUnitField()
+    services = serializers.MultipleChoiceField(choices=sorted(SERVICE_NAMES.values()), required=False)
+    kind = serializers.ChoiceField(choices=SiteKind.choices)
+
+    class Meta:
+        model = ServiceSite
+        fields = ["id", "kind", "unit", "name", "address", "opened_on", "closed_on", "services"]
+        read_only_fields = ["id"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["services"] = sorted(name for field, name in SERVICE_NAMES.items() if getattr(instance, field))
+        return data
+
+    def create(self, validated):
+        by_name = {name: field for field, name in SERVICE_NAMES.items()}
+        services = validated.get("services")
+        data = SiteData(
+            name=validated["name"],
+            address=validated.get("address", ""),
+            opened_on=validated["opened_on"],
+            closed_on=validated.get("closed_on"),
+            **({} if services is None else {"services": frozenset(by_name[n] for n in services)}),
+        )
+        return site_open(
+            by=self.context["request"].user, kind=validated["kind"], unit=validated["unit"], data=data
+        )
+
+
+class ServiceSiteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Service sites in the caller's scope; officers and administrators open new ones."""
+
+    serializer_class = ServiceSiteSerializer
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        return scoped(ServiceSite.objects.select_related("unit"), self.request.user).order_by(
+            "unit__path", "pk"
+        )
+
+    def perform_create(self, serializer):
+        if not can_manage_network(self.request.user):
+            raise PermissionDenied
+        serializer.save()
+
+
+class DesignationSerializer(StrictSerializer, serializers.ModelSerializer):
+    county = ScopedUnitField()
+
+    class Meta:
+        model = Designation
+        fields = ["id", "county", "year", "batch", "note"]
+        read_only_fields = ["id"]
+
+    def create(self, validated):
+        return designation_record(
+            by=self.context["request"].user,
+            county=validated["county"],
+            year=validated["year"],
+            batch=validated.get("batch", 1),
+            note=validated.get("note", ""),
+        )
+
+
+class DesignationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Demonstration-county designations in the caller's scope."""
+
+    serializer_class = DesignationSerializer
+    filterset_fields = ["year"]
+
+    def get_queryset(self):
+        return scoped(Designation.objects.select_related("county"), self.request.user).order_by("year", "pk")
+
+    def perform_create(self, serializer):
+        if not can_manage_network(self.request.user):
+            raise PermissionDenied
+        serializer.save()

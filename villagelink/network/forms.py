@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import SERVICES, Designation, SiteKind
+from .services import SiteData
+
+
+class SiteForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    opened_on = forms.DateField(label=_("Opened on"), widget=forms.DateInput(attrs={"type": "date"}))
+    closed_on = forms.DateField(
+        label=_("Closed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty while the site is open."),
+    )
+    services = forms.MultipleChoiceField(
+        label=_("Services offered"), choices=SERVICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def site_data(self) -> SiteData:
+        data = self.cleaned_data
+        return SiteData(
+            name=data["name"],
+            address=data["address"],
+            opened_on=data["opened_on"],
+            closed_on=data["closed_on"],
+            services=frozenset(data["services"]),
+        )
+
+
+class SiteOpenForm(SiteForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=SiteKind.choices)
+    unit_code = forms.CharField(
+        label=_("Unit code"),
+        max_length=12,
+        help_text=_("The code of the county, township or village the site serves."),
+    )
+    field_order = ["kind", "unit_code", "name", "address", "opened_on", "closed_on", "services"]
+
+
+class DesignationForm(forms.Form):
+    county_code = forms.CharField(label=_("County code"), max_length=6, min_length=6)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    batch = forms.IntegerField(label=_("Batch"), min_value=1, initial=1)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    class Meta:
+        model = Designation

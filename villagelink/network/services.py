@@ -1,0 +1,151 @@
+"""Writes to the service network."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from villagelink.accounts.models import Role, User
+from villagelink.accounts.permissions import can_manage_network
+from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.core.scope import in_scope
+from villagelink.geo.models import AdminUnit, Level
+
+from .models import SERVICES, SITE_LEVEL, Designation, ServiceSite, SiteKind, SiteOperator
+
+
+class NetworkError(ApplicationError):
+    pass
+
+
+def _require_manager(by: User, unit: AdminUnit) -> None:
+    if not can_manage_network(by):
+        raise NetworkError(
+            _("Only officers and administrators manage the service network."), code=ErrorCode.FORBIDDEN
+        )
+    if not in_scope(by, unit.path):
+        raise NetworkError(
+            _("%(unit)s lies outside your area; choose a unit within it.") % {"unit": unit},
+            code=ErrorCode.FORBIDDEN,
+        )
+
+
+@dataclass(frozen=True)
+class SiteData:
+    name: str
+    address: str = ""
+    opened_on: datetime.date | None = None
+    closed_on: datetime.date | None = None
+    services: frozenset[str] = frozenset(field for field, _label in SERVICES[:3])
+
+
+def _apply(site: ServiceSite, data: SiteData) -> None:
+    if not data.name.strip():
+        raise NetworkError(_("Give the site a name."))
+    if data.opened_on is None:
+        raise NetworkError(_("Give the date the site opened."))
+    if data.closed_on is not None and data.closed_on < data.opened_on:
+        raise NetworkError(
+            _("The closing date %(closed)s is before the opening date %(opened)s.")
+            % {"closed": data.closed_on, "opened": data.opened_on}
+        )
+    unknown = data.services - {field for field, _label in SERVICES}
+    if unknown:
+        raise NetworkError(_("Unknown services: %(services)s.") % {"services": ", ".join(sorted(unknown))})
+    site.name = data.name.strip()
+    site.address = data.address.strip()
+    site.opened_on = data.opened_on
+    site.closed_on = data.closed_on
+    for field, _label in SERVICES:
+        setattr(site, field, field in data.services)
+
+
+def _save_site(site: ServiceSite) -> ServiceSite:
+    try:
+        with transaction.atomic():
+            site.save()
+    except IntegrityError as exc:
+        if site.kind == SiteKind.COUNTY_CENTRE and site.closed_on is None:
+            raise NetworkError(
+                _(
+                    "%(county)s already has an open county centre. Close it first, or give this one a closing date."
+                )
+                % {"county": site.unit},
+                code=ErrorCode.CONFLICT,
+            ) from exc
+        raise
+    return site
+
+
+@transaction.atomic
+def site_open(*, by: User, kind: str, unit: AdminUnit, data: SiteData) -> ServiceSite:
+    """Opens a site of `kind` in `unit`, which must be of the matching level and within the person's area."""
+    _require_manager(by, unit)
+    if kind not in SiteKind.values:
+        raise NetworkError(_("Choose the kind of site."))
+    expected = SITE_LEVEL[SiteKind(kind)]
+    if unit.level != expected:
+        raise NetworkError(
+            _("A %(kind)s belongs to a %(level)s, but %(unit)s is a %(actual)s.")
+            % {
+                "kind": str(SiteKind(kind).label).lower(),
+                "level": str(Level(expected).label).lower(),
+                "unit": unit,
+                "actual": str(unit.get_level_display()).lower(),
+            }
+        )
+    site = ServiceSite(kind=kind, unit=unit)
+    _apply(site, data)
+    return _save_site(site)
+
+
+@transaction.atomic
+def site_update(*, by: User, site: ServiceSite, data: SiteData) -> ServiceSite:
+    """Changes a site's name, address, dates and services; its kind and unit stay."""
+    _require_manager(by, site.unit)
+    site = ServiceSite.objects.select_for_update().select_related("unit").get(pk=site.pk)
+    _apply(site, data)
+    return _save_site(site)
+
+
+@transaction.atomic
+def site_operator_assign(*, by: User, site: ServiceSite, user: User) -> SiteOperator:
+    """Makes `user` an operator of `site`; their role becomes site operator and their scope the site's unit."""
+    _require_manager(by, site.unit)
+    if user.is_administrator or user.role == Role.OFFICER:
+        raise NetworkError(
+            _("%(user)s is an officer or administrator; create a separate account for site work.")
+            % {"user": user.username}
+        )
+    assignment, _created = SiteOperator.objects.update_or_create(user=user, defaults={"site": site})
+    user.role = Role.SITE_OPERATOR
+    user.scope_unit = site.unit
+    user.save(update_fields=["role", "scope_unit"])
+    return assignment
+
+
+@transaction.atomic
+def designation_record(
+    *, by: User, county: AdminUnit, year: int, batch: int = 1, note: str = ""
+) -> Designation:
+    """Records that `county` was designated a demonstration county in `year`; a county is designated once."""
+    _require_manager(by, county)
+    if county.level != Level.COUNTY:
+        raise NetworkError(
+            _("Only counties can be designated; %(unit)s is a %(level)s.")
+            % {"unit": county, "level": str(county.get_level_display()).lower()}
+        )
+    if not 2000 <= year <= 2100:
+        raise NetworkError(
+            _("The year %(year)s is not plausible; give the year of the designation.") % {"year": year}
+        )
+    if batch < 1:
+        raise NetworkError(_("The batch is a number from 1."))
+    existing = Designation.objects.filter(county=county).first()
+    if existing is not None:
+        raise NetworkError(
+            _("%(county)s was already designated in %(year)s.") % {"county": county, "year": existing.year},
+            code=ErrorCode.CONFLICT,
+        )
+    return Designation.objects.create(county=county, year=year, batch=batch, note=note.strip())

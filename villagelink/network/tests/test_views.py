@@ -1,0 +1,148 @@
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from villagelink.network.models import ServiceSite, SiteKind
+from villagelink.network.selectors import coverage_for
+from villagelink.network.services import SiteData, designation_record, site_open
+
+DAY = datetime.date(2019, 6, 30)
+
+
+def open_site(by, kind, unit, name, opened=datetime.date(2016, 1, 1), closed=None):
+    return site_open(
+        by=by, kind=kind, unit=unit, data=SiteData(name=name, opened_on=opened, closed_on=closed)
+    )
+
+
+def test_coverage_counts_units_with_an_open_site_of_their_kind(units, region_officer):
+    open_site(region_officer, SiteKind.COUNTY_CENTRE, units["540221"], "Centre")
+    open_site(region_officer, SiteKind.VILLAGE_POINT, units["540221101201"], "Point")
+    open_site(
+        region_officer,
+        SiteKind.VILLAGE_POINT,
+        units["540221101202"],
+        "Later",
+        opened=datetime.date(2020, 1, 1),
+    )
+    open_site(
+        region_officer,
+        SiteKind.VILLAGE_POINT,
+        units["540102101201"],
+        "Closed",
+        closed=datetime.date(2018, 1, 1),
+    )
+    total, children = coverage_for(unit=units["540000"], day=DAY)
+    assert total.totals == {"county": 74, "township": 2, "village": 4}
+    assert total.covered == {"county": 1, "village": 1}
+    shigatse = next(c for c in children if c.unit.code == "540200")
+    assert (shigatse.covered, shigatse.totals["village"]) == ({"county": 1, "village": 1}, 2)
+    assert shigatse.share("village") == 0.5
+    lhasa = next(c for c in children if c.unit.code == "540100")
+    assert lhasa.covered == {}
+
+
+def test_coverage_of_a_county_counts_its_own_centre(units, county_officer):
+    open_site(county_officer, SiteKind.COUNTY_CENTRE, units["540221"], "Centre")
+    total, children = coverage_for(unit=units["540221"], day=DAY)
+    assert (total.covered, total.totals) == ({"county": 1}, {"county": 1, "township": 1, "village": 2})
+    assert [c.unit.code for c in children] == ["540221101"]
+
+
+def test_the_network_page_shows_coverage_and_sites_in_a_fixed_number_of_queries(
+    client, units, region_officer
+):
+    for i, code in enumerate(["540221101201", "540221101202", "540102101201"]):
+        open_site(region_officer, SiteKind.VILLAGE_POINT, units[code], f"Point {i}")
+    client.force_login(region_officer)
+    url = reverse("network:unit", kwargs={"code": "540000"})
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 3
+    for i in range(20):
+        ServiceSite.objects.create(
+            kind=SiteKind.VILLAGE_POINT, unit=units["540221101201"], name=f"More {i}", opened_on=DAY
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+def test_site_list_filters_by_kind_status_and_search(client, units, county_officer):
+    open_site(county_officer, SiteKind.COUNTY_CENTRE, units["540221"], "Namling centre")
+    open_site(
+        county_officer,
+        SiteKind.VILLAGE_POINT,
+        units["540221101201"],
+        "Old point",
+        closed=datetime.date(2017, 1, 1),
+    )
+    client.force_login(county_officer)
+    url = reverse("network:unit", kwargs={"code": "540221"})
+    names = lambda **q: [s.name for s in client.get(url, q).context["page"]]  # noqa: E731
+    assert names() == ["Namling centre", "Old point"]
+    assert names(kind="village_point") == ["Old point"]
+    assert names(status="open") == ["Namling centre"]
+    assert names(status="closed") == ["Old point"]
+    assert names(q="centre") == ["Namling centre"]
+    assert names(kind="nonsense") == ["Namling centre", "Old point"]
+
+
+def test_an_officer_opens_a_site_through_the_form(client, units, county_officer):
+    client.force_login(county_officer)
+    response = client.post(
+        reverse("network:site_new"),
+        {
+            "kind": "village_point",
+            "unit_code": "540221101201",
+            "name": "Point one",
+            "opened_on": "2017-03-01",
+            "services": ["offers_parcels", "offers_training"],
+        },
+    )
+    site = ServiceSite.objects.get()
+    assert response.status_code == 302
+    assert (site.offers_parcels, site.offers_training, site.offers_assisted_sale) == (True, True, False)
+
+
+def test_the_form_says_what_is_wrong_and_saves_nothing(client, units, county_officer):
+    client.force_login(county_officer)
+    form = {"kind": "county_centre", "unit_code": "540221101", "name": "X", "opened_on": "2017-03-01"}
+    response = client.post(reverse("network:site_new"), form)
+    assert "belongs to a county" in response.content.decode()
+    response = client.post(reverse("network:site_new"), form | {"unit_code": "540102"})
+    assert "No unit with this code lies in your area" in response.content.decode()
+    response = client.post(
+        reverse("network:site_new"), form | {"unit_code": "540221", "opened_on": "yesterday"}
+    )
+    assert response.status_code == 200 and "Enter a valid date" in response.content.decode()
+    assert not ServiceSite.objects.exists()
+
+
+def test_operators_see_the_network_but_cannot_change_it(client, units, county_officer, point_operator):
+    site = open_site(county_officer, SiteKind.VILLAGE_POINT, units["540221101201"], "Point")
+    client.force_login(point_operator)
+    assert client.get(reverse("network:site_detail", kwargs={"pk": site.pk})).status_code == 200
+    assert client.get(reverse("network:site_new")).status_code == 403
+    assert client.post(reverse("network:site_edit", kwargs={"pk": site.pk}), {"name": "X"}).status_code == 403
+
+
+def test_designations_are_listed_by_year_and_recorded_through_the_form(client, units, region_officer):
+    designation_record(by=region_officer, county=units["540221"], year=2016)
+    client.force_login(region_officer)
+    response = client.post(
+        reverse("network:designations"), {"county_code": "540102", "year": 2019, "batch": 5}
+    )
+    assert response.status_code == 302
+    years = client.get(reverse("network:designations")).context["years"]
+    assert [(year, [d.county.code for d in ds]) for year, ds in years] == [
+        (2016, ["540221"]),
+        (2019, ["540102"]),
+    ]
+    response = client.post(
+        reverse("network:designations"), {"county_code": "540102", "year": 2019, "batch": 5}
+    )
+    assert "already designated in 2019" in response.content.decode()

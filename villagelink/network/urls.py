@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "network"
+
+urlpatterns = [
+    path("", views.network_home, name="home"),
+    path("units/<str:code>/", views.network_unit, name="unit"),
+    path("sites/new/", views.site_new, name="site_new"),
+    path("sites/<int:pk>/", views.site_detail, name="site_detail"),
+    path("sites/<int:pk>/edit/", views.site_edit, name="site_edit"),
+    path("designations/", views.designations, name="designations"),
+]

@@ -1,0 +1,173 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from villagelink.accounts.permissions import can_manage_network
+from villagelink.core.dates import region_today
+from villagelink.core.exceptions import ApplicationError
+from villagelink.geo.models import LEVEL_PLURAL, Level
+from villagelink.geo.selectors import unit_ancestors, unit_get, unit_roots
+
+from .forms import DesignationForm, SiteForm, SiteOpenForm
+from .models import SERVICES, SiteKind
+from .selectors import (
+    coverage_for,
+    coverage_levels,
+    designations_by_year,
+    site_get,
+    site_list,
+    site_operators,
+)
+from .services import designation_record, site_open, site_update
+
+
+@login_required
+def network_home(request):
+    roots = unit_roots(user=request.user)
+    if not roots:
+        raise PermissionDenied
+    return redirect("network:unit", code=roots[0].code)
+
+
+@login_required
+def network_unit(request, code: str):
+    """A unit's network: coverage of it and its children, and its sites as a filterable table."""
+    unit = unit_get(user=request.user, code=code)
+    day = region_today()
+    total, children = coverage_for(unit=unit, day=day)
+    levels = coverage_levels(unit)
+    labels = [LEVEL_PLURAL[Level(lv)] for lv in levels]
+    kind = request.GET.get("kind") if request.GET.get("kind") in SiteKind.values else ""
+    status = request.GET.get("status") if request.GET.get("status") in {"open", "closed"} else ""
+    search = request.GET.get("q", "").strip()[:100]
+    sites = site_list(user=request.user, unit=unit, kind=kind, status=status, search=search, day=day)
+    page = Paginator(sites, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "network/unit.html",
+        {
+            "unit": unit,
+            "ancestors": unit_ancestors(user=request.user, unit=unit),
+            "day": day,
+            "levels": labels,
+            "total": _labelled(labels, total.cells(levels)),
+            "children": [(row.unit, _labelled(labels, row.cells(levels))) for row in children],
+            "page": page,
+            "kinds": SiteKind.choices,
+            "kind": kind,
+            "status": status,
+            "search": search,
+            "can_manage": can_manage_network(request.user),
+        },
+    )
+
+
+def _labelled(labels, cells):
+    return [(label, *cell) for label, cell in zip(labels, cells, strict=True)]
+
+
+@login_required
+def site_detail(request, pk: int):
+    site = site_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "network/site_detail.html",
+        {
+            "site": site,
+            "operators": site_operators(site=site),
+            "is_open": site.is_open_on(region_today()),
+            "can_manage": can_manage_network(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_new(request):
+    if not can_manage_network(request.user):
+        raise PermissionDenied
+    form = SiteOpenForm(request.POST or None, initial={"unit_code": request.GET.get("unit", "")[:12]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = unit_get(user=request.user, code=form.cleaned_data["unit_code"])
+        except Http404:  # unknown or out of scope: say so on the form
+            form.add_error("unit_code", _("No unit with this code lies in your area."))
+        else:
+            try:
+                site = site_open(
+                    by=request.user, kind=form.cleaned_data["kind"], unit=unit, data=form.site_data()
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The site “%(site)s” is open.") % {"site": site.name})
+                return redirect("network:site_detail", pk=site.pk)
+    return render(request, "network/site_form.html", {"form": form, "title": _("Open a service site")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_edit(request, pk: int):
+    site = site_get(user=request.user, pk=pk)
+    if not can_manage_network(request.user):
+        raise PermissionDenied
+    initial = {
+        "name": site.name,
+        "address": site.address,
+        "opened_on": site.opened_on,
+        "closed_on": site.closed_on,
+        "services": [field for field, _label in SERVICES if getattr(site, field)],
+    }
+    form = SiteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            site_update(by=request.user, site=site, data=form.site_data())
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The site “%(site)s” is saved.") % {"site": site.name})
+            return redirect("network:site_detail", pk=site.pk)
+    return render(
+        request,
+        "network/site_form.html",
+        {"form": form, "site": site, "title": _("Edit %(site)s") % {"site": site}},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def designations(request):
+    form = DesignationForm(request.POST or None) if can_manage_network(request.user) else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                county = unit_get(user=request.user, code=form.cleaned_data["county_code"])
+            except Http404:
+                form.add_error("county_code", _("No county with this code lies in your area."))
+            else:
+                try:
+                    designation_record(
+                        by=request.user,
+                        county=county,
+                        year=form.cleaned_data["year"],
+                        batch=form.cleaned_data["batch"],
+                        note=form.cleaned_data["note"],
+                    )
+                except ApplicationError as error:
+                    form.add_error(None, error.message)
+                else:
+                    messages.success(request, _("%(county)s is recorded as designated.") % {"county": county})
+                    return redirect("network:designations")
+    years = designations_by_year(user=request.user)
+    return render(
+        request,
+        "network/designations.html",
+        {"years": years, "count": sum(len(d) for _year, d in years), "form": form},
+    )
