@@ -8,6 +8,7 @@ urlpatterns = [
     path("units/", include("villagelink.geo.urls")),
     path("audit/", include("villagelink.audit.urls")),
     path("network/", include("villagelink.network.urls")),
+    path("registry/", include("villagelink.registry.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("villagelink.api.urls")),
     path("admin/", admin.site.urls),

@@ -13,6 +13,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from villagelink.geo.models import AdminUnit
 from villagelink.network.models import SiteKind
 from villagelink.network.services import SiteData, designation_record, site_open
+from villagelink.registry.models import OrganisationKind
+from villagelink.registry.services import HouseholdData, household_register, organisation_register
+
+FOREIGN_ID = "540102198001011239"  # a valid synthetic number (GB 11643 check digit) for the other county
 
 # How to fill each URL argument with an object of the other county (Chengguan, 540102).
 # The boolean says whether the argument names an object: such routes must refuse outright.
@@ -21,16 +25,21 @@ FOREIGN = {
     "object_id": (lambda objs, route: str(objs["unit"].pk), True),
     "content_type_id": (lambda objs, route: str(objs["unit_type"].pk), True),
     "id": (lambda objs, route: str(objs["user"].pk), True),
-    # a primary key names an object of the route's kind: objs["pk"] maps a page namespace ("network:…") or
-    # an API route's basename ("site-detail") to such an object in Chengguan
-    "pk": (
-        lambda objs, route: objs["pk"][route.split(":")[0] if ":" in route else route.split("-")[0]].pk,
-        True,
-    ),
+    # a primary key names an object of the route's kind: objs["pk"] maps the start of a route name
+    # ("registry:household", or an API basename such as "site-") to such an object in Chengguan
+    "pk": (lambda objs, route: _object_for(objs["pk"], route).pk, True),
     "app_label": (lambda objs, route: "geo", False),
     "format": (lambda objs, route: "json", False),
 }
-MARKERS = ("540102", "Chengguan", "Lhasa Township", "城关区")
+
+
+def _object_for(objects: dict, route: str):
+    starts = [start for start in objects if route.startswith(start)]
+    assert starts, f"Route {route} takes a pk: add an object of its kind to foreign()['pk'] in this test."
+    return objects[max(starts, key=len)]
+
+
+MARKERS = ("540102", "Chengguan", "Lhasa Township", "城关区", "Dawa", "1239", "5678")
 
 
 def all_routes(patterns=None, namespace=""):
@@ -76,14 +85,30 @@ def foreign(units, other_county_officer):
         unit=unit,
         data=SiteData(name="Chengguan centre", opened_on=datetime.date(2016, 1, 1)),
     )
+    household = household_register(
+        by=other_county_officer,
+        village=AdminUnit.objects.get(code="540102101201"),
+        id_number=FOREIGN_ID,
+        data=HouseholdData(head_name="Chengguan Dawa", phone="13912345678"),
+    )
+    organisation = organisation_register(
+        by=other_county_officer,
+        kind=OrganisationKind.COOPERATIVE,
+        name="Chengguan butter cooperative",
+        unit=unit,
+    )
     return {
         "unit": unit,
         "unit_type": ContentType.objects.get_for_model(AdminUnit),
         "user": other_county_officer,
         "pk": {
-            "network": site,
-            "site": site,
-            "designation": designation_record(by=other_county_officer, county=unit, year=2017),
+            "network:site": site,
+            "site-": site,
+            "designation-": designation_record(by=other_county_officer, county=unit, year=2017),
+            "registry:household": household,
+            "household-": household,
+            "registry:organisation": organisation,
+            "organisation-": organisation,
         },
     }
 
@@ -101,6 +126,8 @@ def test_a_person_of_one_county_sees_nothing_of_another(request, client, foreign
     names_an_object = any(FOREIGN[arg][1] for arg in args)
     url = reverse(name, kwargs=kwargs)
     response = client.get(url)
+    if response.status_code == 405:  # a POST-only route: try it the way it is used
+        response = client.post(url)
     body = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
 
     to_admin_login = response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))

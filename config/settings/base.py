@@ -35,6 +35,21 @@ def _development_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret_key()
+
+
+def _derived(purpose: str) -> str:
+    """A development key derived from SECRET_KEY; production sets its own keys (config/settings/production.py)."""
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(f"{purpose}:{SECRET_KEY}".encode()).digest()).decode()
+
+
+# Personal data at rest (villagelink/core/crypto.py): Fernet keys, the first encrypts; and the look-up hash key.
+VILLAGELINK_ENCRYPTION_KEYS = [
+    k for k in os.environ.get("VILLAGELINK_ENCRYPTION_KEYS", "").split(",") if k.strip()
+] or [_derived("encryption")]
+VILLAGELINK_LOOKUP_KEY = os.environ.get("VILLAGELINK_LOOKUP_KEY") or _derived("lookup")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
@@ -62,6 +77,7 @@ INSTALLED_APPS = [
     "villagelink.accounts",
     "villagelink.audit",
     "villagelink.network",
+    "villagelink.registry",
     "villagelink.api",
 ]
 

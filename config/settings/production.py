@@ -16,6 +16,11 @@ def required(name: str) -> str:
 
 SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = [h.strip() for h in required("ALLOWED_HOSTS").split(",") if h.strip()]
+# Personal data keys must be set explicitly, never derived: losing them loses the data they protect.
+VILLAGELINK_ENCRYPTION_KEYS = [
+    k.strip() for k in required("VILLAGELINK_ENCRYPTION_KEYS").split(",") if k.strip()
+]
+VILLAGELINK_LOOKUP_KEY = required("VILLAGELINK_LOOKUP_KEY")
 DEBUG = False
 VILLAGELINK_REFUSE_DEMO_ACCOUNTS = True
 

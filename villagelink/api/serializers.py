@@ -3,6 +3,9 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from villagelink.core.scope import scoped
+from villagelink.geo.models import AdminUnit
+
 
 class StrictSerializer(serializers.Serializer):
     """Refuses a request body with fields the endpoint does not know, rather than silently ignoring them."""
@@ -22,3 +25,13 @@ class StrictSerializer(serializers.Serializer):
                     }
                 )
         return super().to_internal_value(data)
+
+
+class ScopedUnitField(serializers.SlugRelatedField):
+    """A unit by its code, looked up only within the caller's scope (others read as unknown)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+    def get_queryset(self):
+        return scoped(AdminUnit.objects.all(), self.context["request"].user)

@@ -4,11 +4,14 @@ from rest_framework.routers import DefaultRouter
 
 from villagelink.geo.api import AdminUnitViewSet
 from villagelink.network.api import DesignationViewSet, ServiceSiteViewSet
+from villagelink.registry.api import HouseholdViewSet, OrganisationViewSet
 
 router = DefaultRouter()
 router.register("units", AdminUnitViewSet, basename="unit")
 router.register("sites", ServiceSiteViewSet, basename="site")
 router.register("designations", DesignationViewSet, basename="designation")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("organisations", OrganisationViewSet, basename="organisation")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -2,24 +2,13 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from villagelink.accounts.permissions import can_manage_network
-from villagelink.api.serializers import StrictSerializer
+from villagelink.api.serializers import ScopedUnitField, StrictSerializer
 from villagelink.core.scope import scoped
-from villagelink.geo.models import AdminUnit
 
 from .models import SERVICES, Designation, ServiceSite, SiteKind
 from .services import SiteData, designation_record, site_open
 
 SERVICE_NAMES = {field: field.removeprefix("offers_") for field, _label in SERVICES}
-
-
-class ScopedUnitField(serializers.SlugRelatedField):
-    """A unit by its code, looked up only within the caller's scope (others read as unknown)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", **kwargs)
-
-    def get_queryset(self):
-        return scoped(AdminUnit.objects.all(), self.context["request"].user)
 
 
 class ServiceSiteSerializer(StrictSerializer, serializers.ModelSerializer):

@@ -34,6 +34,8 @@ def test_check_deploy_fails_in_production_while_demo_accounts_exist(tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 60 + "-not-a-real-key-but-long-and-random-enough-%$#",
         "ALLOWED_HOSTS": "villagelink.example.org",
+        "VILLAGELINK_ENCRYPTION_KEYS": "Qx5m0vVJk3o2q6b0Jz8mXn4m1mJxkq3d7nqT0yW2c1Q=",
+        "VILLAGELINK_LOOKUP_KEY": "a-lookup-key-for-the-test-only",
     }
     done = subprocess.run(
         [*villagelink, "check", "--deploy", "--fail-level", "ERROR"],

@@ -1,0 +1,105 @@
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from villagelink.accounts.permissions import can_work_in_registry
+from villagelink.api.serializers import ScopedUnitField, StrictSerializer
+from villagelink.core.scope import scoped
+
+from .models import Household, Organisation, OrganisationKind
+from .services import HouseholdData, household_register, organisation_register
+
+
+class HouseholdSerializer(StrictSerializer, serializers.ModelSerializer):
+    village = ScopedUnitField()
+    id_number = serializers.CharField(
+        write_only=True, max_length=22, help_text="18-character resident ID number."
+    )
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "village",
+            "head_name",
+            "id_number",
+            "id_number_masked",
+            "members",
+            "phone",
+            "phone_masked",
+            "registered_poor_in",
+            "exited_poverty_in",
+            "story",
+            "story_consent",
+        ]
+        read_only_fields = ["id", "id_number_masked", "phone_masked"]
+
+    def create(self, validated):
+        data = HouseholdData(
+            head_name=validated["head_name"],
+            members=validated.get("members", 1),
+            phone=validated.get("phone", ""),
+            registered_poor_in=validated.get("registered_poor_in"),
+            exited_poverty_in=validated.get("exited_poverty_in"),
+            story=validated.get("story", ""),
+            story_consent=validated.get("story_consent", False),
+        )
+        return household_register(
+            by=self.context["request"].user,
+            village=validated["village"],
+            id_number=validated["id_number"],
+            data=data,
+        )
+
+
+class HouseholdViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Households in the caller's scope. ID and phone numbers are written in full and read back masked."""
+
+    serializer_class = HouseholdSerializer
+    filterset_fields = ["registered_poor_in", "exited_poverty_in"]
+
+    def get_queryset(self):
+        return scoped(Household.objects.select_related("village"), self.request.user).order_by(
+            "village__path", "pk"
+        )
+
+    def perform_create(self, serializer):
+        if not can_work_in_registry(self.request.user):
+            raise PermissionDenied
+        serializer.save()
+
+
+class OrganisationSerializer(StrictSerializer, serializers.ModelSerializer):
+    unit = ScopedUnitField()
+    kind = serializers.ChoiceField(choices=OrganisationKind.choices)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "kind", "name", "unit", "credit_code"]
+        read_only_fields = ["id"]
+
+    def create(self, validated):
+        return organisation_register(
+            by=self.context["request"].user,
+            kind=validated["kind"],
+            name=validated["name"],
+            unit=validated["unit"],
+            credit_code=validated.get("credit_code", ""),
+        )
+
+
+class OrganisationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Cooperatives and enterprises in the caller's scope."""
+
+    serializer_class = OrganisationSerializer
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        return scoped(Organisation.objects.select_related("unit"), self.request.user).order_by(
+            "unit__path", "pk"
+        )
+
+    def perform_create(self, serializer):
+        if not can_work_in_registry(self.request.user):
+            raise PermissionDenied
+        serializer.save()

@@ -1,0 +1,233 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from villagelink.accounts.permissions import can_work_in_registry
+from villagelink.core.exceptions import ApplicationError
+from villagelink.geo.selectors import unit_get
+
+from .forms import HouseholdEditForm, HouseholdRegisterForm, OrganisationForm
+from .models import OrganisationKind
+from .selectors import (
+    POVERTY_FILTERS,
+    household_get,
+    household_list,
+    household_organisations,
+    organisation_get,
+    organisation_households,
+    organisation_list,
+)
+from .services import (
+    household_register,
+    household_reveal_id,
+    household_update,
+    organisation_register,
+)
+
+PAGE_SIZE = 25
+
+
+def household_url(household) -> str:
+    from django.urls import reverse
+
+    return reverse("registry:household_detail", kwargs={"pk": household.pk})
+
+
+def _unit_or_none(request, code: str):
+    try:
+        return unit_get(user=request.user, code=code) if code else None
+    except Http404:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def households(request):
+    """Households in the person's area. Search and filters are POSTed, so no name reaches a URL or a log."""
+    params = request.POST if request.method == "POST" else request.GET
+    unit = _unit_or_none(request, params.get("unit", "")[:12])
+    search = params.get("q", "")[:50] if request.method == "POST" else ""
+    poverty = params.get("poverty", "") if params.get("poverty") in POVERTY_FILTERS else ""
+    page = Paginator(
+        household_list(user=request.user, unit=unit, search=search, poverty=poverty), PAGE_SIZE
+    ).get_page(params.get("page"))
+    context = {
+        "page": page,
+        "unit": unit,
+        "search": search,
+        "poverty": poverty,
+        "can_register": can_work_in_registry(request.user),
+    }
+    if request.htmx and request.method == "POST":
+        return render(request, "registry/_household_results.html", context)
+    return render(request, "registry/households.html", context)
+
+
+@login_required
+@never_cache
+def household_detail(request, pk: int):
+    household = household_get(user=request.user, pk=pk)
+    return render(request, "registry/household_detail.html", _household_context(request, household))
+
+
+def _household_context(request, household, **extra):
+    return {
+        "household": household,
+        "links": household_organisations(household=household),
+        "may_reveal": request.user.has_perm("registry.view_full_id_number"),
+        "can_edit": can_work_in_registry(request.user),
+        **extra,
+    }
+
+
+@login_required
+@never_cache
+@require_POST
+def household_reveal(request, pk: int):
+    household = household_get(user=request.user, pk=pk)
+    try:
+        full = household_reveal_id(by=request.user, household=household)
+    except ApplicationError as error:
+        raise PermissionDenied(error.message) from error
+    return render(
+        request, "registry/household_detail.html", _household_context(request, household, full_id=full)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_new(request):
+    if not can_work_in_registry(request.user):
+        raise PermissionDenied
+    form = HouseholdRegisterForm(
+        request.POST or None, initial={"village_code": request.GET.get("village", "")[:12]}
+    )
+    if request.method == "POST" and form.is_valid():
+        village = _unit_or_none(request, form.cleaned_data["village_code"])
+        if village is None:
+            form.add_error("village_code", _("No village with this code lies in your area."))
+        else:
+            try:
+                household = household_register(
+                    by=request.user,
+                    village=village,
+                    id_number=form.cleaned_data["id_number"],
+                    data=form.household_data(),
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request, _("The household of %(name)s is registered.") % {"name": household.head_name}
+                )
+                return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/form.html", {"form": form, "title": _("Register a household")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request, pk: int):
+    household = household_get(user=request.user, pk=pk)
+    if not can_work_in_registry(request.user):
+        raise PermissionDenied
+    initial = {
+        "head_name": household.head_name,
+        "members": household.members,
+        "registered_poor_in": household.registered_poor_in,
+        "exited_poverty_in": household.exited_poverty_in,
+        "story": household.story,
+        "story_consent": household.story_consent,
+    }
+    form = HouseholdEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household_update(
+                by=request.user,
+                household=household,
+                data=form.household_data(),
+                id_number=form.cleaned_data["id_number"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("The household of %(name)s is saved.") % {"name": household.head_name}
+            )
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "title": _("Edit the household of %(name)s") % {"name": household.head_name},
+            "note": _("The phone number is not shown; leave the field empty to keep it, or enter a new one."),
+            "back_url": household_url(household),
+        },
+    )
+
+
+@login_required
+def organisations(request):
+    kind = request.GET.get("kind") if request.GET.get("kind") in OrganisationKind.values else ""
+    search = request.GET.get("q", "")[:100]
+    page = Paginator(organisation_list(user=request.user, search=search, kind=kind), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "registry/organisations.html",
+        {
+            "page": page,
+            "kind": kind,
+            "kinds": OrganisationKind.choices,
+            "search": search,
+            "can_register": can_work_in_registry(request.user),
+        },
+    )
+
+
+@login_required
+def organisation_detail(request, pk: int):
+    organisation = organisation_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "registry/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "links": organisation_households(user=request.user, organisation=organisation),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_new(request):
+    if not can_work_in_registry(request.user):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        unit = _unit_or_none(request, form.cleaned_data["unit_code"])
+        if unit is None:
+            form.add_error("unit_code", _("No unit with this code lies in your area."))
+        else:
+            try:
+                organisation = organisation_register(
+                    by=request.user,
+                    kind=form.cleaned_data["kind"],
+                    name=form.cleaned_data["name"],
+                    unit=unit,
+                    credit_code=form.cleaned_data["credit_code"],
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect("registry:organisation_detail", pk=organisation.pk)
+    return render(
+        request, "registry/form.html", {"form": form, "title": _("Register a cooperative or enterprise")}
+    )
