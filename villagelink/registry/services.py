@@ -28,7 +28,9 @@ class RegistryError(ApplicationError):
 class HouseholdData:
     head_name: str
     members: int = 1
-    phone: str | None = ""  # None keeps the stored number (forms never show it, so an empty field means "keep")
+    phone: str | None = (
+        ""  # None keeps the stored number (forms never show it, so an empty field means "keep")
+    )
     registered_poor_in: int | None = None
     exited_poverty_in: int | None = None
     story: str = ""

@@ -22,8 +22,8 @@ def test_demo_builds_the_region_once_and_reset_starts_afresh(capsys):
     call_command("demo", no_serve=True)
     first = counts()
     out = capsys.readouterr().out
-    assert "[5/6] Creating the demo accounts" in out
-    assert "[6/6] Building the service network" in out
+    assert "[5/7] Creating the demo accounts" in out
+    assert "[6/7] Building the service network" in out
     assert "region-officer" in out and "villagelink-demo" in out
 
     assert first == {

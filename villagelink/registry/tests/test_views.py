@@ -128,7 +128,9 @@ def test_the_api_registers_with_a_full_number_and_answers_masked(units, point_op
 def test_editing_without_a_phone_keeps_the_stored_one(client, units, point_operator):
     household = make(point_operator, units, "Tashi", "123", phone="13912345678")
     client.force_login(point_operator)
-    response = client.post(f"/registry/households/{household.pk}/edit/", {"head_name": "Tashi D", "members": 2})
+    response = client.post(
+        f"/registry/households/{household.pk}/edit/", {"head_name": "Tashi D", "members": 2}
+    )
     assert response.status_code == 302
     household.refresh_from_db()
     assert (household.head_name, household.phone_masked) == ("Tashi D", "139****5678")

@@ -13,6 +13,7 @@ from villagelink.geo.models import AdminUnit, Level
 from villagelink.geo.services import units_import, units_import_csv
 from villagelink.geo.synthetic import synthetic_unit_rows
 from villagelink.network.demo import build_network_demo
+from villagelink.registry.demo import build_registry_demo
 
 DEMO_PASSWORD = "villagelink-demo"  # noqa: S105  (the demo's published password; see README)
 NAMLING_COUNTY = "540221"
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
 
     def handle(self, *args, addr: str, reset: bool, no_serve: bool, **options):
-        steps = Steps(total=6, stream=self.stdout)
+        steps = Steps(total=7, stream=self.stdout)
         with steps.step(_("Preparing the data folder")) as note:
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
             note.append(str(settings.DATA_DIR))
@@ -60,6 +61,16 @@ class Command(BaseCommand):
             note.append(
                 _("%(sites)d sites, %(designations)d designations")
                 % {"sites": network.sites, "designations": network.designations}
+            )
+        with steps.step(_("Registering households and organisations")) as note:
+            registry = build_registry_demo(region=region)
+            note.append(
+                _("%(households)d households (%(poor)d registered poor), %(organisations)d organisations")
+                % {
+                    "households": registry.households,
+                    "poor": registry.poor,
+                    "organisations": registry.organisations,
+                }
             )
         self.stdout.write(_("\nThe demo is set up in %(seconds).1f s.\n") % {"seconds": steps.elapsed})
         self.stdout.write(_("Accounts (password %(password)s):\n") % {"password": DEMO_PASSWORD})
