@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "villagelink.audit",
     "villagelink.network",
     "villagelink.registry",
+    "villagelink.catalog",
+    "villagelink.assistance",
     "villagelink.api",
 ]
 

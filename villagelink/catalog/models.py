@@ -1,0 +1,178 @@
+import datetime
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Platform(models.TextChoices):
+    STOREFRONT = "storefront", _("This storefront")
+    TAOBAO = "taobao", _("Taobao / Tmall")
+    JD = "jd", _("JD")
+    PINDUODUO = "pinduoduo", _("Pinduoduo")
+    WECHAT = "wechat", _("WeChat")
+    DOUYIN = "douyin", _("Douyin")
+    OTHER = "other", _("Other platform")
+
+
+class ShopStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
+
+
+class Category(models.TextChoices):
+    MEAT = "meat", _("Meat")
+    DAIRY = "dairy", _("Dairy and butter")
+    GRAIN = "grain", _("Highland barley and grain")
+    HERBS = "herbs", _("Medicinal herbs and fungi")
+    TEA = "tea", _("Tea and drinks")
+    CRAFTS = "crafts", _("Handicrafts and textiles")
+    OTHER = "other", _("Other")
+
+
+class Shop(models.Model):
+    """An online shop of a household, a cooperative or an enterprise, on this storefront or another platform.
+
+    `unit` is the owner's unit (a household's village, an organisation's unit), kept on the shop so that
+    scope and figures need no detour through the owner.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shops",
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shops",
+    )
+    unit = models.ForeignKey(
+        "geo.AdminUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="shops"
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    external_id = models.CharField(_("shop id or address on the platform"), max_length=200, blank=True)
+    opened_on = models.DateField(_("opened on"))
+    opened_with = models.ForeignKey(
+        "network.ServiceSite",
+        verbose_name=_("opened with the help of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shops_opened",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ShopStatus.choices, default=ShopStatus.OPEN)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    scope_path_lookup = "unit__path"
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        ordering = ["unit__code", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(household__isnull=False, organisation__isnull=True)
+                | models.Q(household__isnull=True, organisation__isnull=False),
+                name="catalog_shop_has_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(platform__in=Platform.values), name="catalog_shop_platform_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ShopStatus.values), name="catalog_shop_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True) | models.Q(closed_on__gte=models.F("opened_on")),
+                name="catalog_shop_closes_after_opening",
+            ),
+            models.UniqueConstraint(
+                fields=["platform", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="catalog_shop_external_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def owner(self):
+        return self.household or self.organisation
+
+    def is_open_on(self, day: datetime.date) -> bool:
+        return self.opened_on <= day and (self.closed_on is None or self.closed_on > day)
+
+    def get_additional_data(self) -> dict:
+        return {"unit_path": self.unit.path}
+
+
+def shop_open_on_q(day: datetime.date, prefix: str = "") -> models.Q:
+    """Shops open at the end of `day` (a suspended shop still counts as open; a closed one from its day)."""
+    return models.Q(**{f"{prefix}opened_on__lte": day}) & (
+        models.Q(**{f"{prefix}closed_on__isnull": True}) | models.Q(**{f"{prefix}closed_on__gt": day})
+    )
+
+
+class Product(models.Model):
+    shop = models.ForeignKey(Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="products")
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_bo = models.CharField(_("name (Tibetan)"), max_length=120, blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_bo = models.TextField(_("description (Tibetan)"), blank=True)
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    price_fen = models.PositiveIntegerField(_("price (fen)"))
+    unit_label = models.CharField(_("sold by"), max_length=40, help_text=_("e.g. 500 g, 1 kg, a piece"))
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    origin_village = models.ForeignKey(
+        "geo.AdminUnit",
+        verbose_name=_("origin village"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    poverty_area_product = models.BooleanField(_("poverty-area product"), default=False)
+    is_listed = models.BooleanField(_("listed"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_lookup = "shop__unit__path"
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["shop", "name_zh", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stock__gte=0), name="catalog_product_stock_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price_fen__gt=0), name="catalog_product_price_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(category__in=Category.values), name="catalog_product_category_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "en").lower()
+        if language.startswith("bo") and self.name_bo:
+            return self.name_bo
+        return self.name_zh if language.startswith("zh") else (self.name_en or self.name_zh)
+
+    def get_additional_data(self) -> dict:
+        return {"unit_path": self.shop.unit.path}

@@ -1,0 +1,170 @@
+"""Writes to shops and products."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from villagelink.accounts.models import User
+from villagelink.accounts.permissions import can_work_in_registry
+from villagelink.assistance.models import AssistanceKind
+from villagelink.assistance.services import assistance_record
+from villagelink.core.dates import region_today
+from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.core.scope import in_scope
+from villagelink.geo.models import AdminUnit, Level
+from villagelink.network.models import ServiceSite
+from villagelink.registry.models import Household, Organisation
+
+from .models import Category, Platform, Product, Shop, ShopStatus
+
+
+class CatalogError(ApplicationError):
+    pass
+
+
+def _require(by: User, unit: AdminUnit) -> None:
+    if not can_work_in_registry(by):
+        raise CatalogError(
+            _("Only site operators, officers and administrators open shops."), code=ErrorCode.FORBIDDEN
+        )
+    if not in_scope(by, unit.path):
+        raise CatalogError(_("%(unit)s lies outside your area.") % {"unit": unit}, code=ErrorCode.FORBIDDEN)
+
+
+@transaction.atomic
+def shop_open(
+    *,
+    by: User,
+    name: str,
+    platform: str,
+    opened_on: datetime.date,
+    household: Household | None = None,
+    organisation: Organisation | None = None,
+    external_id: str = "",
+    site: ServiceSite | None = None,
+) -> Shop:
+    """Opens a shop for a household or an organisation. For a household registered as poor at the time, the
+    shop set-up is also recorded as assistance, in the same transaction."""
+    if (household is None) == (organisation is None):
+        raise CatalogError(_("A shop belongs to one household, or to one cooperative or enterprise."))
+    unit = household.village if household is not None else organisation.unit
+    _require(by, unit)
+    if not name.strip():
+        raise CatalogError(_("Give the shop a name."))
+    if platform not in Platform.values:
+        raise CatalogError(_("Choose the platform the shop is on."))
+    if platform != Platform.STOREFRONT and not external_id.strip():
+        raise CatalogError(
+            _("Give the shop's id or address on %(platform)s.") % {"platform": Platform(platform).label}
+        )
+    if opened_on > region_today():
+        raise CatalogError(_("The opening date is in the future."))
+    if site is not None and not unit.path.startswith(site.unit.path):
+        raise CatalogError(_("%(site)s does not serve %(unit)s.") % {"site": site, "unit": unit})
+    shop = Shop(
+        name=name.strip(),
+        household=household,
+        organisation=organisation,
+        unit=unit,
+        platform=platform,
+        external_id=external_id.strip(),
+        opened_on=opened_on,
+        opened_with=site,
+    )
+    try:
+        with transaction.atomic():
+            shop.save()
+    except IntegrityError as exc:
+        raise CatalogError(
+            _("Another shop already has this id on %(platform)s.") % {"platform": Platform(platform).label},
+            code=ErrorCode.CONFLICT,
+        ) from exc
+    if household is not None and household.is_poor_in(opened_on.year):
+        assistance_record(
+            by=by,
+            household=household,
+            kind=AssistanceKind.SHOP_SETUP,
+            day=opened_on,
+            site=site,
+            note=_("Shop opened: %(shop)s") % {"shop": shop.name},
+            shop=shop,
+        )
+    return shop
+
+
+@transaction.atomic
+def shop_set_status(*, by: User, shop: Shop, status: str, day: datetime.date | None = None) -> Shop:
+    shop = Shop.objects.select_for_update().select_related("unit").get(pk=shop.pk)
+    _require(by, shop.unit)
+    if status not in ShopStatus.values:
+        raise CatalogError(_("Choose open, suspended or closed."))
+    day = day or region_today()
+    if status == ShopStatus.CLOSED and day < shop.opened_on:
+        raise CatalogError(_("A shop cannot close before it opened."))
+    shop.status = status
+    shop.closed_on = day if status == ShopStatus.CLOSED else None
+    shop.save(update_fields=["status", "closed_on"])
+    return shop
+
+
+@dataclass(frozen=True)
+class ProductData:
+    name_zh: str
+    name_en: str
+    category: str
+    price_fen: int
+    unit_label: str
+    stock: int = 0
+    name_bo: str = ""
+    description_zh: str = ""
+    description_en: str = ""
+    description_bo: str = ""
+    origin_village: AdminUnit | None = None
+    poverty_area_product: bool = False
+    is_listed: bool = True
+
+
+def _apply_product(product: Product, data: ProductData) -> None:
+    if not data.name_zh.strip() or not data.name_en.strip():
+        raise CatalogError(_("Give the product's name in Chinese and in English."))
+    if data.category not in Category.values:
+        raise CatalogError(_("Choose the product's category."))
+    if data.price_fen <= 0:
+        raise CatalogError(_("The price must be more than zero."))
+    if data.stock < 0:
+        raise CatalogError(_("Stock cannot be negative."))
+    if data.origin_village is not None and data.origin_village.level != Level.VILLAGE:
+        raise CatalogError(_("The origin must be a village."))
+    for field in ProductData.__dataclass_fields__:
+        value = getattr(data, field)
+        setattr(product, field, value.strip() if isinstance(value, str) else value)
+
+
+@transaction.atomic
+def product_create(*, by: User, shop: Shop, data: ProductData) -> Product:
+    _require(by, shop.unit)
+    product = Product(shop=shop)
+    _apply_product(product, data)
+    product.save()
+    if shop.household is not None and shop.household.is_poor_in(region_today().year):
+        assistance_record(
+            by=by,
+            household=shop.household,
+            kind=AssistanceKind.PRODUCT_LISTING,
+            day=region_today(),
+            site=shop.opened_with,
+            note=_("Listed: %(product)s") % {"product": product.name_zh},
+            shop=shop,
+        )
+    return product
+
+
+@transaction.atomic
+def product_update(*, by: User, product: Product, data: ProductData) -> Product:
+    product = Product.objects.select_for_update().select_related("shop__unit").get(pk=product.pk)
+    _require(by, product.shop.unit)
+    _apply_product(product, data)
+    product.save()
+    return product
