@@ -114,10 +114,6 @@ class AssistanceEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.day}"
 
-    @property
-    def is_reversal(self) -> bool:
-        return self.reverses_id is not None
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnly("Assistance events cannot be changed; record a reversal instead.")
@@ -125,6 +121,10 @@ class AssistanceEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("Assistance events cannot be deleted; record a reversal instead.")
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
 
     def get_additional_data(self) -> dict:
         return {"unit_path": self.household.village.path}
