@@ -3,6 +3,8 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from villagelink.core.exceptions import ApplicationError
+from villagelink.core.money import fen_to_yuan, yuan_to_fen
 from villagelink.core.scope import scoped
 from villagelink.geo.models import AdminUnit
 
@@ -35,3 +37,27 @@ class ScopedUnitField(serializers.SlugRelatedField):
 
     def get_queryset(self):
         return scoped(AdminUnit.objects.all(), self.context["request"].user)
+
+
+class YuanField(serializers.Field):
+    """Money: integer fen inside, a yuan string with two decimals ("68.00") in the API."""
+
+    def to_representation(self, value):
+        return fen_to_yuan(value)
+
+    def to_internal_value(self, data):
+        try:
+            return yuan_to_fen(data)
+        except ApplicationError as error:
+            raise serializers.ValidationError(error.message) from error
+
+
+class ScopedPk(serializers.PrimaryKeyRelatedField):
+    """An object by its id, looked up only within the caller's scope (others read as unknown)."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return scoped(self.model.objects.all(), self.context["request"].user)

@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from villagelink.assistance.api import AssistanceEventViewSet
+from villagelink.catalog.api import ProductViewSet, ShopViewSet
 from villagelink.geo.api import AdminUnitViewSet
 from villagelink.network.api import DesignationViewSet, ServiceSiteViewSet
 from villagelink.registry.api import HouseholdViewSet, OrganisationViewSet
@@ -12,6 +14,9 @@ router.register("sites", ServiceSiteViewSet, basename="site")
 router.register("designations", DesignationViewSet, basename="designation")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("shops", ShopViewSet, basename="shop")
+router.register("products", ProductViewSet, basename="product")
+router.register("assistance-events", AssistanceEventViewSet, basename="assistanceevent")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -1,9 +1,22 @@
+"""The regional demo: built once per test (it takes seconds), checked against the published figures."""
+
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.db.models import Count, Sum
 
 from villagelink.accounts.models import Role, User
+from villagelink.assistance.models import AssistanceEvent
+from villagelink.catalog.models import Product, Shop, shop_open_on_q
+from villagelink.core.crypto import keyed_hash
 from villagelink.geo.models import AdminUnit
-from villagelink.network.models import Designation, ServiceSite, SiteKind
+from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator, open_on_q
+from villagelink.network.selectors import coverage_for
+from villagelink.registry.idnumbers import normalise
+from villagelink.registry.models import Household, Organisation, OrganisationLink
+
+START, END = datetime.date(2015, 1, 1), datetime.date(2019, 6, 30)
 
 
 def counts():
@@ -14,49 +27,25 @@ def counts():
         }
         | {"users": User.objects.count(), "designations": Designation.objects.count()}
         | {kind: ServiceSite.objects.filter(kind=kind).count() for kind in SiteKind.values}
+        | {
+            "households": Household.objects.count(),
+            "organisations": Organisation.objects.count(),
+            "shops": Shop.objects.count(),
+            "products": Product.objects.count(),
+            "ledger": AssistanceEvent.objects.count(),
+        }
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_demo_builds_the_region_once_and_reset_starts_afresh(capsys):
-    call_command("demo", no_serve=True)
-    first = counts()
-    out = capsys.readouterr().out
-    assert "[5/7] Creating the demo accounts" in out
-    assert "[6/7] Building the service network" in out
-    assert "region-officer" in out and "villagelink-demo" in out
-
-    assert first == {
-        "region": 1,
-        "prefecture": 7,
-        "county": 74,
-        "township": 690,
-        "village": 5400,
-        "users": 4,
-        "designations": 74,
-        "county_centre": 26,
-        "township_station": 127,
-        "village_point": 380 + 6,  # six points closed before the demo period's end
-    }
-    # every synthetic unit says so in each language and extends its parent's code
+def check_units():
     synthetic = AdminUnit.objects.filter(is_synthetic=True).select_related("parent")
     assert synthetic.count() == 6090
-    for unit in synthetic[:200]:
+    for unit in synthetic[:200]:  # each says it is synthetic in every language, and extends its parent's code
         assert "示例" in unit.name_zh and "(synthetic)" in unit.name_en and unit.name_bo
         assert unit.code.startswith(unit.parent.path)
 
-    call_command("demo", no_serve=True)
-    assert counts() == first  # running it twice adds nothing twice
 
-    User.objects.filter(username="county-officer").update(first_name="Changed")
-    call_command("demo", no_serve=True, reset=True)
-    assert counts() == first
-    assert User.objects.get(username="county-officer").first_name == "Namling county officer"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_demo_accounts_have_the_documented_roles_and_scopes():
-    call_command("demo", no_serve=True)
+def check_accounts():
     accounts = {u.username: u for u in User.objects.select_related("scope_unit")}
     assert accounts["admin"].role == Role.ADMINISTRATOR and accounts["admin"].is_superuser
     assert (accounts["region-officer"].role, accounts["region-officer"].scope_unit.code) == (
@@ -71,3 +60,78 @@ def test_demo_accounts_have_the_documented_roles_and_scopes():
     assert operator.role == Role.SITE_OPERATOR
     assert operator.scope_unit.level == "village" and operator.scope_unit.code.startswith("540221")
     assert accounts["county-officer"].check_password("villagelink-demo")
+    assignment = SiteOperator.objects.select_related("site__unit").get(user=operator)
+    assert assignment.site.kind == SiteKind.VILLAGE_POINT and assignment.site.unit == operator.scope_unit
+
+
+def check_network():
+    by_kind = dict(ServiceSite.objects.filter(open_on_q(END)).values_list("kind").annotate(n=Count("id")))
+    assert by_kind == {"county_centre": 26, "township_station": 127, "village_point": 380}
+    for kind, level in (
+        ("county_centre", "county"),
+        ("township_station", "township"),
+        ("village_point", "village"),
+    ):
+        assert not ServiceSite.objects.filter(kind=kind).exclude(unit__level=level).exists()
+    years = dict(Designation.objects.values_list("year").annotate(n=Count("id")))
+    assert sum(n for year, n in years.items() if 2015 <= year <= 2018) == 27 and years[2019] == 47
+    total, _children = coverage_for(unit=AdminUnit.objects.get(code="540000"), day=END)
+    assert total.covered == {"county": 26, "township": 127, "village": 380}
+
+
+def check_registry():
+    households = Household.objects.select_related("village")
+    total = households.count()
+    assert 15_000 <= total <= 25_000
+    assert 0.3 < households.filter(registered_poor_in__isnull=False).count() / total < 0.55
+    for household in households.order_by("?")[:200]:
+        number = household.full_id_number()
+        assert normalise(number) == number and number[:6] == household.village.code[:6]
+        assert keyed_hash(number) == household.id_number_hash
+    assert households.values("id_number_hash").distinct().count() == total
+    assert Organisation.objects.filter(kind="cooperative").count() == 127
+    assert OrganisationLink.objects.exists()
+
+
+def check_shops_and_ledger():
+    assert Shop.objects.filter(shop_open_on_q(END)).count() == 1229
+    assert set(Shop.objects.values_list("platform", flat=True)) >= {"storefront", "taobao", "jd", "pinduoduo"}
+    assert not Product.objects.filter(price_fen__lte=0).exists()
+    in_period = AssistanceEvent.objects.filter(day__range=(START, END))
+    assert in_period.aggregate(n=Sum("sign"))["n"] == 36_666
+    reversals = AssistanceEvent.objects.filter(sign=-1)
+    assert reversals.exists() and not reversals.filter(reverses__isnull=True).exists()
+    # every shop set-up event belongs to a household that was registered poor when its shop opened
+    for event in AssistanceEvent.objects.filter(kind="shop_setup").select_related("household", "shop")[:300]:
+        assert event.household.is_poor_in(event.shop.opened_on.year) and event.day == event.shop.opened_on
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_builds_the_region_once_matching_the_published_figures_and_reset_starts_afresh(capsys):
+    call_command("demo", no_serve=True)
+    first = counts()
+    out = capsys.readouterr().out
+    assert "[5/9] Creating the demo accounts" in out and "[9/9] Writing the assistance ledger" in out
+    assert "region-officer" in out and "villagelink-demo" in out
+    assert {k: first[k] for k in ("region", "prefecture", "county", "township", "village", "users")} == {
+        "region": 1,
+        "prefecture": 7,
+        "county": 74,
+        "township": 690,
+        "village": 5400,
+        "users": 4,
+    }
+    check_units()
+    check_accounts()
+    check_network()
+    check_registry()
+    check_shops_and_ledger()
+
+    call_command("demo", no_serve=True)
+    assert counts() == first  # running it twice adds nothing twice
+
+    User.objects.filter(username="county-officer").update(first_name="Changed")
+    call_command("demo", no_serve=True, reset=True)
+    assert counts() == first
+    assert User.objects.get(username="county-officer").first_name == "Namling county officer"
+    check_shops_and_ledger()

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import Role
 from villagelink.accounts.services import user_ensure
+from villagelink.assistance.demo import build_assistance_demo
+from villagelink.catalog.demo import build_catalog_demo
 from villagelink.core.paths import subtree_q
 from villagelink.core.progress import Steps
 from villagelink.geo.models import AdminUnit, Level
@@ -32,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
 
     def handle(self, *args, addr: str, reset: bool, no_serve: bool, **options):
-        steps = Steps(total=7, stream=self.stdout)
+        steps = Steps(total=9, stream=self.stdout)
         with steps.step(_("Preparing the data folder")) as note:
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
             note.append(str(settings.DATA_DIR))
@@ -71,6 +73,18 @@ class Command(BaseCommand):
                     "poor": registry.poor,
                     "organisations": registry.organisations,
                 }
+            )
+        with steps.step(_("Opening shops and listing products")) as note:
+            catalog = build_catalog_demo(region=region)
+            note.append(
+                _("%(shops)d shops, %(products)d products")
+                % {"shops": catalog.shops, "products": catalog.products}
+            )
+        with steps.step(_("Writing the assistance ledger")) as note:
+            ledger = build_assistance_demo(region=region)
+            note.append(
+                _("%(events)d entries; %(net)d acts of assistance from 2015-01-01 to 2019-06-30")
+                % {"events": ledger.events, "net": ledger.net_in_period}
             )
         self.stdout.write(_("\nThe demo is set up in %(seconds).1f s.\n") % {"seconds": steps.elapsed})
         self.stdout.write(_("Accounts (password %(password)s):\n") % {"password": DEMO_PASSWORD})

@@ -1,0 +1,162 @@
+"""The demo's online shops and products, generated the same way every time.
+
+1,229 shops are open at the end of the demo period (2019-06-30): one for each cooperative and enterprise, the
+rest for households in the villages that have a service point; a few more closed before the period's end.
+Shops opened for a household registered as poor at the time come with their shop set-up assistance event,
+as the service would record it (assistance/demo.py builds the rest of the ledger).
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from villagelink.assistance.models import AssistanceEvent, AssistanceKind
+from villagelink.core.paths import subtree_q
+from villagelink.geo.models import AdminUnit
+from villagelink.network.models import ServiceSite
+from villagelink.registry.models import Household, Organisation
+
+from .models import Platform, Product, Shop, ShopStatus
+
+OPEN_SHOPS, CLOSED_SHOPS = 1229, 37
+START, END = datetime.date(2015, 1, 1), datetime.date(2019, 6, 30)
+PLATFORMS = [
+    (Platform.STOREFRONT, 35),
+    (Platform.TAOBAO, 20),
+    (Platform.PINDUODUO, 15),
+    (Platform.WECHAT, 12),
+    (Platform.JD, 10),
+    (Platform.DOUYIN, 8),
+]
+# (zh, en, category, price range in yuan, unit)
+PRODUCTS = [
+    ("风干牦牛肉", "Air-dried yak meat", "meat", (68, 168), "500 g"),
+    ("牦牛肉干", "Yak jerky", "meat", (38, 98), "250 g"),
+    ("藏香猪腊肉", "Tibetan pork, cured", "meat", (88, 188), "500 g"),
+    ("牦牛酥油", "Yak butter", "dairy", (45, 95), "500 g"),
+    ("牦牛奶渣", "Yak milk curd", "dairy", (25, 60), "250 g"),
+    ("青稞糌粑", "Highland barley tsampa", "grain", (18, 45), "1 kg"),
+    ("黑青稞面", "Black highland barley flour", "grain", (22, 50), "1 kg"),
+    ("青稞酒", "Highland barley wine", "tea", (35, 120), "500 ml"),
+    ("酥油茶粉", "Butter tea powder", "tea", (28, 68), "400 g"),
+    ("藏红花", "Saffron", "herbs", (88, 298), "5 g"),
+    ("冬虫夏草", "Cordyceps", "herbs", (380, 1280), "10 g"),
+    ("松茸", "Matsutake mushrooms, dried", "herbs", (98, 398), "100 g"),
+    ("手工氆氇", "Hand-woven pulu wool cloth", "crafts", (120, 680), "a piece"),
+    ("藏式木碗", "Tibetan wooden bowl", "crafts", (58, 260), "a piece"),
+    ("唐卡挂饰", "Thangka pendant", "crafts", (80, 480), "a piece"),
+    ("林芝蜂蜜", "Nyingchi honey", "other", (48, 128), "500 g"),
+]
+
+
+@dataclass(frozen=True)
+class CatalogDemoResult:
+    shops: int
+    products: int
+    setup_events: int
+
+
+def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    return start + datetime.timedelta(days=rng.randrange((end - start).days + 1))
+
+
+def _platform(rng: random.Random) -> str:
+    return rng.choices([p for p, _w in PLATFORMS], weights=[w for _p, w in PLATFORMS])[0]
+
+
+@transaction.atomic
+def build_catalog_demo(*, region: AdminUnit) -> CatalogDemoResult:
+    if Shop.objects.filter(subtree_q("unit__path", region.path)).exists():
+        return CatalogDemoResult(0, 0, 0)
+    rng = random.Random(20170301)
+    sites = list(ServiceSite.objects.filter(subtree_q("unit__path", region.path)).select_related("unit"))
+    sites_by_path: dict[str, list[ServiceSite]] = {}
+    for site in sites:
+        sites_by_path.setdefault(site.unit.path, []).append(site)
+
+    def helping_site(path: str, day: datetime.date) -> ServiceSite | None:
+        """The nearest site that was open on `day`: the village point, else the station, else the centre."""
+        for width in (12, 9, 6):
+            for site in sites_by_path.get(path[:width], []):
+                if site.is_open_on(day):
+                    return site
+        return None
+
+    organisations = list(
+        Organisation.objects.filter(subtree_q("unit__path", region.path)).select_related("unit")
+    )
+    point_villages = {s.unit.path for s in sites if s.kind == "village_point"}
+    households = [
+        h
+        for h in Household.objects.filter(subtree_q("village__path", region.path)).select_related("village")
+        if h.village.path in point_villages
+    ]
+    owners: list[tuple[Household | None, Organisation | None]] = [(None, o) for o in organisations]
+    poor_first = sorted(households, key=lambda h: (h.registered_poor_in is None, rng.random()))
+    wanted = OPEN_SHOPS + CLOSED_SHOPS - len(owners)
+    # about three in five household shops belong to households registered as poor
+    poor = [h for h in poor_first if h.registered_poor_in][: int(wanted * 0.6)]
+    others = [h for h in households if not h.registered_poor_in]
+    rng.shuffle(others)
+    owners += [(h, None) for h in poor + others[: wanted - len(poor)]]
+    rng.shuffle(owners)
+
+    shops, events = [], []
+    for n, (household, organisation) in enumerate(owners):
+        unit = household.village if household else organisation.unit
+        closes = n < CLOSED_SHOPS
+        opened = _day(rng, START, END - datetime.timedelta(days=1) if closes else END)
+        platform = _platform(rng)
+        closed = _day(rng, opened, END) if closes else None
+        shops.append(
+            Shop(
+                name=f"{(household.head_name if household else organisation.name)}的{rng.choice(['小店', '特产店', '土特产', '农家店'])}",
+                household=household,
+                organisation=organisation,
+                unit=unit,
+                platform=platform,
+                external_id="" if platform == Platform.STOREFRONT else f"{platform}-{540000 + n}",
+                opened_on=opened,
+                opened_with=helping_site(unit.path, opened),
+                status=ShopStatus.CLOSED if closed else ShopStatus.OPEN,
+                closed_on=closed,
+            )
+        )
+    Shop.objects.bulk_create(shops, batch_size=1000)
+    saved = list(
+        Shop.objects.filter(subtree_q("unit__path", region.path)).select_related("household", "unit")
+    )
+    products = []
+    for shop in saved:
+        for zh, en, category, (low, high), unit_label in rng.sample(PRODUCTS, rng.randint(1, 4)):
+            products.append(
+                Product(
+                    shop=shop,
+                    name_zh=zh,
+                    name_en=en,
+                    category=category,
+                    price_fen=rng.randint(low, high) * 100 + rng.choice((0, 0, 50, 80, 90)),
+                    unit_label=unit_label,
+                    stock=rng.randint(0, 200),
+                    origin_village=shop.unit if len(shop.unit.path) == 12 else None,
+                    poverty_area_product=True,
+                    description_en=f"{en} from {shop.unit.name_en}.",
+                    description_zh=f"产自{shop.unit.name_zh}的{zh}。",
+                )
+            )
+        if shop.household and shop.household.is_poor_in(shop.opened_on.year):
+            events.append(
+                AssistanceEvent(
+                    household=shop.household,
+                    kind=AssistanceKind.SHOP_SETUP,
+                    day=shop.opened_on,
+                    site=shop.opened_with,
+                    shop=shop,
+                    note=f"Shop opened: {shop.name}",
+                )
+            )
+    Product.objects.bulk_create(products, batch_size=1000)
+    AssistanceEvent.objects.bulk_create(events, batch_size=1000)
+    return CatalogDemoResult(shops=len(shops), products=len(products), setup_events=len(events))
