@@ -61,3 +61,27 @@ class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     unit_code = forms.CharField(label=_("Unit code"), max_length=12)
     credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
+
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class HouseholdImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel file"),
+        help_text=_(
+            "Columns: village_code, head_name, id_number; optional members, phone, registered_poor_in, "
+            "exited_poverty_in. At most 10 MB."
+        ),
+    )
+    valid_rows_only = forms.BooleanField(
+        label=_("Import the valid rows even if some rows are refused"), required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB; split it into smaller files."))
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload

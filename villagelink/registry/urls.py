@@ -7,6 +7,7 @@ app_name = "registry"
 urlpatterns = [
     path("households/", views.households, name="households"),
     path("households/new/", views.household_new, name="household_new"),
+    path("households/import/", views.household_import, name="household_import"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),

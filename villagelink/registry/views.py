@@ -12,7 +12,8 @@ from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.exceptions import ApplicationError
 from villagelink.geo.selectors import unit_get
 
-from .forms import HouseholdEditForm, HouseholdRegisterForm, OrganisationForm
+from .forms import HouseholdEditForm, HouseholdImportForm, HouseholdRegisterForm, OrganisationForm
+from .imports import households_import
 from .models import OrganisationKind
 from .selectors import (
     POVERTY_FILTERS,
@@ -231,3 +232,25 @@ def organisation_new(request):
     return render(
         request, "registry/form.html", {"form": form, "title": _("Register a cooperative or enterprise")}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_import(request):
+    """Upload a file of households; see every refused row with its reason; all or nothing unless asked."""
+    if not can_work_in_registry(request.user):
+        raise PermissionDenied
+    form = HouseholdImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = households_import(
+                by=request.user,
+                data=upload.read(),
+                filename=upload.name,
+                valid_rows_only=form.cleaned_data["valid_rows_only"],
+            )
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+    return render(request, "registry/household_import.html", {"form": form, "result": result})
