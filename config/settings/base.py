@@ -227,4 +227,4 @@ LOGGING = {
 }
 
 # Accounts that `villagelink demo` creates; production settings refuse to start while any exists.
-VILLAGELINK_DEMO_USERNAMES = ("admin", "region-officer", "county-officer", "point-operator")
+VILLAGELINK_DEMO_USERNAMES = ("admin", "region-officer", "county-officer", "point-operator", "seller")

@@ -70,6 +70,15 @@ class Shop(models.Model):
         related_name="shops_opened",
     )
     status = models.CharField(_("status"), max_length=10, choices=ShopStatus.choices, default=ShopStatus.OPEN)
+    seller = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("seller account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shops",
+        help_text=_("The account with which the owner runs the shop."),
+    )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     scope_path_lookup = "unit__path"

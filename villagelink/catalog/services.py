@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from villagelink.accounts.models import User
+from villagelink.accounts.models import Role, User
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.assistance.models import AssistanceKind
 from villagelink.assistance.services import assistance_record
@@ -106,6 +106,17 @@ def shop_set_status(*, by: User, shop: Shop, status: str, day: datetime.date | N
     shop.status = status
     shop.closed_on = day if status == ShopStatus.CLOSED else None
     shop.save(update_fields=["status", "closed_on"])
+    return shop
+
+
+@transaction.atomic
+def shop_assign_seller(*, shop: Shop, user: User) -> Shop:
+    """Gives the owner's account the shop to run; the account becomes a seller's, placed in the shop's unit."""
+    user.role = Role.SELLER
+    user.scope_unit = shop.unit
+    user.save(update_fields=["role", "scope_unit"])
+    shop.seller = user
+    shop.save(update_fields=["seller"])
     return shop
 
 

@@ -20,9 +20,17 @@ def is_administrator(user) -> bool:
     )
 
 
+# Sellers and buyers reach back-office data only through their own shops and orders, never by area.
+ROLES_WITHOUT_AREA = frozenset({"seller", "buyer"})
+
+
 def scope_unit_of(user):
-    """The unit a non-administrator is confined to, or None (administrators, anonymous people)."""
-    if not user.is_authenticated or is_administrator(user):
+    """The unit a non-administrator works in, or None (administrators, sellers, buyers, anonymous people)."""
+    if (
+        not user.is_authenticated
+        or is_administrator(user)
+        or getattr(user, "role", None) in ROLES_WITHOUT_AREA
+    ):
         return None
     return getattr(user, "scope_unit", None)
 

@@ -60,6 +60,10 @@ def check_accounts():
     assert operator.role == Role.SITE_OPERATOR
     assert operator.scope_unit.level == "village" and operator.scope_unit.code.startswith("540221")
     assert accounts["county-officer"].check_password("villagelink-demo")
+    seller = accounts["seller"]
+    shop = Shop.objects.get(seller=seller)
+    assert seller.role == Role.SELLER and shop.household is not None and shop.unit == seller.scope_unit
+    assert shop.unit.code.startswith("540221")
     assignment = SiteOperator.objects.select_related("site__unit").get(user=operator)
     assert assignment.site.kind == SiteKind.VILLAGE_POINT and assignment.site.unit == operator.scope_unit
 
@@ -119,7 +123,7 @@ def test_the_demo_builds_the_region_once_matching_the_published_figures_and_rese
         "county": 74,
         "township": 690,
         "village": 5400,
-        "users": 4,
+        "users": 5,
     }
     check_units()
     check_accounts()

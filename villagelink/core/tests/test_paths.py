@@ -24,3 +24,13 @@ def test_subtree_holds_the_unit_and_everything_below_it_and_nothing_else(units):
     assert {"540200", "540221", "540221101", "540221101201"} <= below
     assert not {"540000", "540100", "540102", "540102101"} & below
     assert all(code.startswith("5402") for code in below)
+
+
+def test_sellers_and_buyers_reach_nothing_by_area(units):
+    from conftest import make_user
+    from villagelink.accounts.models import Role
+    from villagelink.core.scope import scoped
+
+    for role in (Role.SELLER, Role.BUYER):
+        person = make_user(f"p-{role}", role, units["540221101201"])
+        assert not scoped(AdminUnit.objects.all(), person).exists()

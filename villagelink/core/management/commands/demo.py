@@ -9,6 +9,8 @@ from villagelink.accounts.models import Role
 from villagelink.accounts.services import user_ensure
 from villagelink.assistance.demo import build_assistance_demo
 from villagelink.catalog.demo import build_catalog_demo
+from villagelink.catalog.models import Platform, Shop
+from villagelink.catalog.services import shop_assign_seller
 from villagelink.core.paths import subtree_q
 from villagelink.core.progress import Steps
 from villagelink.geo.models import AdminUnit, Level
@@ -76,6 +78,7 @@ class Command(BaseCommand):
             )
         with steps.step(_("Opening shops and listing products")) as note:
             catalog = build_catalog_demo(region=region)
+            accounts.append(self._ensure_seller())
             note.append(
                 _("%(shops)d shops, %(products)d products")
                 % {"shops": catalog.shops, "products": catalog.products}
@@ -99,6 +102,26 @@ class Command(BaseCommand):
             )
         )
         call_command("runserver", addr, use_reloader=False, use_threading=True)
+
+    def _ensure_seller(self):
+        """The demo seller runs a household shop on this storefront in Namling County."""
+        shop = (
+            Shop.objects.filter(
+                subtree_q("unit__path", NAMLING_COUNTY), household__isnull=False, platform=Platform.STOREFRONT
+            )
+            .order_by("unit__code", "pk")
+            .first()
+        )
+        user, created = user_ensure(
+            username="seller",
+            password=DEMO_PASSWORD,
+            role=Role.SELLER,
+            scope_unit=shop.unit,
+            first_name="Seller",
+        )
+        if shop.seller_id != user.pk:
+            shop_assign_seller(shop=shop, user=user)
+        return user, created
 
     def _ensure_accounts(self):
         region = AdminUnit.objects.get(level=Level.REGION, code="540000")
