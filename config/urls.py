@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from villagelink.catalog.media import product_photo
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="geo:unit_tree", permanent=False), name="home"),
     path("accounts/", include("villagelink.accounts.urls")),
@@ -9,8 +11,11 @@ urlpatterns = [
     path("audit/", include("villagelink.audit.urls")),
     path("network/", include("villagelink.network.urls")),
     path("registry/", include("villagelink.registry.urls")),
+    path("catalog/", include("villagelink.catalog.urls")),
+    path("assistance/", include("villagelink.assistance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("villagelink.api.urls")),
+    path("media/photos/<int:pk>/", product_photo, name="product_photo"),
     path("admin/", admin.site.urls),
 ]
 

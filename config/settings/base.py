@@ -179,6 +179,9 @@ TIME_ZONE = "UTC"
 VILLAGELINK_REGION_TIME_ZONE = os.environ.get("VILLAGELINK_REGION_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "/static/"
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+
 # The app serves its own assets (WhiteNoise): here straight from the apps; production collects them first.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

@@ -185,3 +185,30 @@ class Product(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"unit_path": self.shop.unit.path}
+
+
+def photo_path(instance: "ProductPhoto", filename: str) -> str:
+    return f"products/{instance.product_id}/{filename}"
+
+
+class ProductPhoto(models.Model):
+    """A product photo, checked and re-encoded on upload (catalog.services.product_add_photo)."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_lookup = "product__shop__unit__path"
+
+    class Meta:
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        ordering = ["product", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.product} #{self.position}"

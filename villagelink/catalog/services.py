@@ -1,10 +1,14 @@
 """Writes to shops and products."""
 
 import datetime
+import io
+import uuid
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from villagelink.accounts.models import Role, User
 from villagelink.accounts.permissions import can_work_in_registry
@@ -17,7 +21,7 @@ from villagelink.geo.models import AdminUnit, Level
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household, Organisation
 
-from .models import Category, Platform, Product, Shop, ShopStatus
+from .models import Category, Platform, Product, ProductPhoto, Shop, ShopStatus
 
 
 class CatalogError(ApplicationError):
@@ -179,3 +183,42 @@ def product_update(*, by: User, product: Product, data: ProductData) -> Product:
     _apply_product(product, data)
     product.save()
     return product
+
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_SIDE = 6000
+STORED_PHOTO_SIDE = 1600
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+@transaction.atomic
+def product_add_photo(*, by: User, product: Product, data: bytes) -> ProductPhoto:
+    """Checks that `data` is a real JPEG, PNG or WebP photo of sane size, and stores it re-encoded as JPEG
+    (at most 1600 px a side, without its metadata: no camera location leaves the village)."""
+    _require(by, product.shop.unit)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise CatalogError(_("The photo is larger than 5 MB; take or save it smaller."))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            width, height = probe.size
+            probe.verify()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise CatalogError(
+            _("The file is not a photo that can be read; upload a JPEG, PNG or WebP image.")
+        ) from exc
+    if kind not in PHOTO_FORMATS:
+        raise CatalogError(_("Upload a JPEG, PNG or WebP photo."))
+    if max(width, height) > MAX_PHOTO_SIDE or min(width, height) < 100:
+        raise CatalogError(
+            _("The photo must be between 100 and %(max)d pixels on each side.") % {"max": MAX_PHOTO_SIDE}
+        )
+    with Image.open(io.BytesIO(data)) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        image.thumbnail((STORED_PHOTO_SIDE, STORED_PHOTO_SIDE))
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
+    position = product.photos.count()
+    photo = ProductPhoto(product=product, position=position, width=image.width, height=image.height)
+    photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(out.getvalue()), save=True)
+    return photo
