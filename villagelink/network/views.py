@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_manage_network
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
@@ -23,7 +24,7 @@ from .selectors import (
     site_list,
     site_operators,
 )
-from .services import designation_record, site_open, site_update
+from .services import designation_record, site_open, site_operator_assign, site_update
 
 
 @login_required
@@ -72,8 +73,24 @@ def _labelled(labels, cells):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def site_detail(request, pk: int):
     site = site_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        if not can_manage_network(request.user):
+            raise PermissionDenied
+        username = request.POST.get("username", "").strip()[:150]
+        person = User.objects.filter(username=username).first()
+        if person is None:
+            messages.error(request, _("There is no account named “%(name)s”.") % {"name": username})
+        else:
+            try:
+                site_operator_assign(by=request.user, site=site, user=person)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("%(name)s now operates this site.") % {"name": person.username})
+        return redirect("network:site_detail", pk=site.pk)
     return render(
         request,
         "network/site_detail.html",

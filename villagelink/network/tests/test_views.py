@@ -146,3 +146,18 @@ def test_designations_are_listed_by_year_and_recorded_through_the_form(client, u
         reverse("network:designations"), {"county_code": "540102", "year": 2019, "batch": 5}
     )
     assert "already designated in 2019" in response.content.decode()
+
+
+def test_an_officer_adds_an_operator_on_the_site_page(client, units, county_officer):
+    from conftest import make_user
+    from villagelink.accounts.models import Role
+
+    site = open_site(county_officer, SiteKind.VILLAGE_POINT, units["540221101202"], "Point")
+    person = make_user("newcomer", Role.BUYER)
+    client.force_login(county_officer)
+    response = client.post(reverse("network:site_detail", kwargs={"pk": site.pk}), {"username": "newcomer"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.role, person.scope_unit.code) == ("site_operator", "540221101202")
+    response = client.post(reverse("network:site_detail", kwargs={"pk": site.pk}), {"username": "nobody"}, follow=True)
+    assert "There is no account named" in response.content.decode()
