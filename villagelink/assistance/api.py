@@ -70,8 +70,8 @@ class AssistanceEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
         serializer.save()
 
     @extend_schema(request=ReversalSerializer, responses={201: AssistanceEventSerializer})
-    @action(detail=True, methods=["post"])
-    def reverse(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="reverse")
+    def reverse_entry(self, request, pk=None, format=None):
         event = self.get_object()
         body = ReversalSerializer(data=request.data)
         body.is_valid(raise_exception=True)

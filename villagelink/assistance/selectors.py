@@ -20,7 +20,11 @@ def assistance_list(
     household=None,
 ):
     events = scoped(
-        AssistanceEvent.objects.select_related("household", "household__village", "site", "reverses"), user
+        # "reversal" too: the list marks each original that has been reversed, without a query per row
+        AssistanceEvent.objects.select_related(
+            "household", "household__village", "site", "reverses", "reversal"
+        ),
+        user,
     )
     if unit is not None:
         events = events.filter(subtree_q("household__village__path", unit.path))

@@ -159,5 +159,7 @@ def test_an_officer_adds_an_operator_on_the_site_page(client, units, county_offi
     assert response.status_code == 302
     person.refresh_from_db()
     assert (person.role, person.scope_unit.code) == ("site_operator", "540221101202")
-    response = client.post(reverse("network:site_detail", kwargs={"pk": site.pk}), {"username": "nobody"}, follow=True)
+    response = client.post(
+        reverse("network:site_detail", kwargs={"pk": site.pk}), {"username": "nobody"}, follow=True
+    )
     assert "There is no account named" in response.content.decode()

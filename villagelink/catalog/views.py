@@ -1,0 +1,247 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from villagelink.accounts.permissions import can_work_in_registry
+from villagelink.core.dates import region_today
+from villagelink.core.exceptions import ApplicationError
+from villagelink.core.money import fen_to_yuan
+from villagelink.core.scope import in_scope
+from villagelink.geo.selectors import unit_get
+from villagelink.network.selectors import site_get
+from villagelink.registry.selectors import household_get, organisation_get
+
+from .forms import ProductForm, ShopOpenForm, ShopStatusForm
+from .models import Platform, ShopStatus
+from .selectors import product_get, product_list, shop_get, shop_list
+from .services import product_create, product_update, shop_open, shop_set_status
+
+PAGE_SIZE = 25
+
+# What the button that moves a shop into each status says.
+STATUS_ACTIONS = {
+    ShopStatus.OPEN: gettext_lazy("Reopen"),
+    ShopStatus.SUSPENDED: gettext_lazy("Suspend"),
+    ShopStatus.CLOSED: gettext_lazy("Close"),
+}
+
+
+def _resolve(form, field: str, getter, user, message: str):
+    """The object whose number was typed into `field`, read through a scoped selector; None when the field is
+    empty, and None with `message` on the field when no such object lies in the person's area."""
+    pk = form.cleaned_data.get(field)
+    if pk is None:
+        return None
+    try:
+        return getter(user=user, pk=pk)
+    except Http404:
+        form.add_error(field, message)
+        return None
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+@login_required
+def shops(request):
+    platform = request.GET.get("platform") if request.GET.get("platform") in Platform.values else ""
+    status = request.GET.get("status") if request.GET.get("status") in ShopStatus.values else ""
+    search = request.GET.get("q", "").strip()[:100]
+    page = Paginator(
+        shop_list(user=request.user, search=search, platform=platform, status=status), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalog/shops.html",
+        {
+            "page": page,
+            "platforms": Platform.choices,
+            "platform": platform,
+            "statuses": ShopStatus.choices,
+            "status": status,
+            "search": search,
+            "can_open": can_work_in_registry(request.user),
+        },
+    )
+
+
+@login_required
+def shop_detail(request, pk: int):
+    shop = shop_get(user=request.user, pk=pk)
+    return render(request, "catalog/shop_detail.html", _shop_context(request, shop))
+
+
+def _shop_context(request, shop, **extra):
+    site = shop.opened_with
+    return {
+        "shop": shop,
+        "products": product_list(user=request.user, shop=shop),
+        "site_in_scope": site is not None and in_scope(request.user, site.unit.path),
+        "can_edit": can_work_in_registry(request.user),
+        "actions": [(status, label) for status, label in STATUS_ACTIONS.items() if status != shop.status],
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def shop_status(request, pk: int):
+    shop = shop_get(user=request.user, pk=pk)
+    if not can_work_in_registry(request.user):
+        raise PermissionDenied
+    form = ShopStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            shop = shop_set_status(by=request.user, shop=shop, status=form.cleaned_data["status"])
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The status of “%(shop)s” is now: %(status)s.")
+                % {"shop": shop.name, "status": shop.get_status_display()},
+            )
+            return redirect("catalog:shop_detail", pk=shop.pk)
+    return render(request, "catalog/shop_detail.html", _shop_context(request, shop, status_form=form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_new(request):
+    """Opens a shop for a household or an organisation, named by its number (prefilled from ?household= or
+    ?organisation=); both are read through the person's scope."""
+    if not can_work_in_registry(request.user):
+        raise PermissionDenied
+    initial = {
+        "opened_on": region_today(),
+        "household_id": _int_or_none(request.GET.get("household", "")),
+        "organisation_id": _int_or_none(request.GET.get("organisation", "")),
+    }
+    form = ShopOpenForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        household = _resolve(form, "household_id", household_get, user, _("No such household in your area."))
+        organisation = _resolve(
+            form,
+            "organisation_id",
+            organisation_get,
+            user,
+            _("No such cooperative or enterprise in your area."),
+        )
+        site = _resolve(form, "site_id", site_get, user, _("No such service site in your area."))
+        if not form.errors:
+            try:
+                shop = shop_open(
+                    by=user,
+                    name=form.cleaned_data["name"],
+                    platform=form.cleaned_data["platform"],
+                    opened_on=form.cleaned_data["opened_on"],
+                    household=household,
+                    organisation=organisation,
+                    external_id=form.cleaned_data["external_id"],
+                    site=site,
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The shop “%(shop)s” is open.") % {"shop": shop.name})
+                return redirect("catalog:shop_detail", pk=shop.pk)
+    return render(request, "catalog/form.html", {"form": form, "title": _("Open a shop")})
+
+
+def _origin_village(request, form):
+    code = form.cleaned_data.get("origin_village_code", "")
+    if not code:
+        return None
+    try:
+        return unit_get(user=request.user, code=code)
+    except Http404:
+        form.add_error("origin_village_code", _("No village with this code lies in your area."))
+        return None
+
+
+def _shop_url(shop) -> str:
+    return reverse("catalog:shop_detail", kwargs={"pk": shop.pk})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_product_new(request, pk: int):
+    shop = shop_get(user=request.user, pk=pk)
+    if not can_work_in_registry(request.user):
+        raise PermissionDenied
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        village = _origin_village(request, form)
+        if not form.errors:
+            try:
+                product = product_create(
+                    by=request.user, shop=shop, data=form.product_data(origin_village=village)
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("“%(product)s” is added.") % {"product": product.name})
+                return redirect("catalog:shop_detail", pk=shop.pk)
+    return render(
+        request,
+        "catalog/form.html",
+        {
+            "form": form,
+            "title": _("Add a product to %(shop)s") % {"shop": shop.name},
+            "back_url": _shop_url(shop),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_edit(request, pk: int):
+    product = product_get(user=request.user, pk=pk)
+    if not can_work_in_registry(request.user):
+        raise PermissionDenied
+    initial = {
+        "name_zh": product.name_zh,
+        "name_en": product.name_en,
+        "name_bo": product.name_bo,
+        "category": product.category,
+        "price": fen_to_yuan(product.price_fen),
+        "unit_label": product.unit_label,
+        "stock": product.stock,
+        "origin_village_code": product.origin_village.code if product.origin_village else "",
+        "poverty_area_product": product.poverty_area_product,
+        "is_listed": product.is_listed,
+        "description_zh": product.description_zh,
+        "description_en": product.description_en,
+        "description_bo": product.description_bo,
+    }
+    form = ProductForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        village = _origin_village(request, form)
+        if not form.errors:
+            try:
+                product = product_update(
+                    by=request.user, product=product, data=form.product_data(origin_village=village)
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("“%(product)s” is saved.") % {"product": product.name})
+                return redirect("catalog:shop_detail", pk=product.shop_id)
+    return render(
+        request,
+        "catalog/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(product)s") % {"product": product.name},
+            "back_url": _shop_url(product.shop),
+        },
+    )
