@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from villagelink.catalog.forms import YuanField
+from villagelink.core.forms import YuanField
 
 from .models import AssistanceKind
 

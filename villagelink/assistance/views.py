@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.forms import int_or_none, resolve_scoped
 from villagelink.network.selectors import site_get, site_list
 from villagelink.registry.selectors import household_get, household_list
 
@@ -22,23 +22,6 @@ from .services import assistance_record, assistance_reverse, training_record
 PAGE_SIZE = 25
 TRAINING_HOUSEHOLDS = 200  # the most households a training form offers to tick
 TRAINING_SITES = 200
-
-
-def _resolve(form, field: str, getter, user, message: str):
-    """The object whose number was typed into `field`, read through a scoped selector; None when the field is
-    empty, and None with `message` on the field when no such object lies in the person's area."""
-    pk = form.cleaned_data.get(field)
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        form.add_error(field, message)
-        return None
-
-
-def _int_or_none(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 @login_required
@@ -112,12 +95,14 @@ def event_reverse(request, pk: int):
 def event_new(request):
     if not can_work_in_registry(request.user):
         raise PermissionDenied
-    initial = {"day": region_today(), "household_id": _int_or_none(request.GET.get("household", ""))}
+    initial = {"day": region_today(), "household_id": int_or_none(request.GET.get("household", ""))}
     form = EventForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        household = _resolve(form, "household_id", household_get, user, _("No such household in your area."))
-        site = _resolve(form, "site_id", site_get, user, _("No such service site in your area."))
+        household = resolve_scoped(
+            form, "household_id", household_get, user, _("No such household in your area.")
+        )
+        site = resolve_scoped(form, "site_id", site_get, user, _("No such service site in your area."))
         if not form.errors:
             try:
                 event = assistance_record(
@@ -138,7 +123,7 @@ def event_new(request):
                     % {"kind": event.get_kind_display(), "name": household.head_name},
                 )
                 return redirect("assistance:event_detail", pk=event.pk)
-    return render(request, "assistance/form.html", {"form": form, "title": _("Record assistance")})
+    return render(request, "core/form.html", {"form": form, "title": _("Record assistance")})
 
 
 @login_required
@@ -148,7 +133,7 @@ def training_new(request):
     attended, ticked from the first households by name in the site's area."""
     if not can_work_in_registry(request.user):
         raise PermissionDenied
-    site_pk = _int_or_none(request.GET.get("site", ""))
+    site_pk = int_or_none(request.GET.get("site", ""))
     if site_pk is None:
         sites = site_list(user=request.user, status="open")[:TRAINING_SITES]
         return render(

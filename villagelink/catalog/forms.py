@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from villagelink.core.exceptions import ApplicationError
-from villagelink.core.money import yuan_to_fen
+from villagelink.core.forms import YuanField
 
 from .models import Category, Platform, ShopStatus
 from .services import ProductData
@@ -40,22 +39,6 @@ class ShopOpenForm(forms.Form):
 
 class ShopStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ShopStatus.choices)
-
-
-class YuanField(forms.Field):
-    """An amount in yuan as a person types it ("68", "68.00", "¥1,234.5"), cleaned to integer fen (or None
-    when left empty); the money module's message is the field's error."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": "20", "autocomplete": "off"})
-
-    def to_python(self, value) -> int | None:
-        text = str(value or "").strip()
-        if not text:
-            return None
-        try:
-            return yuan_to_fen(text[:20])
-        except ApplicationError as error:
-            raise forms.ValidationError(error.message, code="invalid") from error
 
 
 class ProductForm(forms.Form):

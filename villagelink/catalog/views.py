@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.forms import int_or_none, resolve_scoped
 from villagelink.core.money import fen_to_yuan
 from villagelink.core.scope import in_scope
 from villagelink.geo.selectors import unit_get
@@ -31,23 +32,6 @@ STATUS_ACTIONS = {
     ShopStatus.SUSPENDED: gettext_lazy("Suspend"),
     ShopStatus.CLOSED: gettext_lazy("Close"),
 }
-
-
-def _resolve(form, field: str, getter, user, message: str):
-    """The object whose number was typed into `field`, read through a scoped selector; None when the field is
-    empty, and None with `message` on the field when no such object lies in the person's area."""
-    pk = form.cleaned_data.get(field)
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        form.add_error(field, message)
-        return None
-
-
-def _int_or_none(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 @login_required
@@ -122,21 +106,23 @@ def shop_new(request):
         raise PermissionDenied
     initial = {
         "opened_on": region_today(),
-        "household_id": _int_or_none(request.GET.get("household", "")),
-        "organisation_id": _int_or_none(request.GET.get("organisation", "")),
+        "household_id": int_or_none(request.GET.get("household", "")),
+        "organisation_id": int_or_none(request.GET.get("organisation", "")),
     }
     form = ShopOpenForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        household = _resolve(form, "household_id", household_get, user, _("No such household in your area."))
-        organisation = _resolve(
+        household = resolve_scoped(
+            form, "household_id", household_get, user, _("No such household in your area.")
+        )
+        organisation = resolve_scoped(
             form,
             "organisation_id",
             organisation_get,
             user,
             _("No such cooperative or enterprise in your area."),
         )
-        site = _resolve(form, "site_id", site_get, user, _("No such service site in your area."))
+        site = resolve_scoped(form, "site_id", site_get, user, _("No such service site in your area."))
         if not form.errors:
             try:
                 shop = shop_open(
@@ -154,7 +140,7 @@ def shop_new(request):
             else:
                 messages.success(request, _("The shop “%(shop)s” is open.") % {"shop": shop.name})
                 return redirect("catalog:shop_detail", pk=shop.pk)
-    return render(request, "catalog/form.html", {"form": form, "title": _("Open a shop")})
+    return render(request, "core/form.html", {"form": form, "title": _("Open a shop")})
 
 
 def _origin_village(request, form):
@@ -193,7 +179,7 @@ def shop_product_new(request, pk: int):
                 return redirect("catalog:shop_detail", pk=shop.pk)
     return render(
         request,
-        "catalog/form.html",
+        "core/form.html",
         {
             "form": form,
             "title": _("Add a product to %(shop)s") % {"shop": shop.name},
@@ -238,7 +224,7 @@ def product_edit(request, pk: int):
                 return redirect("catalog:shop_detail", pk=product.shop_id)
     return render(
         request,
-        "catalog/form.html",
+        "core/form.html",
         {
             "form": form,
             "title": _("Edit %(product)s") % {"product": product.name},

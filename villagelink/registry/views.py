@@ -128,7 +128,7 @@ def household_new(request):
                     request, _("The household of %(name)s is registered.") % {"name": household.head_name}
                 )
                 return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/form.html", {"form": form, "title": _("Register a household")})
+    return render(request, "core/form.html", {"form": form, "title": _("Register a household")})
 
 
 @login_required
@@ -163,7 +163,7 @@ def household_edit(request, pk: int):
             return redirect("registry:household_detail", pk=household.pk)
     return render(
         request,
-        "registry/form.html",
+        "core/form.html",
         {
             "form": form,
             "title": _("Edit the household of %(name)s") % {"name": household.head_name},
@@ -230,7 +230,7 @@ def organisation_new(request):
             else:
                 return redirect("registry:organisation_detail", pk=organisation.pk)
     return render(
-        request, "registry/form.html", {"form": form, "title": _("Register a cooperative or enterprise")}
+        request, "core/form.html", {"form": form, "title": _("Register a cooperative or enterprise")}
     )
 
 

@@ -1,0 +1,41 @@
+"""Form helpers shared by the apps' pages."""
+
+from django import forms
+from django.http import Http404
+
+from .exceptions import ApplicationError
+from .money import yuan_to_fen
+
+
+class YuanField(forms.Field):
+    """An amount in yuan as a person types it ("68", "68.00", "¥1,234.5"), cleaned to integer fen (or None
+    when left empty); the money module's message is the field's error."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": "20", "autocomplete": "off"})
+
+    def to_python(self, value) -> int | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            return yuan_to_fen(text[:20])
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message, code="invalid") from error
+
+
+def resolve_scoped(form, field: str, getter, user, message: str):
+    """The object whose number was typed into `field`, read through a scoped selector; None when the field is
+    empty, and None with `message` on the field when no such object lies in the person's area."""
+    pk = form.cleaned_data.get(field)
+    if pk is None:
+        return None
+    try:
+        return getter(user=user, pk=pk)
+    except Http404:
+        form.add_error(field, message)
+        return None
+
+
+def int_or_none(text: str) -> int | None:
+    """A number from a query parameter, or None for anything else."""
+    return int(text) if text.isdigit() and len(text) < 10 else None
