@@ -41,7 +41,10 @@ def shop_get(*, user, pk: int) -> Shop:
 
 
 def product_list(*, user, shop: Shop | None = None, category: str = ""):
-    products = scoped(Product.objects.select_related("shop", "shop__unit", "origin_village"), user)
+    products = scoped(
+        Product.objects.select_related("shop", "shop__unit", "origin_village").prefetch_related("photos"),
+        user,
+    )
     if shop is not None:
         products = products.filter(shop=shop)
     if category:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("shops/<int:pk>/status/", views.shop_status, name="shop_status"),
     path("shops/<int:pk>/products/new/", views.shop_product_new, name="shop_product_new"),
     path("products/<int:pk>/edit/", views.product_edit, name="product_edit"),
+    path("shops/<int:pk>/photos/", views.product_photo_add, name="shop_photo_add"),
 ]

@@ -22,7 +22,7 @@ from villagelink.registry.selectors import household_get, organisation_get
 from .forms import ProductForm, ShopOpenForm, ShopStatusForm
 from .models import Platform, ShopStatus
 from .selectors import product_get, product_list, shop_get, shop_list
-from .services import product_create, product_update, shop_open, shop_set_status
+from .services import product_add_photo, product_create, product_update, shop_open, shop_set_status
 
 PAGE_SIZE = 25
 
@@ -231,3 +231,33 @@ def product_edit(request, pk: int):
             "back_url": _shop_url(product.shop),
         },
     )
+
+
+MAX_PHOTO_UPLOAD = 5 * 1024 * 1024
+
+
+@login_required
+@require_POST
+def product_photo_add(request, pk: int):
+    """Adds a photo to one of the shop's products; the service checks the file and re-encodes it."""
+    shop = shop_get(user=request.user, pk=pk)
+    if not can_work_in_registry(request.user):
+        raise PermissionDenied
+    product = (
+        product_list(user=request.user, shop=shop)
+        .filter(pk=int_or_none(request.POST.get("product", "")))
+        .first()
+    )
+    upload = request.FILES.get("photo")
+    if product is None or upload is None:
+        messages.error(request, _("Choose one of the shop's products and a photo file."))
+    elif upload.size > MAX_PHOTO_UPLOAD:
+        messages.error(request, _("The photo is larger than 5 MB; take or save it smaller."))
+    else:
+        try:
+            product_add_photo(by=request.user, product=product, data=upload.read())
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The photo of “%(product)s” is added.") % {"product": product.name})
+    return redirect("catalog:shop_detail", pk=shop.pk)

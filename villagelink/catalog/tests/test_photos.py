@@ -84,3 +84,22 @@ def test_anything_but_a_reasonable_photo_is_refused(product, point_operator, dat
 def test_photos_of_another_village_cannot_be_added(product, county_officer, other_county_officer):
     with pytest.raises(CatalogError, match="outside your area"):
         product_add_photo(by=other_county_officer, product=product, data=image_bytes())
+
+
+def test_a_photo_is_uploaded_on_the_shop_page_and_shown_there(product, point_operator, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(point_operator)
+    url = f"/catalog/shops/{product.shop.pk}/photos/"
+    response = client.post(
+        url, {"product": product.pk, "photo": SimpleUploadedFile("p.png", image_bytes("PNG", (800, 600)))}
+    )
+    assert response.status_code == 302
+    photo = ProductPhoto.objects.get()
+    page = client.get(f"/catalog/shops/{product.shop.pk}/").content.decode()
+    assert f"/media/photos/{photo.pk}/" in page
+    refused = client.post(
+        url, {"product": product.pk, "photo": SimpleUploadedFile("p.png", b"text")}, follow=True
+    )
+    assert "not a photo that can be read" in refused.content.decode()
+    assert ProductPhoto.objects.count() == 1
