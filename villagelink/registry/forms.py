@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import OrganisationKind
+from .models import LinkKind, OrganisationKind
 from .services import HouseholdData
 
 
@@ -85,3 +85,12 @@ class HouseholdImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload
+
+
+class LinkForm(forms.Form):
+    household_id = forms.IntegerField(
+        label=_("Household number"),
+        min_value=1,
+        help_text=_("The number in the address of the household's page."),
+    )
+    kind = forms.ChoiceField(label=_("Relation"), choices=LinkKind.choices)

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.forms import resolve_scoped
 from villagelink.geo.selectors import unit_get
 
-from .forms import HouseholdEditForm, HouseholdImportForm, HouseholdRegisterForm, OrganisationForm
+from .forms import HouseholdEditForm, HouseholdImportForm, HouseholdRegisterForm, LinkForm, OrganisationForm
 from .imports import households_import
 from .models import OrganisationKind
 from .selectors import (
@@ -28,6 +29,7 @@ from .services import (
     household_register,
     household_reveal_id,
     household_update,
+    organisation_link,
     organisation_register,
 )
 
@@ -194,14 +196,38 @@ def organisations(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def organisation_detail(request, pk: int):
     organisation = organisation_get(user=request.user, pk=pk)
+    can_edit = can_work_in_registry(request.user)
+    form = LinkForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            household = resolve_scoped(
+                form, "household_id", household_get, request.user, _("No such household in your area.")
+            )
+            if household is not None:
+                try:
+                    organisation_link(
+                        by=request.user,
+                        organisation=organisation,
+                        household=household,
+                        kind=form.cleaned_data["kind"],
+                    )
+                except ApplicationError as error:
+                    form.add_error(None, error.message)
+                else:
+                    messages.success(request, _("%(name)s is linked.") % {"name": household.head_name})
+                    return redirect("registry:organisation_detail", pk=organisation.pk)
     return render(
         request,
         "registry/organisation_detail.html",
         {
             "organisation": organisation,
             "links": organisation_households(user=request.user, organisation=organisation),
+            "form": form,
         },
     )
 

@@ -134,3 +134,25 @@ def test_editing_without_a_phone_keeps_the_stored_one(client, units, point_opera
     assert response.status_code == 302
     household.refresh_from_db()
     assert (household.head_name, household.phone_masked) == ("Tashi D", "139****5678")
+
+
+def test_an_operator_links_a_household_to_a_cooperative_on_its_page(
+    client, units, point_operator, county_officer
+):
+    from villagelink.registry.models import OrganisationKind
+    from villagelink.registry.services import organisation_register
+
+    member = make(point_operator, units, "Tashi", "123")
+    elsewhere = make(county_officer, units, "Norbu", "654", village="540221101202")
+    cooperative = organisation_register(
+        by=county_officer, kind=OrganisationKind.COOPERATIVE, name="Butter coop", unit=units["540221101201"]
+    )
+    client.force_login(point_operator)
+    url = f"/registry/organisations/{cooperative.pk}/"
+    assert client.post(url, {"household_id": member.pk, "kind": "member"}).status_code == 302
+    assert list(cooperative.households.all()) == [member]
+    wrong = client.post(url, {"household_id": member.pk, "kind": "employed"})
+    assert "links households as: member" in wrong.content.decode()
+    hidden = client.post(url, {"household_id": elsewhere.pk, "kind": "member"})
+    assert "No such household in your area" in hidden.content.decode()
+    assert list(cooperative.households.all()) == [member]
