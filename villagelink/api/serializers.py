@@ -1,6 +1,7 @@
 """Serializer helpers shared by every app's API."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from villagelink.core.exceptions import ApplicationError
@@ -39,6 +40,7 @@ class ScopedUnitField(serializers.SlugRelatedField):
         return scoped(AdminUnit.objects.all(), self.context["request"].user)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "68.00"})
 class YuanField(serializers.Field):
     """Money: integer fen inside, a yuan string with two decimals ("68.00") in the API."""
 

@@ -91,6 +91,8 @@ class ProductSerializer(StrictSerializer, serializers.ModelSerializer):
             "is_listed",
         ]
         read_only_fields = ["id"]
+        # explicit bounds: the model's integers would read differently on SQLite and PostgreSQL
+        extra_kwargs = {"stock": {"min_value": 0, "max_value": 1_000_000}}
 
     def create(self, validated):
         shop = validated.pop("shop")

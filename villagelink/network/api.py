@@ -65,6 +65,11 @@ class DesignationSerializer(StrictSerializer, serializers.ModelSerializer):
         model = Designation
         fields = ["id", "county", "year", "batch", "note"]
         read_only_fields = ["id"]
+        # explicit bounds: the model's small integers would read differently on SQLite and PostgreSQL
+        extra_kwargs = {
+            "year": {"min_value": 2000, "max_value": 2100},
+            "batch": {"min_value": 1, "max_value": 99},
+        }
 
     def create(self, validated):
         return designation_record(

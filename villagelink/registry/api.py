@@ -33,6 +33,12 @@ class HouseholdSerializer(StrictSerializer, serializers.ModelSerializer):
             "story_consent",
         ]
         read_only_fields = ["id", "id_number_masked", "phone_masked"]
+        # explicit bounds: the model's small integers would read differently on SQLite and PostgreSQL
+        extra_kwargs = {
+            "members": {"min_value": 1, "max_value": 99},
+            "registered_poor_in": {"min_value": 1990, "max_value": 2100},
+            "exited_poverty_in": {"min_value": 1990, "max_value": 2100},
+        }
 
     def create(self, validated):
         data = HouseholdData(
