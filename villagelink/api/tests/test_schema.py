@@ -12,7 +12,6 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import translation
 
 SCHEMA_FILE = Path(settings.BASE_DIR) / "schema" / "openapi.yaml"
