@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "villagelink.core.middleware.ApplicationErrorMiddleware",
+    "villagelink.core.middleware.RejectNulBytesMiddleware",
     # Axes must come last: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -39,6 +39,12 @@ class ScopedUnitField(serializers.SlugRelatedField):
     def get_queryset(self):
         return scoped(AdminUnit.objects.all(), self.context["request"].user)
 
+    def to_internal_value(self, data):
+        # codes are digits; anything else (a NUL byte would even upset PostgreSQL) names no unit
+        if not (isinstance(data, str) and data.isascii() and data.isdigit() and len(data) <= 12):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:20])
+        return super().to_internal_value(data)
+
 
 @extend_schema_field({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "68.00"})
 class YuanField(serializers.Field):

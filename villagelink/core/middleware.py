@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError
 
@@ -21,3 +22,30 @@ class ApplicationErrorMiddleware:
                 status=exception.status,
             )
         return None
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in a query string or form value is never meaningful, and PostgreSQL refuses it in text: answer
+    400 with a message instead of letting it reach a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for data in (request.GET, request.POST if request.method == "POST" else {})
+            for key, values in data.lists()
+        ):
+            return render(
+                request,
+                "core/error.html",
+                {
+                    "title": _("Bad request"),
+                    "message": _(
+                        "The request holds a character that text cannot hold (NUL). Remove it and try again."
+                    ),
+                },
+                status=400,
+            )
+        return self.get_response(request)

@@ -34,3 +34,17 @@ def test_sellers_and_buyers_reach_nothing_by_area(units):
     for role in (Role.SELLER, Role.BUYER):
         person = make_user(f"p-{role}", role, units["540221101201"])
         assert not scoped(AdminUnit.objects.all(), person).exists()
+
+
+def test_nul_bytes_in_queries_forms_and_api_bodies_are_refused_not_crashed(client, point_operator):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client.force_login(point_operator)
+    assert client.get("/network/units/540221101201/", {"q": "a\x00b"}).status_code == 400
+    assert client.post("/registry/households/", {"q": "Tashi\x00"}).status_code == 400
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=point_operator).key}")
+    body = {"kind": "village_point", "unit": "5402\x0021101201", "name": "P", "opened_on": "2017-01-01"}
+    response = api.post("/api/v1/sites/", body, format="json")
+    assert response.status_code == 400 and "unit" in response.json()
