@@ -34,7 +34,7 @@ class RejectNulBytesMiddleware:
     def __call__(self, request):
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in value for value in values)
-            for data in (request.GET, request.POST if request.method == "POST" else {})
+            for data in ([request.GET, request.POST] if request.method == "POST" else [request.GET])
             for key, values in data.lists()
         ):
             return render(
