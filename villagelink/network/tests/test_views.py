@@ -163,3 +163,20 @@ def test_an_officer_adds_an_operator_on_the_site_page(client, units, county_offi
         reverse("network:site_detail", kwargs={"pk": site.pk}), {"username": "nobody"}, follow=True
     )
     assert "There is no account named" in response.content.decode()
+
+
+def test_the_designations_page_takes_a_fixed_number_of_queries(client, units, region_officer):
+    from villagelink.geo.models import AdminUnit
+
+    counties = list(AdminUnit.objects.filter(level="county").order_by("code"))
+    client.force_login(region_officer)
+    for county in counties[:3]:
+        designation_record(by=region_officer, county=county, year=2016)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("network:designations"))
+    for county in counties[3:30]:
+        designation_record(by=region_officer, county=county, year=2019)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("network:designations"))
+    assert response.context["count"] == 30
+    assert len(many) == len(few)

@@ -156,3 +156,27 @@ def test_an_operator_links_a_household_to_a_cooperative_on_its_page(
     hidden = client.post(url, {"household_id": elsewhere.pk, "kind": "member"})
     assert "No such household in your area" in hidden.content.decode()
     assert list(cooperative.households.all()) == [member]
+
+
+def test_the_organisation_list_takes_a_fixed_number_of_queries(client, units, county_officer):
+    from villagelink.registry.models import OrganisationKind
+    from villagelink.registry.services import organisation_register
+
+    def add(n):
+        for i in range(n):
+            organisation_register(
+                by=county_officer,
+                kind=OrganisationKind.COOPERATIVE,
+                name=f"Coop {i}",
+                unit=units["540221101"],
+            )
+
+    client.force_login(county_officer)
+    add(3)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/registry/organisations/")
+    add(17)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/registry/organisations/")
+    assert len(response.context["page"]) == 20
+    assert len(many) == len(few)
