@@ -124,13 +124,6 @@ class Shop(models.Model):
         return {"unit_path": self.unit.path}
 
 
-def shop_open_on_q(day: datetime.date, prefix: str = "") -> models.Q:
-    """Shops open at the end of `day` (a suspended shop still counts as open; a closed one from its day)."""
-    return models.Q(**{f"{prefix}opened_on__lte": day}) & (
-        models.Q(**{f"{prefix}closed_on__isnull": True}) | models.Q(**{f"{prefix}closed_on__gt": day})
-    )
-
-
 class Product(models.Model):
     shop = models.ForeignKey(Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="products")
     name_zh = models.CharField(_("name (Chinese)"), max_length=120)

@@ -85,13 +85,6 @@ class ServiceSite(models.Model):
         return {"unit_path": self.unit.path}
 
 
-def open_on_q(day: datetime.date, prefix: str = "") -> models.Q:
-    """Sites open at the end of `day`: opened on or before it, not closed by then."""
-    return models.Q(**{f"{prefix}opened_on__lte": day}) & (
-        models.Q(**{f"{prefix}closed_on__isnull": True}) | models.Q(**{f"{prefix}closed_on__gt": day})
-    )
-
-
 class SiteOperator(models.Model):
     """A person who works at a site; a person operates one site, and their scope is the site's unit."""
 

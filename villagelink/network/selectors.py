@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404
 
 from villagelink.core.dates import region_today
 from villagelink.core.paths import subtree_q
+from villagelink.core.periods import open_on_q
 from villagelink.core.scope import scoped
 from villagelink.geo.models import LEVEL_ORDER, LEVEL_PATH_WIDTH, AdminUnit, Level
 
-from .models import SITE_LEVEL, Designation, ServiceSite, SiteKind, open_on_q
+from .models import SITE_LEVEL, Designation, ServiceSite, SiteKind
 
 
 def site_list(

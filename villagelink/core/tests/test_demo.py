@@ -8,10 +8,11 @@ from django.db.models import Count, Sum
 
 from villagelink.accounts.models import Role, User
 from villagelink.assistance.models import AssistanceEvent
-from villagelink.catalog.models import Product, Shop, shop_open_on_q
+from villagelink.catalog.models import Product, Shop
 from villagelink.core.crypto import keyed_hash
+from villagelink.core.periods import open_on_q
 from villagelink.geo.models import AdminUnit
-from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator, open_on_q
+from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator
 from villagelink.network.selectors import coverage_for
 from villagelink.registry.idnumbers import normalise
 from villagelink.registry.models import Household, Organisation, OrganisationLink
@@ -98,7 +99,7 @@ def check_registry():
 
 
 def check_shops_and_ledger():
-    assert Shop.objects.filter(shop_open_on_q(END)).count() == 1229
+    assert Shop.objects.filter(open_on_q(END)).count() == 1229
     assert set(Shop.objects.values_list("platform", flat=True)) >= {"storefront", "taobao", "jd", "pinduoduo"}
     assert not Product.objects.filter(price_fen__lte=0).exists()
     in_period = AssistanceEvent.objects.filter(day__range=(START, END))
