@@ -62,3 +62,10 @@ def other_county_officer(units):
 @pytest.fixture
 def point_operator(units):
     return make_user("operator", Role.SITE_OPERATOR, units[f"{NAMLING}101201"])
+
+
+@pytest.fixture
+def market(units, admin_user):
+    from villagelink.orders.tests.factories import build_market
+
+    return build_market(units, admin_user)

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from villagelink.catalog.media import product_photo
+from villagelink.core.views import workspace
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="geo:unit_tree", permanent=False), name="home"),
+    path("workspace/", workspace, name="home"),
     path("accounts/", include("villagelink.accounts.urls")),
     path("units/", include("villagelink.geo.urls")),
     path("audit/", include("villagelink.audit.urls")),
@@ -13,10 +13,14 @@ urlpatterns = [
     path("registry/", include("villagelink.registry.urls")),
     path("catalog/", include("villagelink.catalog.urls")),
     path("assistance/", include("villagelink.assistance.urls")),
+    path("orders/", include("villagelink.orders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("villagelink.api.urls")),
     path("media/photos/<int:pk>/", product_photo, name="product_photo"),
+    path("media/photos/<int:pk>/w<int:width>/", product_photo, name="product_photo_sized"),
     path("admin/", admin.site.urls),
+    # The storefront is the site's front door; its paths do not overlap the back office's.
+    path("", include("villagelink.storefront.urls")),
 ]
 
 handler400 = "villagelink.core.views.bad_request"

@@ -50,6 +50,13 @@ VILLAGELINK_ENCRYPTION_KEYS = [
     k for k in os.environ.get("VILLAGELINK_ENCRYPTION_KEYS", "").split(",") if k.strip()
 ] or [_derived("encryption")]
 VILLAGELINK_LOOKUP_KEY = os.environ.get("VILLAGELINK_LOOKUP_KEY") or _derived("lookup")
+# Payments (villagelink/orders/payments.py): the provider behind "pay online", the simulated provider's signing
+# secret, and how long an unpaid online order keeps its stock.
+VILLAGELINK_ONLINE_PAYMENT_PROVIDER = os.environ.get("VILLAGELINK_ONLINE_PAYMENT_PROVIDER", "simulated")
+VILLAGELINK_SIMULATED_PAY_SECRET = os.environ.get("VILLAGELINK_SIMULATED_PAY_SECRET") or _derived(
+    "simulated-pay"
+)
+VILLAGELINK_RESERVATION_MINUTES = int(os.environ.get("VILLAGELINK_RESERVATION_MINUTES", "30"))
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
@@ -80,6 +87,8 @@ INSTALLED_APPS = [
     "villagelink.registry",
     "villagelink.catalog",
     "villagelink.assistance",
+    "villagelink.orders",
+    "villagelink.storefront",
     "villagelink.api",
 ]
 
@@ -128,10 +137,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite keeps connections cheap; WAL lets readers run beside one writer.
+    # SQLite keeps connections cheap; WAL lets readers run beside one writer. IMMEDIATE transactions take the
+    # write lock when they begin, so two writers queue instead of failing when a reader upgrades to a writer
+    # (SQLite has no row locks: select_for_update() is a no-op there, the database lock serialises writes).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -147,7 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "geo:unit_tree"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions: HttpOnly, SameSite, a fresh key at every login (django.contrib.auth.login does that),

@@ -1,6 +1,7 @@
-"""Error pages: translated, on the site's layout, without a traceback."""
+"""The workspace a person lands in after logging in, and error pages: translated, on the site's layout,
+without a traceback."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -44,3 +45,13 @@ def server_error(request):
         _("Something went wrong"),
         _("The server could not finish this request. Nothing was saved; please try again later."),
     )
+
+
+def workspace(request):
+    """Buyers shop, sellers fulfil their orders, everyone else starts from their units."""
+    user = request.user
+    if not user.is_authenticated or user.role == "buyer":
+        return redirect("storefront:home")
+    if user.role == "seller":
+        return redirect("orders:orders")
+    return redirect("geo:unit_tree")

@@ -15,7 +15,8 @@ def test_login_page_renders_and_login_lands_on_the_unit_tree(client, county_offi
     assert client.get(reverse("accounts:login")).status_code == 200
     response = login(client, "namling", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("geo:unit_tree")
+    assert response["Location"] == reverse("home")
+    assert client.get(response["Location"])["Location"] == reverse("geo:unit_tree")
     page = client.get(reverse("geo:unit_tree"))
     assert "Namling County" in page.content.decode()
 

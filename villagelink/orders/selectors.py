@@ -1,0 +1,99 @@
+"""Reads of orders. Who sees which orders: a seller those of their own shops, a buyer their own, officers and
+site operators those of their area, administrators all; a guest finds one order by its number and phone."""
+
+from django.core.cache import cache
+from django.db.models import Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from villagelink.accounts.models import Role
+from villagelink.core.crypto import keyed_hash
+from villagelink.core.scope import is_administrator, scoped
+
+from .models import Checkout, IncomeShare, Order, Status
+
+# Orders that still need something from the shop.
+TO_FULFIL = (Status.PLACED, Status.PAID, Status.SHIPPED, Status.DELIVERED)
+
+
+def orders_visible(user) -> QuerySet[Order]:
+    orders = Order.objects.select_related("shop", "unit")
+    if not user.is_authenticated:
+        return orders.none()
+    if is_administrator(user):
+        return orders
+    if user.role == Role.SELLER:
+        return orders.filter(shop__seller=user)
+    if user.role == Role.BUYER:
+        return orders.filter(buyer=user)
+    return scoped(orders, user)
+
+
+def order_list(*, user, status: str = "", search: str = "") -> QuerySet[Order]:
+    orders = orders_visible(user)
+    if status == "open":
+        orders = orders.filter(status__in=TO_FULFIL)
+    elif status in Status.values:
+        orders = orders.filter(status=status)
+    if search.strip():
+        orders = orders.filter(Q(number__startswith=search.strip()) | Q(shop__name__icontains=search.strip()))
+    return orders.order_by("-placed_at", "-pk")
+
+
+def order_get(*, user, pk: int) -> Order:
+    return get_object_or_404(
+        orders_visible(user)
+        .select_related("shop__seller", "checkout", "handed_over_at")
+        .prefetch_related("lines", "events"),
+        pk=pk,
+    )
+
+
+def buyer_orders(*, user) -> QuerySet[Order]:
+    if not user.is_authenticated:
+        return Order.objects.none()
+    return Order.objects.filter(buyer=user).select_related("shop").order_by("-placed_at", "-pk")
+
+
+def checkout_get(*, key: str) -> Checkout | None:
+    return Checkout.objects.select_related("payment").filter(key=key).first()
+
+
+TRACK_ATTEMPTS = 10
+TRACK_WINDOW_SECONDS = 3600
+
+
+class TooManyAttempts(Exception):
+    pass
+
+
+def order_track(*, number: str, phone_last4: str) -> Order | None:
+    """The order with this number whose phone ends in these 4 digits. After 10 wrong tries on one number
+    within an hour, further tries are refused, so the 4 digits cannot be guessed."""
+    number, phone_last4 = number.strip(), phone_last4.strip()
+    counter = f"track:{keyed_hash(number)}"
+    if cache.get(counter, 0) >= TRACK_ATTEMPTS:
+        raise TooManyAttempts
+    order = (
+        Order.objects.select_related("shop", "unit", "handed_over_at")
+        .prefetch_related("lines", "events")
+        .filter(number=number, phone_last4=phone_last4)
+        .exclude(phone_last4="")
+        .first()
+        if number.isdigit() and len(phone_last4) == 4 and phone_last4.isdigit()
+        else None
+    )
+    if order is None:
+        cache.add(counter, 0, TRACK_WINDOW_SECONDS)
+        try:
+            cache.incr(counter)
+        except ValueError:
+            cache.set(counter, 1, TRACK_WINDOW_SECONDS)
+    return order
+
+
+def household_income(*, household) -> dict:
+    shares = IncomeShare.objects.filter(household=household).select_related("order")
+    return {
+        "total_fen": shares.aggregate(total=Sum("amount_fen"))["total"] or 0,
+        "recent": list(shares.order_by("-day", "-pk")[:10]),
+    }

@@ -1,0 +1,113 @@
+"""Fulfilment: the seller's order pages, and the village point operator's on the seller's behalf."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from villagelink.core.exceptions import ApplicationError
+from villagelink.network.models import ServiceSite
+
+from .forms import ReasonForm, ShipForm
+from .models import Status
+from .selectors import order_get, order_list
+from .services import can_fulfil, order_cancel, order_complete, order_deliver, order_refund, order_ship
+
+
+@login_required
+@require_GET
+def orders(request):
+    status = request.GET.get("status", "open")
+    status = status if status in {"open", "all", *Status.values} else "open"
+    page = Paginator(order_list(user=request.user, status=status), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orders/orders.html",
+        {"page": page, "status": status, "statuses": Status.choices},
+    )
+
+
+def _points_for(order):
+    """The sites that may take the order's parcel: open sites of the shop's village, township and county."""
+    paths = [order.unit.path[:width] for width in (6, 9, 12)]
+    return ServiceSite.objects.filter(unit__path__in=paths, closed_on__isnull=True).order_by("-unit__path")
+
+
+@login_required
+@require_GET
+def order_detail(request, pk: int):
+    order = order_get(user=request.user, pk=pk)
+    return render(request, "orders/order_detail.html", _context(request, order))
+
+
+def _context(request, order, **extra):
+    fulfil = can_fulfil(request.user, order)
+    return {
+        "order": order,
+        "can_fulfil": fulfil,
+        "ship_form": ShipForm(points=_points_for(order)) if fulfil else None,
+        "reason_form": ReasonForm(),
+        **extra,
+    }
+
+
+def _act(request, pk: int, action) -> object:
+    order = order_get(user=request.user, pk=pk)
+    try:
+        action(order)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("orders:order", pk=order.pk)
+
+
+@login_required
+@require_POST
+def order_ship_view(request, pk: int):
+    order = order_get(user=request.user, pk=pk)
+    form = ShipForm(request.POST, points=_points_for(order))
+    if not form.is_valid():
+        return render(
+            request, "orders/order_detail.html", _context(request, order, ship_form=form), status=400
+        )
+    data = form.cleaned_data
+    try:
+        order_ship(
+            by=request.user,
+            order=order,
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            site=data["point"],
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Order %(number)s is shipped.") % {"number": order.number})
+    return redirect("orders:order", pk=order.pk)
+
+
+@login_required
+@require_POST
+def order_deliver_view(request, pk: int):
+    return _act(request, pk, lambda order: order_deliver(by=request.user, order=order))
+
+
+@login_required
+@require_POST
+def order_complete_view(request, pk: int):
+    return _act(request, pk, lambda order: order_complete(by=request.user, order=order))
+
+
+@login_required
+@require_POST
+def order_cancel_view(request, pk: int):
+    reason = request.POST.get("reason", "")[:300]
+    return _act(request, pk, lambda order: order_cancel(by=request.user, order=order, reason=reason))
+
+
+@login_required
+@require_POST
+def order_refund_view(request, pk: int):
+    reason = request.POST.get("reason", "")[:300]
+    return _act(request, pk, lambda order: order_refund(by=request.user, order=order, reason=reason))

@@ -1,0 +1,76 @@
+"""The cart lives in the session: product id → quantity, plus the idempotency key of the checkout it will
+become. The key stays the same until a checkout succeeds, so two tabs or a repeated submission of the same
+cart make one order set."""
+
+import secrets
+from dataclasses import dataclass
+
+from villagelink.catalog.models import Product
+from villagelink.orders.services import MAX_LINES, MAX_QUANTITY, CartLine
+
+from .selectors import products_on_sale
+
+CART = "cart"
+KEY = "checkout_key"
+PLACED = "checkouts"  # keys of the checkouts this session placed: their confirmation pages are its own
+
+
+@dataclass
+class Item:
+    product: Product
+    quantity: int
+
+    @property
+    def amount_fen(self) -> int:
+        return self.product.price_fen * self.quantity
+
+
+def _raw(session) -> dict[str, int]:
+    cart = session.get(CART)
+    return cart if isinstance(cart, dict) else {}
+
+
+def count(session) -> int:
+    return sum(q for q in _raw(session).values() if isinstance(q, int))
+
+
+def checkout_key(session) -> str:
+    if not isinstance(session.get(KEY), str):
+        session[KEY] = secrets.token_urlsafe(24)
+    return session[KEY]
+
+
+def set_quantity(session, product_id: int, quantity: int, *, add: bool = False) -> int:
+    cart = dict(_raw(session))
+    key = str(product_id)
+    quantity = (cart.get(key, 0) if add else 0) + quantity
+    quantity = max(0, min(quantity, MAX_QUANTITY))
+    if quantity == 0:
+        cart.pop(key, None)
+    elif key in cart or len(cart) < MAX_LINES:
+        cart[key] = quantity
+    session[CART] = cart
+    checkout_key(session)
+    return quantity
+
+
+def items(session) -> list[Item]:
+    cart = _raw(session)
+    ids = [int(k) for k in cart if k.isdigit()]
+    products = {p.pk: p for p in products_on_sale().filter(pk__in=ids)}
+    return [Item(products[i], cart[str(i)]) for i in ids if i in products]
+
+
+def lines(session) -> list[CartLine]:
+    return [CartLine(int(k), q) for k, q in _raw(session).items() if k.isdigit() and isinstance(q, int)]
+
+
+def checked_out(session, key: str) -> None:
+    """The checkout succeeded: empty the cart, remember the checkout, take a new key for the next one."""
+    session[CART] = {}
+    session[PLACED] = [*session.get(PLACED, [])[-19:], key]
+    session[KEY] = secrets.token_urlsafe(24)
+
+
+def placed_here(session, key: str) -> bool:
+    return key in session.get(PLACED, [])

@@ -1,0 +1,101 @@
+"""What a buyer may see: listed products of open shops on this storefront, and where they come from.
+
+Nothing here is scoped by area: the storefront is public. Nothing here reveals a household's name, ID or
+phone; a household's story shows only where it consented.
+"""
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404
+
+from villagelink.catalog.models import Category, Platform, Product, ShopStatus
+from villagelink.core.paths import subtree_q
+from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
+
+
+def products_on_sale() -> QuerySet[Product]:
+    return (
+        Product.objects.filter(
+            is_listed=True, shop__platform=Platform.STOREFRONT, shop__status=ShopStatus.OPEN
+        )
+        .select_related("shop", "shop__unit", "origin_village")
+        .prefetch_related("photos")
+    )
+
+
+def product_search(
+    *, query: str = "", category: str = "", region: AdminUnit | None = None
+) -> QuerySet[Product]:
+    """Matches every word of `query` in a product's names or descriptions (Chinese, English, Tibetan)."""
+    products = products_on_sale()
+    for word in query.split()[:8]:
+        products = products.filter(
+            Q(name_zh__icontains=word)
+            | Q(name_en__icontains=word)
+            | Q(name_bo__icontains=word)
+            | Q(description_zh__icontains=word)
+            | Q(description_en__icontains=word)
+            | Q(shop__name__icontains=word)
+        )
+    if category in Category.values:
+        products = products.filter(category=category)
+    if region is not None:
+        products = products.filter(subtree_q("shop__unit__path", region.path))
+    return products.order_by("-created_at", "-pk")
+
+
+def featured_products(*, limit: int = 12) -> list[Product]:
+    return list(products_on_sale().filter(stock__gt=0).order_by("-created_at", "-pk")[:limit])
+
+
+def category_counts() -> list[tuple[str, str, int]]:
+    counts = dict(
+        products_on_sale()
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in Category.choices]
+
+
+def prefecture_counts() -> list[tuple[AdminUnit, int]]:
+    """Each prefecture-level unit (and province-administered county) with its number of products on sale."""
+    width = LEVEL_PATH_WIDTH[Level.PREFECTURE]
+    units = list(AdminUnit.objects.filter(level=Level.PREFECTURE).order_by("code"))
+    counts = dict(
+        products_on_sale()
+        .order_by()
+        .annotate(prefecture=Substr("shop__unit__path", 1, width))
+        .values_list("prefecture")
+        .annotate(n=Count("pk"))
+        .values_list("prefecture", "n")
+    )
+    return [(unit, counts.get(unit.path, 0)) for unit in units]
+
+
+def region_get(*, code: str) -> AdminUnit:
+    return get_object_or_404(AdminUnit.objects.exclude(level=Level.VILLAGE), code=code)
+
+
+def product_public_get(*, pk: int) -> Product:
+    return get_object_or_404(products_on_sale().select_related("shop__household"), pk=pk)
+
+
+def origin_of(product: Product) -> dict:
+    """The product's village (or the shop's unit), county and prefecture, in one query."""
+    unit = product.origin_village or product.shop.unit
+    widths = [LEVEL_PATH_WIDTH[level] for level in (Level.PREFECTURE, Level.COUNTY)]
+    ancestors = {u.level: u for u in AdminUnit.objects.filter(path__in=[unit.path[:w] for w in widths])}
+    return {
+        "place": unit,
+        "county": ancestors.get(Level.COUNTY),
+        "prefecture": ancestors.get(Level.PREFECTURE),
+    }
+
+
+def story_of(product: Product) -> str:
+    household = product.shop.household
+    if household is None or not household.story_consent:
+        return ""
+    return household.story

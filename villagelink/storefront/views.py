@@ -1,0 +1,290 @@
+"""The buyer's pages. They work without JavaScript; htmx only spares a reload when adding to the cart."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, RawPostDataException
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from villagelink.catalog.models import Category
+from villagelink.core.exceptions import ApplicationError
+from villagelink.orders.models import STEPS, SimulatedCharge, Status
+from villagelink.orders.payments import PaymentError, gateway_for
+from villagelink.orders.selectors import TooManyAttempts, buyer_orders, checkout_get, order_track
+from villagelink.orders.services import (
+    Contact,
+    OrderError,
+    checkout_place,
+    payment_notification_receive,
+    payment_return,
+)
+
+from . import cart
+from .forms import BuyerSignupForm, CheckoutForm, QuantityForm, TrackForm
+from .selectors import (
+    category_counts,
+    featured_products,
+    origin_of,
+    prefecture_counts,
+    product_public_get,
+    product_search,
+    region_get,
+    story_of,
+)
+
+PAGE_SIZE = 24
+
+
+@require_GET
+def home(request):
+    return render(
+        request,
+        "storefront/home.html",
+        {
+            "featured": featured_products(),
+            "categories": category_counts(),
+            "prefectures": prefecture_counts(),
+        },
+    )
+
+
+def _listing(request, *, title: str, query: str = "", category: str = "", region=None):
+    page = Paginator(product_search(query=query, category=category, region=region), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "storefront/listing.html",
+        {"title": title, "page": page, "query": query, "category": category, "region": region},
+    )
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "").strip()[:100]
+    title = _("Results for “%(query)s”") % {"query": query} if query else _("All products")
+    return _listing(request, title=title, query=query)
+
+
+@require_GET
+def category(request, category: str):
+    if category not in Category.values:
+        raise Http404
+    return _listing(request, title=Category(category).label, category=category)
+
+
+@require_GET
+def region(request, code: str):
+    unit = region_get(code=code)
+    return _listing(request, title=_("Products from %(unit)s") % {"unit": unit.name}, region=unit)
+
+
+@require_GET
+def product(request, pk: int):
+    item = product_public_get(pk=pk)
+    return render(
+        request,
+        "storefront/product.html",
+        {
+            "product": item,
+            "photos": list(item.photos.all()),
+            "origin": origin_of(item),
+            "story": story_of(item),
+            "form": QuantityForm(initial={"product": item.pk, "quantity": 1}),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cart_view(request):
+    if request.method == "POST":
+        form = QuantityForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a quantity between 0 and 99."))
+            return redirect("storefront:cart")
+        add = request.POST.get("action") == "add"
+        product_id = form.cleaned_data["product"]
+        if add:
+            item = product_public_get(pk=product_id)
+            quantity = cart.set_quantity(
+                request.session, item.pk, form.cleaned_data["quantity"] or 1, add=True
+            )
+            if request.htmx:
+                return render(request, "storefront/_cart_link.html", {"added": item, "quantity": quantity})
+            messages.success(request, _("“%(product)s” is in your cart.") % {"product": item.name})
+            return redirect("storefront:cart")
+        cart.set_quantity(request.session, product_id, form.cleaned_data["quantity"])
+        return redirect("storefront:cart")
+    items = cart.items(request.session)
+    return render(
+        request,
+        "storefront/cart.html",
+        {"items": items, "total_fen": sum(i.amount_fen for i in items)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    items = cart.items(request.session)
+    form = CheckoutForm(request.POST or None, initial=_contact_initial(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        key = data["key"]
+        try:
+            result = checkout_place(
+                key=key,
+                lines=cart.lines(request.session),
+                contact=Contact(
+                    name=data["name"], phone=data["phone"], address=data["address"], note=data["note"]
+                ),
+                payment_method=data["payment_method"],
+                buyer=request.user,
+                return_url=request.build_absolute_uri(reverse("storefront:pay_return", args=[key])),
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            if key == cart.checkout_key(request.session):
+                cart.checked_out(request.session, key)
+            if result.pay_url:
+                return redirect(result.pay_url)
+            return redirect("storefront:confirmation", key=key)
+    if request.method == "GET" and not items:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("storefront:cart")
+    form.initial["key"] = cart.checkout_key(request.session)
+    return render(
+        request,
+        "storefront/checkout.html",
+        {"form": form, "items": items, "total_fen": sum(i.amount_fen for i in items)},
+    )
+
+
+def _contact_initial(request) -> dict:
+    if request.user.is_authenticated:
+        return {"name": request.user.get_full_name()}
+    return {}
+
+
+def _own_checkout(request, key: str):
+    found = checkout_get(key=key)
+    if found is None:
+        raise Http404
+    mine = cart.placed_here(request.session, key) or (
+        request.user.is_authenticated and found.buyer_id == request.user.pk
+    )
+    if not mine:
+        raise Http404
+    return found
+
+
+@require_GET
+def confirmation(request, key: str):
+    found = _own_checkout(request, key)
+    orders = list(found.orders.select_related("shop").prefetch_related("lines").order_by("pk"))
+    return render(
+        request,
+        "storefront/confirmation.html",
+        {"checkout": found, "orders": orders, "payment": found.payment},
+    )
+
+
+@require_GET
+def pay_return(request, key: str):
+    """The buyer comes back from the payment provider's page."""
+    found = _own_checkout(request, key)
+    payment_return(checkout=found)
+    return redirect("storefront:confirmation", key=key)
+
+
+@require_http_methods(["GET", "POST"])
+def simulated_pay(request, ref: str):
+    """The simulated provider's own payment page (what WeChat Pay or Alipay would show)."""
+    charge = get_object_or_404(SimulatedCharge, ref=ref)
+    gateway = gateway_for("simulated")
+    if request.method == "POST" and charge.status == "open":
+        body, signature = gateway.pay(ref=ref)
+        # The provider notifies the merchant server to server; here it is delivered in-process.
+        payment_notification_receive(provider="simulated", body=body, signature=signature)
+        return redirect(charge.return_url or "storefront:home")
+    return render(request, "storefront/simulated_pay.html", {"charge": charge})
+
+
+@csrf_exempt
+@require_POST
+def pay_notify(request, provider: str):
+    """A provider's signed server-to-server notification. Answers 200 for a genuine notification, whether
+    or not it changed anything (so that the provider stops repeating it), 400/403 otherwise."""
+    try:
+        body = request.body
+    except RawPostDataException:  # a form body, already parsed: providers send JSON
+        return HttpResponseBadRequest(_("Send the notification as application/json."))
+    try:
+        payment_notification_receive(
+            provider=provider, body=body, signature=request.headers.get("X-Signature", "")
+        )
+    except PaymentError as error:
+        return HttpResponse(error.message, status=error.status, content_type="text/plain; charset=utf-8")
+    except OrderError as error:
+        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Tracking needs the order number and the phone's last 4 digits, sent by POST so neither is in a URL."""
+    form = TrackForm(request.POST or None)
+    order = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = order_track(
+                number=form.cleaned_data["number"], phone_last4=form.cleaned_data["phone_last4"]
+            )
+        except TooManyAttempts:
+            form.add_error(None, _("Too many wrong tries for this order number; try again in an hour."))
+        else:
+            if order is None:
+                form.add_error(
+                    None, _("No order has this number and phone; check both against your confirmation.")
+                )
+    return render(request, "storefront/track.html", {"form": form, "order": order, **_steps(order)})
+
+
+def _steps(order) -> dict:
+    if order is None:
+        return {}
+    reached = {event.status: event for event in order.events.all()}
+    steps = [(status, Status(status).label, reached.get(status)) for status in STEPS]
+    return {"steps": steps, "ended": order.status in (Status.CANCELLED, Status.REFUNDED)}
+
+
+@login_required
+@require_GET
+def my_orders(request):
+    page = Paginator(buyer_orders(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "storefront/my_orders.html", {"page": page})
+
+
+@login_required
+@require_GET
+def my_order(request, pk: int):
+    order = get_object_or_404(buyer_orders(user=request.user).prefetch_related("lines", "events"), pk=pk)
+    return render(request, "storefront/my_order.html", {"order": order, **_steps(order)})
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("storefront:my_orders")
+    form = BuyerSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your orders will be listed under “My orders”."))
+        return redirect(request.POST.get("next") or "storefront:home")
+    return render(request, "storefront/signup.html", {"form": form})
