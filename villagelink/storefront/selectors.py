@@ -35,7 +35,6 @@ def product_search(
             | Q(name_bo__icontains=word)
             | Q(description_zh__icontains=word)
             | Q(description_en__icontains=word)
-            | Q(shop__name__icontains=word)
         )
     if category in Category.values:
         products = products.filter(category=category)

@@ -1,0 +1,163 @@
+import pytest
+from django.urls import reverse
+
+from conftest import PASSWORD, make_user
+from villagelink.accounts.models import Role, User
+from villagelink.catalog.models import Product
+from villagelink.orders.models import Order, Status
+from villagelink.registry.models import Household
+
+
+def names(response) -> list[str]:
+    return [p.name_en for p in response.context["page"]]
+
+
+@pytest.mark.parametrize("query", ["butter", "酥油", "Yak BUTTER", "highlands butter"])
+def test_search_finds_products_in_chinese_and_english(client, market, query):
+    response = client.get(reverse("storefront:search"), {"q": query})
+    assert response.status_code == 200
+    assert names(response) == ["Yak butter"]
+
+
+def test_search_shows_only_what_is_on_sale(client, market):
+    Product.objects.filter(pk=market.butter.pk).update(is_listed=False)
+    assert names(client.get(reverse("storefront:search"), {"q": "butter"})) == []
+
+
+def test_home_category_and_region_pages(client, market):
+    home = client.get(reverse("storefront:home"))
+    assert home.status_code == 200
+    assert dict((c[0], c[2]) for c in home.context["categories"])["dairy"] == 3
+    lhasa = client.get(reverse("storefront:region", args=["540100"]))
+    assert names(lhasa) == ["Wooden bowl"]
+    shigatse = client.get(reverse("storefront:region", args=["540200"]))
+    assert sorted(names(shigatse)) == ["Highland barley", "Yak butter"]
+    assert names(client.get(reverse("storefront:category", args=["dairy"]))) != []
+    assert client.get(reverse("storefront:category", args=["nonsense"])).status_code == 404
+
+
+def test_the_product_page_tells_where_it_comes_from_and_the_story_only_with_consent(client, market):
+    Household.objects.filter(pk=market.household.pk).update(story="We keep 30 yaks.", story_consent=False)
+    page = client.get(reverse("storefront:product", args=[market.butter.pk])).content.decode()
+    assert "Namling" in page and "Poverty-area product" in page and "68.00" in page
+    assert "30 yaks" not in page and "Head 101" not in page
+    Household.objects.filter(pk=market.household.pk).update(story_consent=True)
+    assert "30 yaks" in client.get(reverse("storefront:product", args=[market.butter.pk])).content.decode()
+
+
+def add(client, product, quantity=1):
+    return client.post(
+        reverse("storefront:cart"), {"product": product.pk, "quantity": quantity, "action": "add"}
+    )
+
+
+def checkout_form(client, **extra):
+    page = client.get(reverse("storefront:checkout"))
+    data = {
+        "key": page.context["form"].initial["key"],
+        "name": "Li Si",
+        "phone": "139 0000 1234",
+        "address": "8 Jiefang Road, Xi'an",
+        "note": "",
+        "payment_method": "cod",
+    }
+    return {**data, **extra}
+
+
+def test_cart_and_cash_on_delivery_checkout(client, market):
+    add(client, market.butter, 2)
+    add(client, market.other_product)
+    cart = client.get(reverse("storefront:cart"))
+    assert cart.context["total_fen"] == 2 * 6800 + 12000
+    data = checkout_form(client)
+    response = client.post(reverse("storefront:checkout"), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("storefront:confirmation", args=[data["key"]])
+    confirmation = client.get(response["Location"])
+    assert len(confirmation.context["orders"]) == 2
+    assert Order.objects.count() == 2 and client.get(reverse("storefront:cart")).context["items"] == []
+    # The same form submitted again (a double click, a second tab) shows the first result.
+    again = client.post(reverse("storefront:checkout"), data)
+    assert again["Location"] == response["Location"] and Order.objects.count() == 2
+    # Nobody else may open the confirmation.
+    client.logout()
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_bad_checkout_input_says_what_to_fix_and_writes_nothing(client, market):
+    add(client, market.butter, 1)
+    response = client.post(reverse("storefront:checkout"), checkout_form(client, phone="call me"))
+    assert response.status_code == 200
+    assert "phone number of 7 to 15 digits" in response.content.decode()
+    Product.objects.filter(pk=market.butter.pk).update(stock=0)
+    response = client.post(reverse("storefront:checkout"), checkout_form(client))
+    assert "Only 0 of" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+def test_online_checkout_goes_through_the_providers_page(client, market):
+    add(client, market.butter, 1)
+    data = checkout_form(client, payment_method="online")
+    to_provider = client.post(reverse("storefront:checkout"), data)
+    assert to_provider["Location"].startswith("/pay/simulated/")
+    back = client.post(to_provider["Location"])
+    assert back["Location"].endswith(reverse("storefront:pay_return", args=[data["key"]]))
+    confirmation = client.get(client.get(back["Location"])["Location"])
+    assert confirmation.context["payment"].status == "succeeded"
+    assert Order.objects.get().status == Status.PAID
+
+
+def test_tracking_by_number_and_phone_digits(client, market):
+    add(client, market.butter, 1)
+    client.post(reverse("storefront:checkout"), checkout_form(client))
+    order = Order.objects.get()
+    wrong = client.post(reverse("storefront:track"), {"number": order.number, "phone_last4": "0000"})
+    assert wrong.context["order"] is None and "No order has this number" in wrong.content.decode()
+    right = client.post(reverse("storefront:track"), {"number": order.number, "phone_last4": "1234"})
+    assert right.context["order"] == order
+    assert [s[0] for s in right.context["steps"] if s[2]] == ["placed"]
+
+
+def test_a_buyer_signs_up_and_finds_the_order_under_my_orders(client, market):
+    response = client.post(
+        reverse("storefront:signup"),
+        {"username": "lisi", "first_name": "Li Si", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="lisi").role == Role.BUYER
+    add(client, market.butter, 1)
+    client.post(reverse("storefront:checkout"), checkout_form(client))
+    mine = client.get(reverse("storefront:my_orders"))
+    [order] = list(mine.context["page"])
+    assert client.get(reverse("storefront:my_order", args=[order.pk])).status_code == 200
+    other = make_user("other-buyer", Role.BUYER)
+    client.force_login(other)
+    assert client.get(reverse("storefront:my_order", args=[order.pk])).status_code == 404
+
+
+def test_the_seller_fulfils_from_the_order_pages(client, market):
+    add(client, market.butter, 1)
+    client.post(reverse("storefront:checkout"), checkout_form(client))
+    order = Order.objects.get()
+    client.force_login(market.seller)
+    listing = client.get(reverse("orders:orders"))
+    assert [o.pk for o in listing.context["page"]] == [order.pk]
+    detail = client.get(reverse("orders:order", args=[order.pk])).content.decode()
+    assert "8 Jiefang Road" in detail  # the seller needs the address to ship
+    response = client.post(
+        reverse("orders:ship", args=[order.pk]), {"carrier": "EMS", "tracking_number": "EA9"}
+    )
+    assert response.status_code == 302
+    assert Order.objects.get().status == Status.SHIPPED
+    incomplete = client.post(reverse("orders:ship", args=[order.pk]), {"carrier": "EMS"})
+    assert incomplete.status_code == 400
+
+
+def test_another_seller_sees_nothing_of_the_order(client, market):
+    add(client, market.butter, 1)
+    client.post(reverse("storefront:checkout"), checkout_form(client))
+    order = Order.objects.get()
+    client.force_login(make_user("stranger", Role.SELLER))
+    assert list(client.get(reverse("orders:orders")).context["page"]) == []
+    assert client.get(reverse("orders:order", args=[order.pk])).status_code == 404
+    assert client.post(reverse("orders:cancel", args=[order.pk]), {"reason": "x"}).status_code == 404
