@@ -12,6 +12,7 @@ from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.forms import resolve_scoped
 from villagelink.geo.selectors import unit_get
+from villagelink.orders.selectors import household_income
 
 from .forms import HouseholdEditForm, HouseholdImportForm, HouseholdRegisterForm, LinkForm, OrganisationForm
 from .imports import households_import
@@ -83,6 +84,7 @@ def _household_context(request, household, **extra):
     return {
         "household": household,
         "links": household_organisations(household=household),
+        "income": household_income(household=household),
         "may_reveal": request.user.has_perm("registry.view_full_id_number"),
         "can_edit": can_work_in_registry(request.user),
         **extra,

@@ -313,3 +313,13 @@ def test_a_buyer_account_sees_and_completes_its_own_order(market):
     with pytest.raises(OrderError):
         order_complete(by=stranger, order=order)
     assert order_complete(by=buyer, order=order).status == Status.COMPLETED
+
+
+def test_the_household_page_shows_its_e_commerce_income(client, market, county_officer):
+    order = place((market.butter, 3)).orders[0]
+    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA1")
+    order_deliver(by=market.seller, order=order)
+    order_complete(by=market.seller, order=order)
+    client.force_login(county_officer)
+    page = client.get(f"/registry/households/{market.household.pk}/").content.decode()
+    assert "¥204.00 from completed online sales" in page and order.number in page
