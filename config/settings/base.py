@@ -190,7 +190,8 @@ LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
+# Times are stored in UTC and shown in the region's own time.
+TIME_ZONE = os.environ.get("VILLAGELINK_REGION_TIME_ZONE", "Asia/Shanghai")
 # The region's own clock: local days for facts and reports are counted in it.
 VILLAGELINK_REGION_TIME_ZONE = os.environ.get("VILLAGELINK_REGION_TIME_ZONE", "Asia/Shanghai")
 
@@ -248,4 +249,11 @@ LOGGING = {
 }
 
 # Accounts that `villagelink demo` creates; production settings refuse to start while any exists.
-VILLAGELINK_DEMO_USERNAMES = ("admin", "region-officer", "county-officer", "point-operator", "seller")
+VILLAGELINK_DEMO_USERNAMES = (
+    "admin",
+    "region-officer",
+    "county-officer",
+    "point-operator",
+    "seller",
+    "buyer",
+)

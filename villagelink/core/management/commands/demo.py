@@ -17,6 +17,7 @@ from villagelink.geo.models import AdminUnit, Level
 from villagelink.geo.services import units_import, units_import_csv
 from villagelink.geo.synthetic import synthetic_unit_rows
 from villagelink.network.demo import build_network_demo
+from villagelink.orders.demo import build_storefront_demo
 from villagelink.registry.demo import build_registry_demo
 
 DEMO_PASSWORD = "villagelink-demo"  # noqa: S105  (the demo's published password; see README)
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
 
     def handle(self, *args, addr: str, reset: bool, no_serve: bool, **options):
-        steps = Steps(total=9, stream=self.stdout)
+        steps = Steps(total=10, stream=self.stdout)
         with steps.step(_("Preparing the data folder")) as note:
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
             note.append(str(settings.DATA_DIR))
@@ -89,10 +90,23 @@ class Command(BaseCommand):
                 _("%(events)d entries; %(net)d acts of assistance from 2015-01-01 to 2019-06-30")
                 % {"events": ledger.events, "net": ledger.net_in_period}
             )
+        with steps.step(_("Taking storefront orders")) as note:
+            users = {user.username: user for user, _created in accounts}
+            store = build_storefront_demo(
+                region=region, seller=users["seller"], buyer=users["buyer"], admin=users["admin"]
+            )
+            note.append(
+                _("%(photos)d product photos, %(orders)d orders")
+                % {"photos": store.photos, "orders": store.orders}
+            )
         self.stdout.write(_("\nThe demo is set up in %(seconds).1f s.\n") % {"seconds": steps.elapsed})
         self.stdout.write(_("Accounts (password %(password)s):\n") % {"password": DEMO_PASSWORD})
         for user, _created in accounts:
-            scope = str(user.scope_unit) if user.scope_unit else _("everything")
+            scope = (
+                str(user.scope_unit)
+                if user.scope_unit
+                else (_("everything") if user.is_administrator else "—")
+            )
             self.stdout.write(f"  {user.username:<16} {user.get_role_display():<14} {scope}\n")
         if no_serve:
             return
@@ -136,6 +150,7 @@ class Command(BaseCommand):
             ("region-officer", Role.OFFICER, region, "Region officer"),
             ("county-officer", Role.OFFICER, county, "Namling county officer"),
             ("point-operator", Role.SITE_OPERATOR, village, "Village point operator"),
+            ("buyer", Role.BUYER, None, "Demo buyer"),
         ]
         return [
             user_ensure(username=u, password=DEMO_PASSWORD, role=role, scope_unit=unit, first_name=name)
