@@ -323,3 +323,16 @@ def test_the_household_page_shows_its_e_commerce_income(client, market, county_o
     client.force_login(county_officer)
     page = client.get(f"/registry/households/{market.household.pk}/").content.decode()
     assert "¥204.00 from completed online sales" in page and order.number in page
+
+
+def test_the_expire_orders_command_cancels_what_is_overdue(market, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    place((market.butter, 2), method="online")
+    Order.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    out = io.StringIO()
+    call_command("expire_orders", stdout=out)
+    assert "1 unpaid orders cancelled" in out.getvalue()
+    assert stock(market.butter) == 20
