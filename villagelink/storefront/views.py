@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from villagelink.catalog.models import Category
 from villagelink.core.exceptions import ApplicationError
-from villagelink.orders.models import STEPS, SimulatedCharge, Status
+from villagelink.orders.models import STEPS, PaymentMethod, SimulatedCharge, Status
 from villagelink.orders.payments import PaymentError, gateway_for
 from villagelink.orders.selectors import TooManyAttempts, buyer_orders, checkout_get, order_track
 from villagelink.orders.services import (
@@ -259,7 +259,11 @@ def _steps(order) -> dict:
     if order is None:
         return {}
     reached = {event.status: event for event in order.events.all()}
-    steps = [(status, Status(status).label, reached.get(status)) for status in STEPS]
+    # Cash on delivery has no separate payment step: the cash is collected on delivery.
+    shown = [
+        s for s in STEPS if not (s == Status.PAID and order.payment_method == PaymentMethod.CASH_ON_DELIVERY)
+    ]
+    steps = [(status, Status(status).label, reached.get(status)) for status in shown]
     return {"steps": steps, "ended": order.status in (Status.CANCELLED, Status.REFUNDED)}
 
 
