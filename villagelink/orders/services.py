@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,22 +167,26 @@ def checkout_place(
     contact = _clean_contact(contact)
     if payment_method not in PaymentMethod.values:
         raise OrderError(_("Choose cash on delivery or paying online."))
-    try:
-        checkout = _reserve(
-            key=key, quantities=quantities, contact=contact, method=payment_method, buyer=buyer
-        )
-    except IntegrityError:
-        # The same key won a race a moment ago (a double click): answer with that checkout.
-        existing = _existing(key, buyer)
-        if existing is None:
-            raise
-        return _result(existing, created=False, return_url=return_url)
-    return _result(checkout, created=True, return_url=return_url)
+    for attempt in range(3):
+        try:
+            checkout = _reserve(
+                key=key, quantities=quantities, contact=contact, method=payment_method, buyer=buyer
+            )
+        except IntegrityError:
+            # The same key won a race a moment ago (a double click): answer with that checkout. Otherwise
+            # a random order number clashed with an existing one: try again with new numbers.
+            existing = _existing(key, buyer)
+            if existing is not None:
+                return _result(existing, created=False, return_url=return_url)
+            if attempt == 2:
+                raise
+        else:
+            return _result(checkout, created=True, return_url=return_url)
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic
 def _reserve(*, key: str, quantities: dict[int, int], contact: Contact, method: str, buyer) -> Checkout:
-    checkout = Checkout.objects.create(key=key, buyer=buyer, payment_method=method)
     products = list(
         Product.objects.select_for_update(of=("self",))
         .select_related("shop", "shop__unit")
@@ -215,10 +219,8 @@ def _reserve(*, key: str, quantities: dict[int, int], contact: Contact, method: 
     for product in products:
         by_shop.setdefault(product.shop_id, []).append(product)
     phone_encrypted, address_encrypted = encrypt(contact.phone), encrypt(contact.address)
-    total = 0
-    for shop_products in by_shop.values():
-        shop = shop_products[0].shop
-        lines = [
+    lines_by_shop = {
+        shop_id: [
             OrderLine(
                 product=product,
                 description=product.name_zh,
@@ -228,13 +230,24 @@ def _reserve(*, key: str, quantities: dict[int, int], contact: Contact, method: 
             )
             for product in shop_products
         ]
-        order = _create_order(
+        for shop_id, shop_products in by_shop.items()
+    }
+    total = sum(line.amount_fen for lines in lines_by_shop.values() for line in lines)
+    checkout = Checkout.objects.create(key=key, buyer=buyer, payment_method=method, total_fen=total)
+    numbers = set()
+    while len(numbers) < len(by_shop):
+        numbers.add(_new_number(day))
+    # Bulk inserts return primary keys on PostgreSQL and on SQLite 3.35+. A clash of random order numbers
+    # with an existing order fails the insert, and checkout_place tries again with new numbers.
+    orders = Order.objects.bulk_create(
+        Order(
+            number=number,
             kind=Kind.SALE,
             channel=Channel.STOREFRONT,
-            shop=shop,
-            unit=shop.unit,
+            shop=shop_products[0].shop,
+            unit=shop_products[0].shop.unit,
             payment_method=method,
-            total_fen=sum(line.amount_fen for line in lines),
+            total_fen=sum(line.amount_fen for line in lines_by_shop[shop_id]),
             buyer=buyer,
             buyer_name=contact.name,
             phone_encrypted=phone_encrypted,
@@ -247,15 +260,18 @@ def _reserve(*, key: str, quantities: dict[int, int], contact: Contact, method: 
             holds_stock=True,
             checkout=checkout,
         )
-        for line in lines:
+        for number, (shop_id, shop_products) in zip(sorted(numbers), by_shop.items(), strict=True)
+    )
+    for order in orders:
+        for line in lines_by_shop[order.shop_id]:
             line.order = order
-        OrderLine.objects.bulk_create(lines)
-        OrderEvent.objects.create(order=order, status=Status.PLACED, at=now, by=buyer)
-        total += order.total_fen
-    for product in products:
-        Product.objects.filter(pk=product.pk).update(stock=F("stock") - quantities[product.pk])
-    checkout.total_fen = total
-    checkout.save(update_fields=["total_fen"])
+    OrderLine.objects.bulk_create(line for lines in lines_by_shop.values() for line in lines)
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=order, status=Status.PLACED, at=now, by=buyer) for order in orders
+    )
+    Product.objects.filter(pk__in=quantities).update(
+        stock=F("stock") - Case(*[When(pk=pk, then=Value(q)) for pk, q in quantities.items()])
+    )
     provider = online_provider() if method == PaymentMethod.ONLINE else "cod"
     Payment.objects.create(
         checkout=checkout,
@@ -265,21 +281,6 @@ def _reserve(*, key: str, quantities: dict[int, int], contact: Contact, method: 
         idempotency_key=f"pay-{checkout.key}",
     )
     return checkout
-
-
-def _create_order(**fields) -> Order:
-    """Saves a new order under a fresh number (retrying the rare clash of random numbers)."""
-    for _attempt in range(5):
-        order = Order(number=_new_number(fields["placed_on"]), **fields)
-        try:
-            with transaction.atomic():
-                order.save()
-        except IntegrityError:
-            if Order.objects.filter(number=order.number).exists():
-                continue
-            raise
-        return order
-    raise OrderError(_("Could not number the order; submit it again."), code=ErrorCode.CONFLICT)
 
 
 # Status moves -----------------------------------------------------------------------------------------------
