@@ -8,14 +8,16 @@ from django.db.models import Count, Sum
 
 from villagelink.accounts.models import Role, User
 from villagelink.assistance.models import AssistanceEvent
-from villagelink.catalog.models import Product, Shop
+from villagelink.catalog.models import Product, ProductPhoto, Shop
 from villagelink.core.crypto import keyed_hash
 from villagelink.core.periods import open_on_q
 from villagelink.geo.models import AdminUnit
 from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator
 from villagelink.network.selectors import coverage_for
+from villagelink.orders.models import Order, Status
 from villagelink.registry.idnumbers import normalise
 from villagelink.registry.models import Household, Organisation, OrganisationLink
+from villagelink.storefront.selectors import product_search
 
 START, END = datetime.date(2015, 1, 1), datetime.date(2019, 6, 30)
 
@@ -34,6 +36,8 @@ def counts():
             "shops": Shop.objects.count(),
             "products": Product.objects.count(),
             "ledger": AssistanceEvent.objects.count(),
+            "orders": Order.objects.count(),
+            "photos": ProductPhoto.objects.count(),
         }
     )
 
@@ -111,12 +115,22 @@ def check_shops_and_ledger():
         assert event.household.is_poor_in(event.shop.opened_on.year) and event.day == event.shop.opened_on
 
 
+def check_storefront():
+    assert set(Order.objects.values_list("status", flat=True)) == set(Status.values)
+    assert Order.objects.filter(shop__seller__username="seller").count() >= 10
+    assert Order.objects.filter(buyer__username="buyer").exists()
+    assert not Product.objects.filter(shop__platform="storefront", photos__isnull=True).exists()
+    found = product_search(query="butter")
+    assert found.first().shop.seller.username == "seller"  # the seller's butter comes first
+    assert product_search(query="酥油").exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_builds_the_region_once_matching_the_published_figures_and_reset_starts_afresh(capsys):
     call_command("demo", no_serve=True)
     first = counts()
     out = capsys.readouterr().out
-    assert "[5/9] Creating the demo accounts" in out and "[9/9] Writing the assistance ledger" in out
+    assert "[5/10] Creating the demo accounts" in out and "[10/10] Taking storefront orders" in out
     assert "region-officer" in out and "villagelink-demo" in out
     assert {k: first[k] for k in ("region", "prefecture", "county", "township", "village", "users")} == {
         "region": 1,
@@ -124,13 +138,14 @@ def test_the_demo_builds_the_region_once_matching_the_published_figures_and_rese
         "county": 74,
         "township": 690,
         "village": 5400,
-        "users": 5,
+        "users": 6,
     }
     check_units()
     check_accounts()
     check_network()
     check_registry()
     check_shops_and_ledger()
+    check_storefront()
 
     call_command("demo", no_serve=True)
     assert counts() == first  # running it twice adds nothing twice
