@@ -69,3 +69,13 @@ def market(units, admin_user):
     from villagelink.orders.tests.factories import build_market
 
     return build_market(units, admin_user)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached pages and throttles from one test must not leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

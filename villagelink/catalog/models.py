@@ -147,6 +147,8 @@ class Product(models.Model):
     poverty_area_product = models.BooleanField(_("poverty-area product"), default=False)
     is_listed = models.BooleanField(_("listed"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Changes with every save (not with stock moves, which are single UPDATEs); keys cached product pages.
+    updated_at = models.DateTimeField(auto_now=True)
 
     scope_path_lookup = "shop__unit__path"
 
@@ -175,6 +177,15 @@ class Product(models.Model):
         if language.startswith("bo") and self.name_bo:
             return self.name_bo
         return self.name_zh if language.startswith("zh") else (self.name_en or self.name_zh)
+
+    @property
+    def description(self) -> str:
+        language = (get_language() or "en").lower()
+        if language.startswith("bo") and self.description_bo:
+            return self.description_bo
+        if language.startswith("zh"):
+            return self.description_zh or self.description_en
+        return self.description_en or self.description_zh
 
     def get_additional_data(self) -> dict:
         return {"unit_path": self.shop.unit.path}

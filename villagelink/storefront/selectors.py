@@ -78,7 +78,11 @@ def region_get(*, code: str) -> AdminUnit:
 
 
 def product_public_get(*, pk: int) -> Product:
-    return get_object_or_404(products_on_sale().select_related("shop__household"), pk=pk)
+    """One product on sale, with its shop (photos are read only when needed)."""
+    on_sale = Product.objects.filter(
+        is_listed=True, shop__platform=Platform.STOREFRONT, shop__status=ShopStatus.OPEN
+    )
+    return get_object_or_404(on_sale.select_related("shop"), pk=pk)
 
 
 def origin_of(product: Product) -> dict:

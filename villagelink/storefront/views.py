@@ -1,12 +1,18 @@
 """The buyer's pages. They work without JavaScript; htmx only spares a reload when adding to the cart."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -53,15 +59,26 @@ def home(request):
     )
 
 
+LISTING_CACHE_SECONDS = 30
+# A product page's description, photos and origin are kept per product version (its last save), stock and
+# language; the shop's or household's own changes show within 5 minutes.
+PRODUCT_CACHE_SECONDS = 300
+
+
 def _listing(request, *, title: str, query: str = "", category: str = "", region=None):
-    page = Paginator(product_search(query=query, category=category, region=region), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    """A page of products. The rendered cards are kept for 30 s per address and language (a stock badge may
+    lag that long; the product page and checkout always read the stock itself)."""
+    key = (
+        f"storefront:listing:{get_language()}:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
     )
-    return render(
-        request,
-        "storefront/listing.html",
-        {"title": title, "page": page, "query": query, "category": category, "region": region},
-    )
+    results = cache.get(key)
+    if results is None:
+        page = Paginator(product_search(query=query, category=category, region=region), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        results = render_to_string("storefront/_results.html", {"page": page}, request=request)
+        cache.set(key, results, LISTING_CACHE_SECONDS)
+    return render(request, "storefront/listing.html", {"title": title, "results": results, "query": query})
 
 
 @require_GET
@@ -92,10 +109,11 @@ def product(request, pk: int):
         "storefront/product.html",
         {
             "product": item,
-            "photos": list(item.photos.all()),
-            "origin": origin_of(item),
-            "story": story_of(item),
-            "form": QuantityForm(initial={"product": item.pk, "quantity": 1}),
+            # Read only when the cached part of the page is rendered again (see the template).
+            "photos": SimpleLazyObject(lambda: list(item.photos.all())),
+            "origin": SimpleLazyObject(lambda: origin_of(item)),
+            "story": SimpleLazyObject(lambda: story_of(item)),
+            "cache_seconds": PRODUCT_CACHE_SECONDS,
         },
     )
 

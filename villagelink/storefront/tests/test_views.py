@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -9,7 +11,8 @@ from villagelink.registry.models import Household
 
 
 def names(response) -> list[str]:
-    return [p.name_en for p in response.context["page"]]
+    """The product names on a listing page, in order."""
+    return re.findall(r'class="card-name">([^<]*)<', response.content.decode())
 
 
 @pytest.mark.parametrize("query", ["butter", "酥油", "Yak BUTTER", "highlands butter"])
@@ -161,3 +164,35 @@ def test_another_seller_sees_nothing_of_the_order(client, market):
     assert list(client.get(reverse("orders:orders")).context["page"]) == []
     assert client.get(reverse("orders:order", args=[order.pk])).status_code == 404
     assert client.post(reverse("orders:cancel", args=[order.pk]), {"reason": "x"}).status_code == 404
+
+
+def test_the_product_page_shows_live_stock_and_a_fresh_description_after_an_edit(client, market, admin_user):
+    from villagelink.catalog.services import ProductData, product_update
+
+    url = reverse("storefront:product", args=[market.butter.pk])
+    assert "highlands" in client.get(url).content.decode()
+    Product.objects.filter(pk=market.butter.pk).update(stock=3)  # a checkout elsewhere
+    assert "Only 3 left" in client.get(url).content.decode()
+    product_update(
+        by=admin_user,
+        product=market.butter,
+        data=ProductData(
+            name_zh="牦牛酥油",
+            name_en="Yak butter",
+            category="dairy",
+            price_fen=6800,
+            unit_label="500 g",
+            stock=3,
+            description_en="Churned this morning.",
+        ),
+    )
+    page = client.get(url).content.decode()
+    assert "Churned this morning." in page and "highlands" not in page
+
+
+def test_listings_are_served_from_the_cache_for_a_short_while(client, market, django_assert_max_num_queries):
+    url = reverse("storefront:search")
+    first = client.get(url, {"q": "butter"})
+    with django_assert_max_num_queries(0):
+        again = client.get(url, {"q": "butter"})
+    assert names(again) == names(first) == ["Yak butter"]
