@@ -85,7 +85,7 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving the project with bench/bench_settings.py, started and stopped by this script."""
 
-    def __init__(self, *, url: str, data_dir: str, workers: int):
+    def __init__(self, *, url: str, data_dir: str, workers: int, redis_url: str = ""):
         self.port = free_port()
         self.log = Path(data_dir) / "gunicorn.log"
         self.env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "PYTHONPATH"}}
@@ -98,6 +98,8 @@ class Gunicorn:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             LOG_LEVEL="WARNING",
         )
+        if redis_url:  # the production set-up: one cache shared by the workers
+            self.env["REDIS_URL"] = redis_url
         self.command = [
             sys.executable, "-m", "gunicorn",
             "--chdir", str(ROOT),
@@ -342,6 +344,11 @@ def main() -> None:
         help="gunicorn sync workers.",
     )
     parser.add_argument("--products", type=int, default=200)
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/5",
+        help="The workers' shared cache, emptied first (as in production); '' for a cache per worker.",
+    )
     parser.add_argument("--shops", type=int, default=10)
     args = parser.parse_args()
     url = benchdata.database_url(args.database_url, "vl_bench_storefront")
@@ -363,15 +370,21 @@ def main() -> None:
             ("product list", "/search/?q=", ["/search/?q="]),
             ("product page", "/products/<id>/", [f"/products/{pk}/" for pk in ids]),
         ]
-        with Gunicorn(url=url, data_dir=data_dir, workers=args.workers) as server:
+        if args.redis_url:
+            import redis
+
+            redis.Redis.from_url(args.redis_url).flushdb()
+        with Gunicorn(url=url, data_dir=data_dir, workers=args.workers, redis_url=args.redis_url) as server:
             print(
                 f"gunicorn: {args.workers} sync workers on 127.0.0.1:{server.port}; client: "
-                f"{args.concurrency} threads, {args.seconds:g} s per URL; {os.cpu_count()} CPUs shared by both "
+                f"{args.concurrency} threads, {args.seconds:g} s per URL; cache: {args.redis_url or 'per worker'}; "
+                f"{os.cpu_count()} CPUs shared by both "
                 f"(load average {os.getloadavg()[0]:.2f} before the run)"
             )
-            # Warm-up: every worker imports its code, loads the templates and opens its connection.
+            # Warm-up: every worker imports its code, loads the templates and opens its connection, and every
+            # page is visited once (a live shop's pages are in the cache most of the time).
             for _name, _shown, paths in targets:
-                load(server.port, paths, seconds=1, concurrency=args.concurrency)
+                load(server.port, paths, seconds=max(1.0, len(paths) / 100), concurrency=args.concurrency)
             results = [
                 (name, shown, load(server.port, paths, seconds=args.seconds, concurrency=args.concurrency))
                 for name, shown, paths in targets

@@ -4,7 +4,7 @@ Nothing here is scoped by area: the storefront is public. Nothing here reveals a
 phone; a household's story shows only where it consented.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
@@ -82,7 +82,13 @@ def product_public_get(*, pk: int) -> Product:
     on_sale = Product.objects.filter(
         is_listed=True, shop__platform=Platform.STOREFRONT, shop__status=ShopStatus.OPEN
     )
-    return get_object_or_404(on_sale.select_related("shop"), pk=pk)
+    # The household's story comes in the same query, and only where the household consented.
+    story = Case(
+        When(shop__household__story_consent=True, then=F("shop__household__story")),
+        default=Value(""),
+        output_field=TextField(),
+    )
+    return get_object_or_404(on_sale.select_related("shop").annotate(consented_story=story), pk=pk)
 
 
 def origin_of(product: Product) -> dict:
@@ -98,7 +104,8 @@ def origin_of(product: Product) -> dict:
 
 
 def story_of(product: Product) -> str:
+    """The story of the shop's household, only where it consented to showing it."""
+    if hasattr(product, "consented_story"):
+        return product.consented_story or ""
     household = product.shop.household
-    if household is None or not household.story_consent:
-        return ""
-    return household.story
+    return household.story if household is not None and household.story_consent else ""

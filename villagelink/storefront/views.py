@@ -112,7 +112,7 @@ def product(request, pk: int):
             # Read only when the cached part of the page is rendered again (see the template).
             "photos": SimpleLazyObject(lambda: list(item.photos.all())),
             "origin": SimpleLazyObject(lambda: origin_of(item)),
-            "story": SimpleLazyObject(lambda: story_of(item)),
+            "story": story_of(item),
             "cache_seconds": PRODUCT_CACHE_SECONDS,
         },
     )
