@@ -134,6 +134,7 @@ SEED = {
             "category": "grain",
             "price": "68.00",
             "unit_label": "kg",
+            "stock": 50,
         }
         for shop in (1, 2)
     ],
@@ -141,8 +142,23 @@ SEED = {
         {"household": household, "kind": "training", "day": "2020-06-01"} for household in (1, 2)
     ],
 }
+
+
+def order_body(product: int) -> dict:
+    """A storefront order (cash on delivery) for one of the seeded products."""
+    return {
+        "lines": [{"product": product, "quantity": 1}],
+        "name": "Zhang San",
+        "phone": "13800138000",
+        "address": "1 Renmin Road, Chengdu",
+        "payment_method": "cod",
+    }
+
+
 # Bodies that can create something (the seeded ones conflict, or are out of the officer's scope).
 TEMPLATES = SEED | {
+    "orders": [order_body(1), order_body(2)],
+    "ship": [{"carrier": "EMS", "tracking_number": "EM1"}, {"site": 1}],
     "sites": [
         *SEED["sites"],
         {"kind": "county_centre", "unit": NAMLING, "name": "Centre", "opened_on": "2016-05-01"},
@@ -218,7 +234,7 @@ def county_officer_token(county_officer) -> dict[str, str]:
 
 @pytest.fixture
 def seeded(administrator_token):
-    """SEED, created through the API itself."""
+    """SEED and an order of each seeded product, created through the API itself."""
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=administrator_token["Authorization"])
     for collection, bodies in SEED.items():
@@ -228,6 +244,15 @@ def seeded(administrator_token):
                 f"POST /api/v1/{collection}/ {body} answered {response.status_code} {response.content[:300]!r}: "
                 f"update SEED in {__file__}"
             )
+    # one order of each seeded product (ids 1 and 2: in the officer's county, and in the other one)
+    for product in (1, 2):
+        response = api.post(
+            "/api/v1/storefront/orders/",
+            order_body(product),
+            format="json",
+            headers={"Idempotency-Key": f"seed-order-{product}"},
+        )
+        assert response.status_code == 201, f"placing a seed order answered {response.content[:300]!r}"
 
 
 @schema.parametrize()

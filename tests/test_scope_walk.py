@@ -60,6 +60,8 @@ PUBLIC_ROUTES = {
     "storefront:region",
     "storefront:product",
     "storefront:simulated_pay",
+    "storefront-product-list",
+    "storefront-product-detail",
 }
 
 MARKERS = ("540102", "Chengguan", "Lhasa Township", "城关区", "Dawa", "1239", "5678")
@@ -187,6 +189,8 @@ def foreign(units, other_county_officer, settings, tmp_path):
             "storefront:product": product,
             "storefront:my_order": checkout.orders.get(),
             "orders:": checkout.orders.get(),
+            "storefront-product-": product,
+            "order-": checkout.orders.get(),
         },
     }
 
@@ -212,7 +216,9 @@ def test_a_person_of_one_county_sees_nothing_of_another(request, client, foreign
     if names_an_object:
         assert response.status_code in (403, 404) or to_admin_login, f"{url} answered {response.status_code}"
     else:
-        assert response.status_code in (200, 302, 400, 403, 404, 405), f"{url} answered {response.status_code}"
+        assert response.status_code in (200, 302, 400, 403, 404, 405), (
+            f"{url} answered {response.status_code}"
+        )
     body = body.replace(url, "")  # the address the person typed is echoed (e.g. in the language form)
     leaked = [marker for marker in (PERSONAL_MARKERS if name in PUBLIC_ROUTES else MARKERS) if marker in body]
     assert not leaked, f"{url} shows {leaked} of another county to {person}"

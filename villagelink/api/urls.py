@@ -6,7 +6,9 @@ from villagelink.assistance.api import AssistanceEventViewSet
 from villagelink.catalog.api import ProductViewSet, ShopViewSet
 from villagelink.geo.api import AdminUnitViewSet
 from villagelink.network.api import DesignationViewSet, ServiceSiteViewSet
+from villagelink.orders.api import OrderViewSet
 from villagelink.registry.api import HouseholdViewSet, OrganisationViewSet
+from villagelink.storefront.api import StorefrontOrderViewSet, StorefrontProductViewSet
 
 router = DefaultRouter()
 router.register("units", AdminUnitViewSet, basename="unit")
@@ -17,6 +19,9 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("shops", ShopViewSet, basename="shop")
 router.register("products", ProductViewSet, basename="product")
 router.register("assistance-events", AssistanceEventViewSet, basename="assistanceevent")
+router.register("orders", OrderViewSet, basename="order")
+router.register("storefront/products", StorefrontProductViewSet, basename="storefront-product")
+router.register("storefront/orders", StorefrontOrderViewSet, basename="storefront-order")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404
 from villagelink.accounts.models import Role
 from villagelink.core.crypto import keyed_hash
 from villagelink.core.scope import is_administrator, scoped
+from villagelink.geo.models import LEVEL_PATH_WIDTH, Level
+from villagelink.network.models import ServiceSite
 
 from .models import Checkout, IncomeShare, Order, Status
 
@@ -97,3 +99,15 @@ def household_income(*, household) -> dict:
         "total_fen": shares.aggregate(total=Sum("amount_fen"))["total"] or 0,
         "recent": list(shares.order_by("-day", "-pk")[:10]),
     }
+
+
+def order_points(order: Order):
+    """The open service sites of the order's village, township and county: where its parcel may be handed over."""
+    paths = [
+        order.unit.path[: LEVEL_PATH_WIDTH[level]] for level in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+    ]
+    return (
+        ServiceSite.objects.select_related("unit")
+        .filter(unit__path__in=paths, closed_on__isnull=True)
+        .order_by("-unit__path", "pk")
+    )

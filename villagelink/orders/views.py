@@ -8,11 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from villagelink.core.exceptions import ApplicationError
-from villagelink.network.models import ServiceSite
 
 from .forms import ReasonForm, ShipForm
 from .models import Status
-from .selectors import order_get, order_list
+from .selectors import order_get, order_list, order_points
 from .services import can_fulfil, order_cancel, order_complete, order_deliver, order_refund, order_ship
 
 
@@ -29,12 +28,6 @@ def orders(request):
     )
 
 
-def _points_for(order):
-    """The sites that may take the order's parcel: open sites of the shop's village, township and county."""
-    paths = [order.unit.path[:width] for width in (6, 9, 12)]
-    return ServiceSite.objects.filter(unit__path__in=paths, closed_on__isnull=True).order_by("-unit__path")
-
-
 @login_required
 @require_GET
 def order_detail(request, pk: int):
@@ -47,7 +40,7 @@ def _context(request, order, **extra):
     return {
         "order": order,
         "can_fulfil": fulfil,
-        "ship_form": ShipForm(points=_points_for(order)) if fulfil else None,
+        "ship_form": ShipForm(points=order_points(order)) if fulfil else None,
         "reason_form": ReasonForm(),
         **extra,
     }
@@ -66,7 +59,7 @@ def _act(request, pk: int, action) -> object:
 @require_POST
 def order_ship_view(request, pk: int):
     order = order_get(user=request.user, pk=pk)
-    form = ShipForm(request.POST, points=_points_for(order))
+    form = ShipForm(request.POST, points=order_points(order))
     if not form.is_valid():
         return render(
             request, "orders/order_detail.html", _context(request, order, ship_form=form), status=400

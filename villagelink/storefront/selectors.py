@@ -91,16 +91,24 @@ def product_public_get(*, pk: int) -> Product:
     return get_object_or_404(on_sale.select_related("shop").annotate(consented_story=story), pk=pk)
 
 
-def origin_of(product: Product) -> dict:
-    """The product's village (or the shop's unit), county and prefecture, in one query."""
-    unit = product.origin_village or product.shop.unit
+def origins_of(products: list[Product]) -> dict[int, dict]:
+    """Each product's village (or its shop's unit), county and prefecture, in one query for all of them."""
     widths = [LEVEL_PATH_WIDTH[level] for level in (Level.PREFECTURE, Level.COUNTY)]
-    ancestors = {u.level: u for u in AdminUnit.objects.filter(path__in=[unit.path[:w] for w in widths])}
+    places = {product.pk: product.origin_village or product.shop.unit for product in products}
+    wanted = {place.path[:width] for place in places.values() for width in widths}
+    ancestors = {unit.path: unit for unit in AdminUnit.objects.filter(path__in=wanted)}
     return {
-        "place": unit,
-        "county": ancestors.get(Level.COUNTY),
-        "prefecture": ancestors.get(Level.PREFECTURE),
+        pk: {
+            "place": place,
+            "county": ancestors.get(place.path[: LEVEL_PATH_WIDTH[Level.COUNTY]]),
+            "prefecture": ancestors.get(place.path[: LEVEL_PATH_WIDTH[Level.PREFECTURE]]),
+        }
+        for pk, place in places.items()
     }
+
+
+def origin_of(product: Product) -> dict:
+    return origins_of([product])[product.pk]
 
 
 def story_of(product: Product) -> str:
