@@ -186,7 +186,11 @@ def main() -> None:
     parser.add_argument("--hot-buyers", type=int, default=2, help="Buyers who want a hot product every time.")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument(
-        "--processes", type=int, default=1, help="Spread the buyer threads over this many processes."
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="Spread the buyer threads over this many processes (default: one per CPU, as app servers run "
+        "one worker process per core; 1 puts all buyers behind one interpreter lock).",
     )
     parser.add_argument("--shops", type=int, default=5)
     parser.add_argument("--products", type=int, default=50, help="Products with ample stock.")
