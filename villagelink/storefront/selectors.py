@@ -4,13 +4,15 @@ Nothing here is scoped by area: the storefront is public. Nothing here reveals a
 phone; a household's story shows only where it consented.
 """
 
-from django.db.models import Case, Count, F, Q, QuerySet, TextField, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from villagelink.catalog.models import Category, Platform, Product, ShopStatus
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
+from villagelink.registry.models import Household
 
 
 def products_on_sale() -> QuerySet[Product]:
@@ -78,17 +80,15 @@ def region_get(*, code: str) -> AdminUnit:
 
 
 def product_public_get(*, pk: int) -> Product:
-    """One product on sale, with its shop (photos are read only when needed)."""
-    on_sale = Product.objects.filter(
-        is_listed=True, shop__platform=Platform.STOREFRONT, shop__status=ShopStatus.OPEN
-    )
-    # The household's story comes in the same query, and only where the household consented.
-    story = Case(
-        When(shop__household__story_consent=True, then=F("shop__household__story")),
-        default=Value(""),
-        output_field=TextField(),
-    )
-    return get_object_or_404(on_sale.select_related("shop").annotate(consented_story=story), pk=pk)
+    """One product on sale, with its shop. Built as plainly as it can be: it is the busiest page."""
+    product = Product.objects.select_related("shop").filter(pk=pk).first()
+    if product is None or not (
+        product.is_listed
+        and product.shop.platform == Platform.STOREFRONT
+        and product.shop.status == ShopStatus.OPEN
+    ):
+        raise Http404
+    return product
 
 
 def origins_of(products: list[Product]) -> dict[int, dict]:
@@ -113,7 +113,11 @@ def origin_of(product: Product) -> dict:
 
 def story_of(product: Product) -> str:
     """The story of the shop's household, only where it consented to showing it."""
-    if hasattr(product, "consented_story"):
-        return product.consented_story or ""
-    household = product.shop.household
-    return household.story if household is not None and household.story_consent else ""
+    if product.shop.household_id is None:
+        return ""
+    story = (
+        Household.objects.filter(pk=product.shop.household_id, story_consent=True)
+        .values_list("story", flat=True)
+        .first()
+    )
+    return story or ""
