@@ -74,8 +74,10 @@ def market(units, admin_user):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Cached pages and throttles from one test must not leak into the next."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()

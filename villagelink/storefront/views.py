@@ -5,7 +5,7 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
@@ -71,13 +71,13 @@ def _listing(request, *, title: str, query: str = "", category: str = "", region
     key = (
         f"storefront:listing:{get_language()}:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
     )
-    results = cache.get(key)
+    results = caches["pages"].get(key)
     if results is None:
         page = Paginator(product_search(query=query, category=category, region=region), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
         results = render_to_string("storefront/_results.html", {"page": page}, request=request)
-        cache.set(key, results, LISTING_CACHE_SECONDS)
+        caches["pages"].set(key, results, LISTING_CACHE_SECONDS)
     return render(request, "storefront/listing.html", {"title": title, "results": results, "query": query})
 
 
