@@ -32,6 +32,7 @@ from villagelink.orders.services import (
 
 from . import cart
 from .forms import BuyerSignupForm, CheckoutForm, QuantityForm, TrackForm
+from .pagecache import anonymous_page
 from .selectors import (
     category_counts,
     featured_products,
@@ -47,6 +48,7 @@ PAGE_SIZE = 24
 
 
 @require_GET
+@anonymous_page
 def home(request):
     return render(
         request,
@@ -82,6 +84,7 @@ def _listing(request, *, title: str, query: str = "", category: str = "", region
 
 
 @require_GET
+@anonymous_page
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
     title = _("Results for “%(query)s”") % {"query": query} if query else _("All products")
@@ -89,6 +92,7 @@ def search(request):
 
 
 @require_GET
+@anonymous_page
 def category(request, category: str):
     if category not in Category.values:
         raise Http404
@@ -96,12 +100,14 @@ def category(request, category: str):
 
 
 @require_GET
+@anonymous_page
 def region(request, code: str):
     unit = region_get(code=code)
     return _listing(request, title=_("Products from %(unit)s") % {"unit": unit.name}, region=unit)
 
 
 @require_GET
+@anonymous_page
 def product(request, pk: int):
     item = product_public_get(pk=pk)
     return render(

@@ -40,6 +40,7 @@ def test_home_category_and_region_pages(client, market):
 
 
 def test_the_product_page_tells_where_it_comes_from_and_the_story_only_with_consent(client, market):
+    add(client, market.barley)  # a visitor with a session sees the page as it is now, never a kept copy
     Household.objects.filter(pk=market.household.pk).update(story="We keep 30 yaks.", story_consent=False)
     page = client.get(reverse("storefront:product", args=[market.butter.pk])).content.decode()
     assert "Namling" in page and "Poverty-area product" in page and "68.00" in page
@@ -169,6 +170,7 @@ def test_another_seller_sees_nothing_of_the_order(client, market):
 def test_the_product_page_shows_live_stock_and_a_fresh_description_after_an_edit(client, market, admin_user):
     from villagelink.catalog.services import ProductData, product_update
 
+    add(client, market.barley)  # a visitor with a session sees the page as it is now, never a kept copy
     url = reverse("storefront:product", args=[market.butter.pk])
     assert "highlands" in client.get(url).content.decode()
     Product.objects.filter(pk=market.butter.pk).update(stock=3)  # a checkout elsewhere
@@ -196,3 +198,35 @@ def test_listings_are_served_from_the_cache_for_a_short_while(client, market, dj
     with django_assert_max_num_queries(0):
         again = client.get(url, {"q": "butter"})
     assert names(again) == names(first) == ["Yak butter"]
+
+
+def csrf_token_in(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_first_visits_get_a_kept_page_with_their_own_csrf_token(market, django_assert_max_num_queries):
+    from django.test import Client
+
+    url = reverse("storefront:product", args=[market.butter.pk])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    one = first.get(url)
+    with django_assert_max_num_queries(0):
+        two = second.get(url)
+    assert "Yak butter" in two.content.decode() and "csrf-token-placeholder" not in two.content.decode()
+    assert csrf_token_in(one) != csrf_token_in(two)
+    # Each visitor's token works with their own cookie, and not with the other's.
+    form = {"product": market.butter.pk, "quantity": 1, "action": "add"}
+    assert (
+        second.post(
+            reverse("storefront:cart"), {**form, "csrfmiddlewaretoken": csrf_token_in(two)}
+        ).status_code
+        == 302
+    )
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.get(reverse("storefront:home"))
+    denied = stranger.post(reverse("storefront:cart"), {**form, "csrfmiddlewaretoken": "x" * 64})
+    assert denied.status_code == 403
+    # With a session (something in the cart), the visitor gets the page as it is now.
+    Product.objects.filter(pk=market.butter.pk).update(stock=2)
+    assert "Only 2 left" in second.get(url).content.decode()
+    assert "Only 2 left" not in first.get(url).content.decode()  # a first visit may lag up to 30 s
