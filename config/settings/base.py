@@ -149,20 +149,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
-# Two caches. "default" holds what every app server must agree on (tracking throttles): in each process
-# unless REDIS_URL is set, as several app servers need. "pages" holds rendered storefront pieces, keyed by what
-# they show, so each process keeps its own: no network round trip on the busiest pages.
+# Two caches: "default" for what every app server must agree on (tracking throttles), "pages" for rendered
+# storefront pages and pieces. Both live in each process unless REDIS_URL is set; with several app servers,
+# set it, so that they share one set of throttles and render each page once.
+_REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-        if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
-    ),
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    },
+    name: (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL, "KEY_PREFIX": name}
+        if _REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+    )
+    for name in ("default", "pages")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
