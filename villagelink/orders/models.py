@@ -31,6 +31,19 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     REFUNDED = "refunded", _("Refunded")
+    REVERSED = "reversed", _("Reversed (entered by mistake)")
+
+
+class PurchaseCategory(models.TextChoices):
+    """What an assisted online purchase brought into the village."""
+
+    AGRICULTURAL_INPUTS = "agri_inputs", _("Agricultural inputs")
+    DAILY_GOODS = "daily_goods", _("Daily goods")
+    FOOD = "food", _("Food")
+    CLOTHING = "clothing", _("Clothing")
+    APPLIANCES = "appliances", _("Appliances and electronics")
+    BUILDING_MATERIALS = "building", _("Building materials")
+    OTHER = "other", _("Other")
 
 
 class PaymentMethod(models.TextChoices):
@@ -44,9 +57,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.PAID: frozenset({Status.SHIPPED, Status.REFUNDED}),
     Status.SHIPPED: frozenset({Status.DELIVERED}),
     Status.DELIVERED: frozenset({Status.COMPLETED, Status.REFUNDED}),
-    Status.COMPLETED: frozenset(),
+    # A trade recorded at a service point or imported from a platform report that was entered by mistake is
+    # reversed (orders.services checks the channel), never deleted.
+    Status.COMPLETED: frozenset({Status.REVERSED}),
     Status.CANCELLED: frozenset(),
     Status.REFUNDED: frozenset(),
+    Status.REVERSED: frozenset(),
 }
 
 # The steps a buyer sees on the tracking page, in order.
@@ -110,6 +126,28 @@ class Order(models.Model):
     )
     platform = models.CharField(_("platform"), max_length=20, blank=True)
     external_id = models.CharField(_("order number on the platform"), max_length=64, blank=True)
+    # What kind of goods: a PurchaseCategory for a purchase, a catalog Category for a sale ("" if unknown).
+    category = models.CharField(_("category"), max_length=20, blank=True)
+    # The household (or cooperative/enterprise) an assisted trade was made for or with, if any.
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("cooperative or enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    service_fee_fen = models.BigIntegerField(_("service fee (fen)"), default=0)
+    # For an assisted purchase: what the same goods cost in the local shop, so the saving can be reported.
+    local_price_fen = models.BigIntegerField(_("local shop price (fen)"), null=True, blank=True)
     payment_method = models.CharField(
         _("payment"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.CASH_ON_DELIVERY
     )
@@ -157,6 +195,11 @@ class Order(models.Model):
                 condition=models.Q(status__in=Status.values), name="orders_order_status_valid"
             ),
             models.CheckConstraint(condition=models.Q(total_fen__gte=0), name="orders_order_total_positive"),
+            models.CheckConstraint(
+                condition=models.Q(service_fee_fen__gte=0)
+                & (models.Q(local_price_fen__isnull=True) | models.Q(local_price_fen__gte=0)),
+                name="orders_order_fees_not_negative",
+            ),
             models.CheckConstraint(
                 condition=models.Q(refunded_fen__gte=0, refunded_fen__lte=models.F("total_fen")),
                 name="orders_order_refund_within_total",
