@@ -223,7 +223,8 @@ class Order(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return bool(TRANSITIONS[self.status])
+        """Still on its way to the buyer (or to being paid)."""
+        return self.status in (Status.PLACED, Status.PAID, Status.SHIPPED, Status.DELIVERED)
 
     @property
     def amount_fen(self) -> int:
