@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
     "villagelink.core",
     "villagelink.geo",
     "villagelink.accounts",
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
     "villagelink.assistance",
     "villagelink.orders",
     "villagelink.storefront",
+    "villagelink.imports",
     "villagelink.api",
 ]
 
@@ -161,6 +164,9 @@ CACHES = {
     )
     for name in ("default", "pages")
 }
+# Background work (imports of large files) through django-tasks: its database backend by default, run by
+# `villagelink db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

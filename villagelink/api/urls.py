@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from villagelink.assistance.api import AssistanceEventViewSet
 from villagelink.catalog.api import ProductViewSet, ShopViewSet
 from villagelink.geo.api import AdminUnitViewSet
+from villagelink.imports.api import register as register_imports
 from villagelink.network.api import DesignationViewSet, ServiceSiteViewSet
 from villagelink.orders.api import OrderViewSet
 from villagelink.registry.api import HouseholdViewSet, OrganisationViewSet
@@ -22,6 +23,7 @@ router.register("assistance-events", AssistanceEventViewSet, basename="assistanc
 router.register("orders", OrderViewSet, basename="order")
 router.register("storefront/products", StorefrontProductViewSet, basename="storefront-product")
 router.register("storefront/orders", StorefrontOrderViewSet, basename="storefront-order")
+register_imports(router)
 
 urlpatterns = [
     path("", include(router.urls)),
