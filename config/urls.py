@@ -15,6 +15,7 @@ urlpatterns = [
     path("assistance/", include("villagelink.assistance.urls")),
     path("orders/", include("villagelink.orders.urls")),
     path("imports/", include("villagelink.imports.urls")),
+    path("desk/", include("villagelink.desk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("villagelink.api.urls")),
     path("media/photos/<int:pk>/", product_photo, name="product_photo"),

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "villagelink.orders",
     "villagelink.storefront",
     "villagelink.imports",
+    "villagelink.desk",
     "villagelink.api",
 ]
 

@@ -74,6 +74,15 @@ class AssistanceEvent(models.Model):
     training = models.ForeignKey(
         TrainingSession, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
+    # The assisted purchase or sale this help was (orders recorded at a service point).
+    order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assistance",
+    )
     reverses = models.OneToOneField(
         "self",
         verbose_name=_("reverses"),

@@ -50,6 +50,7 @@ def assistance_record(
     note: str = "",
     training: TrainingSession | None = None,
     shop=None,
+    order=None,
 ) -> AssistanceEvent:
     _check(by, household, site, day)
     if kind not in AssistanceKind.values:
@@ -65,6 +66,7 @@ def assistance_record(
         note=note.strip()[:300],
         training=training,
         shop=shop,
+        order=order,
         recorded_by=by,
     )
 
@@ -90,6 +92,7 @@ def assistance_reverse(*, by: User, event: AssistanceEvent, reason: str) -> Assi
         note=reason.strip()[:300],
         training=event.training,
         shop=event.shop,
+        order=event.order,
         reverses=event,
         sign=-1,
         recorded_by=by,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import Role, User
+from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.catalog.models import Platform, Product, ShopStatus
 from villagelink.core.crypto import encrypt
 from villagelink.core.dates import region_day, region_today
@@ -408,14 +409,19 @@ def order_complete(*, by: User, order: Order) -> Order:
 
 
 def _record_income(order: Order) -> None:
-    shop = order.shop
-    if order.kind != Kind.SALE or shop is None or order.amount_fen <= 0:
+    """A completed sale is e-commerce income of the poor household it was made for (the shop's, or the one
+    named on an assisted sale), or an equal share of it for each poor household linked to the organisation."""
+    household = order.household or (order.shop.household if order.shop else None)
+    organisation = order.organisation or (order.shop.organisation if order.shop else None)
+    if order.kind != Kind.SALE or order.amount_fen <= 0:
         return
     year = order.completed_on.year
-    if shop.household is not None:
-        households = [shop.household] if shop.household.is_poor_in(year) else []
+    if household is not None:
+        households = [household] if household.is_poor_in(year) else []
+    elif organisation is not None:
+        households = [h for h in organisation.households.order_by("pk") if h.is_poor_in(year)]
     else:
-        households = [h for h in shop.organisation.households.order_by("pk") if h.is_poor_in(year)]
+        households = []
     if not households:
         return
     share, remainder = divmod(order.amount_fen, len(households))
@@ -428,6 +434,99 @@ def _record_income(order: Order) -> None:
         )
         for i, household in enumerate(households)
     )
+
+
+def _require_in_area(by: User, path: str) -> None:
+    if not (can_work_in_registry(by) and in_scope(by, path)):
+        raise OrderError(_("This lies outside your area."), code=ErrorCode.FORBIDDEN)
+
+
+@dataclass(frozen=True)
+class AssistedTrade:
+    """A purchase or sale made online by a service point's operator for a villager (or without one)."""
+
+    kind: str  # Kind.PURCHASE or Kind.SALE
+    platform: str
+    description: str
+    category: str
+    amount_fen: int
+    quantity: int = 1
+    service_fee_fen: int = 0
+    local_price_fen: int | None = None
+
+
+@transaction.atomic
+def order_record_assisted(
+    *,
+    by: User,
+    site: ServiceSite,
+    trade: AssistedTrade,
+    day: datetime.date,
+    household=None,
+    organisation=None,
+) -> Order:
+    """Records a trade already made (completed on `day`) at `site`. The order counts in the village of the
+    household or organisation, else in the site's own unit."""
+    _require_in_area(by, site.unit.path)
+    unit = household.village if household is not None else organisation.unit if organisation else site.unit
+    now = timezone.now()
+    order = Order(
+        number=_new_number(day),
+        kind=trade.kind,
+        channel=Channel.ASSISTED,
+        status=Status.COMPLETED,
+        unit=unit,
+        site=site,
+        platform=trade.platform,
+        category=trade.category,
+        household=household,
+        organisation=organisation,
+        payment_method=PaymentMethod.ONLINE,
+        total_fen=trade.amount_fen,
+        service_fee_fen=trade.service_fee_fen,
+        local_price_fen=trade.local_price_fen,
+        placed_at=now,
+        placed_on=day,
+        paid_at=now,
+        completed_on=day,
+        buyer_name="",
+    )
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                order.save()
+            break
+        except IntegrityError:
+            order.number = _new_number(day)
+    else:
+        raise OrderError(_("Could not number the order; submit it again."), code=ErrorCode.CONFLICT)
+    OrderLine.objects.create(
+        order=order,
+        description=trade.description[:200],
+        quantity=trade.quantity,
+        unit_price_fen=trade.amount_fen // max(trade.quantity, 1),
+        amount_fen=trade.amount_fen,
+    )
+    OrderEvent.objects.create(order=order, status=Status.COMPLETED, at=now, by=by, note=str(site)[:300])
+    _record_income(order)
+    return order
+
+
+@transaction.atomic
+def order_reverse(*, by: User, order: Order, reason: str) -> Order:
+    """Reverses a trade recorded at a service point (or imported) by mistake; it stays, marked reversed, and
+    no longer counts. Storefront orders are cancelled or refunded instead."""
+    order = _lock(order)
+    _require_in_area(by, order.unit.path)
+    if order.channel == Channel.STOREFRONT:
+        raise OrderError(_("A storefront order is cancelled or refunded, not reversed."))
+    if not reason.strip():
+        raise OrderError(_("Say why the entry is reversed."))
+    _move(order, Status.REVERSED, by=by, note=reason.strip())
+    order.cancel_reason = reason.strip()[:300]
+    order.save(update_fields=["status", "cancel_reason"])
+    IncomeShare.objects.filter(order=order).delete()  # derived figures: the order no longer brings income
+    return order
 
 
 def order_cancel(*, by: User, order: Order, reason: str) -> Order:

@@ -1,0 +1,56 @@
+"""Parcels handled at a service point. Assisted purchases and sales are orders (villagelink.orders)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Direction(models.TextChoices):
+    RECEIVED = "received", _("Received for a villager")
+    SENT = "sent", _("Sent out for a seller")
+
+
+class Parcel(models.Model):
+    site = models.ForeignKey(
+        "network.ServiceSite", verbose_name=_("site"), on_delete=models.PROTECT, related_name="parcels"
+    )
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parcels",
+    )
+    carrier = models.CharField(_("carrier"), max_length=60)
+    tracking_number = models.CharField(_("tracking number"), max_length=60)
+    day = models.DateField(_("date"), db_index=True)
+    picked_up_on = models.DateField(_("picked up on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_lookup = "site__unit__path"
+
+    class Meta:
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
+        ordering = ["-day", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(direction__in=Direction.values), name="desk_parcel_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(picked_up_on__isnull=True)
+                | models.Q(direction="received", picked_up_on__gte=models.F("day")),
+                name="desk_parcel_picked_up_after_arrival",
+            ),
+            models.UniqueConstraint(
+                fields=["site", "direction", "carrier", "tracking_number"], name="desk_parcel_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_number}"

@@ -1,0 +1,112 @@
+"""Reads for the desk: the operator's site, households of its area, its entries and its totals."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, Sum
+from django.shortcuts import get_object_or_404
+
+from villagelink.core.scope import scoped
+from villagelink.network.models import ServiceSite
+from villagelink.orders.models import Channel, Kind, Order, Status
+from villagelink.registry.models import Household
+
+from .models import Direction, Parcel
+
+
+def desk_site(*, user, pk: int | None = None) -> ServiceSite | None:
+    """The site a desk works for: an operator's own site; an officer or administrator names one in scope."""
+    if pk is not None:
+        return get_object_or_404(scoped(ServiceSite.objects.select_related("unit"), user), pk=pk)
+    role = getattr(user, "site_role", None) if user.is_authenticated else None
+    return ServiceSite.objects.select_related("unit").get(pk=role.site_id) if role is not None else None
+
+
+def desk_households(*, site: ServiceSite, search: str, limit: int = 10) -> list[Household]:
+    """Households of the site's area whose head's name contains `search`, or whose ID ends in it (4 digits)."""
+    search = search.strip()
+    if not search:
+        return []
+    matches = Q(head_name__icontains=search)
+    if len(search) == 4 and search[:3].isdigit():
+        matches |= Q(id_last4=search.upper())
+    households = Household.objects.select_related("village").filter(
+        matches, village__path__startswith=site.unit.path
+    )
+    return list(households.order_by("head_name", "pk")[:limit])
+
+
+def desk_household(*, site: ServiceSite, pk: int) -> Household:
+    return get_object_or_404(
+        Household.objects.select_related("village"), pk=pk, village__path__startswith=site.unit.path
+    )
+
+
+@dataclass(frozen=True)
+class Totals:
+    purchases: int
+    purchases_fen: int
+    savings_fen: int
+    fees_fen: int
+    sales: int
+    sales_fen: int
+    parcels_received: int
+    parcels_sent: int
+    parcels_picked_up: int
+
+
+def desk_totals(*, site: ServiceSite, start: datetime.date, end: datetime.date) -> Totals:
+    """The site's assisted trade and parcels from `start` to `end` (both included); reversed entries do not
+    count."""
+    orders = Order.objects.filter(
+        site=site, channel=Channel.ASSISTED, status=Status.COMPLETED, placed_on__range=(start, end)
+    )
+    purchases = orders.filter(kind=Kind.PURCHASE).aggregate(
+        n=Count("pk"),
+        amount=Sum("total_fen"),
+        fees=Sum("service_fee_fen"),
+        savings=Sum(F("local_price_fen") - F("total_fen"), filter=Q(local_price_fen__gt=F("total_fen"))),
+    )
+    sales = orders.filter(kind=Kind.SALE).aggregate(n=Count("pk"), amount=Sum("total_fen"))
+    parcels = Parcel.objects.filter(site=site).aggregate(
+        received=Count("pk", filter=Q(direction=Direction.RECEIVED, day__range=(start, end))),
+        sent=Count("pk", filter=Q(direction=Direction.SENT, day__range=(start, end))),
+        picked=Count("pk", filter=Q(picked_up_on__range=(start, end))),
+    )
+    return Totals(
+        purchases=purchases["n"],
+        purchases_fen=purchases["amount"] or 0,
+        savings_fen=purchases["savings"] or 0,
+        fees_fen=purchases["fees"] or 0,
+        sales=sales["n"],
+        sales_fen=sales["amount"] or 0,
+        parcels_received=parcels["received"],
+        parcels_sent=parcels["sent"],
+        parcels_picked_up=parcels["picked"],
+    )
+
+
+def desk_entries(*, site: ServiceSite, day: datetime.date) -> list[Order]:
+    """The day's assisted purchases and sales at the site, reversed ones included (marked)."""
+    return list(
+        Order.objects.filter(site=site, channel=Channel.ASSISTED, placed_on=day)
+        .select_related("household")
+        .prefetch_related("lines")
+        .order_by("-pk")
+    )
+
+
+def desk_parcels_waiting(*, site: ServiceSite) -> list[Parcel]:
+    return list(
+        Parcel.objects.filter(site=site, direction=Direction.RECEIVED, picked_up_on__isnull=True)
+        .select_related("household")
+        .order_by("day", "pk")[:50]
+    )
+
+
+def desk_order(*, site: ServiceSite, pk: int) -> Order:
+    return get_object_or_404(Order.objects.filter(site=site, channel=Channel.ASSISTED), pk=pk)
+
+
+def desk_parcel(*, site: ServiceSite, pk: int) -> Parcel:
+    return get_object_or_404(Parcel.objects.filter(site=site), pk=pk)

@@ -1,0 +1,211 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_user
+from villagelink.accounts.models import Role
+from villagelink.assistance.models import AssistanceEvent
+from villagelink.core.dates import region_today
+from villagelink.desk.models import Parcel
+from villagelink.desk.selectors import desk_totals
+from villagelink.desk.services import (
+    DeskError,
+    assisted_purchase_record,
+    assisted_sale_record,
+    assisted_trade_reverse,
+    parcel_log,
+    parcel_pick_up,
+)
+from villagelink.network.models import SiteKind
+from villagelink.network.services import SiteData, site_open, site_operator_assign
+from villagelink.orders.models import IncomeShare, Order, Status
+from villagelink.orders.tests.factories import household
+
+VILLAGE = "540221101201"
+
+
+@pytest.fixture
+def point(units, admin_user):
+    site = site_open(
+        by=admin_user,
+        kind=SiteKind.VILLAGE_POINT,
+        unit=units[VILLAGE],
+        data=SiteData(name="Lhunpokha point", opened_on=datetime.date(2017, 1, 1)),
+    )
+    operator = make_user("desk-operator", Role.SITE_OPERATOR, units[VILLAGE])
+    site_operator_assign(by=admin_user, site=site, user=operator)
+    operator.refresh_from_db()
+    return site, operator
+
+
+@pytest.fixture
+def poor(units, admin_user):
+    return household(admin_user, units[VILLAGE], "501", poor=2016)
+
+
+def purchase(site, by, **extra):
+    data = {
+        "platform": "taobao",
+        "description": "Fertiliser, 2 bags",
+        "category": "agri_inputs",
+        "amount_fen": 12000,
+    }
+    return assisted_purchase_record(by=by, site=site, **{**data, **extra})
+
+
+def test_an_assisted_purchase_for_a_poor_household_is_an_order_and_assistance(point, poor):
+    site, operator = point
+    order = purchase(site, operator, household=poor, service_fee_fen=200, local_price_fen=15000)
+    assert (order.kind, order.channel, order.status, order.unit.code) == (
+        "purchase",
+        "assisted",
+        "completed",
+        VILLAGE,
+    )
+    event = AssistanceEvent.objects.get(order=order)
+    assert (event.kind, event.household, event.amount_fen, event.site) == (
+        "purchase_assisted",
+        poor,
+        12000,
+        site,
+    )
+    totals = desk_totals(site=site, start=region_today(), end=region_today())
+    assert (totals.purchases, totals.purchases_fen, totals.savings_fen, totals.fees_fen) == (
+        1,
+        12000,
+        3000,
+        200,
+    )
+
+
+def test_a_purchase_without_a_household_counts_for_the_point_and_records_no_assistance(point):
+    site, operator = point
+    order = purchase(site, operator)
+    assert order.unit == site.unit and order.household is None
+    assert not AssistanceEvent.objects.exists()
+
+
+def test_an_assisted_sale_is_income_of_the_poor_household(point, poor):
+    site, operator = point
+    order = assisted_sale_record(
+        by=operator,
+        site=site,
+        household=poor,
+        platform="pinduoduo",
+        description="Yak butter 5 kg",
+        category="dairy",
+        quantity=10,
+        amount_fen=68000,
+    )
+    assert IncomeShare.objects.get(order=order).amount_fen == 68000
+    assert AssistanceEvent.objects.get(order=order).kind == "sale_brokered"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"amount_fen": 0}, "more than 0"),
+        ({"amount_fen": 10**12}, "at most"),
+        ({"category": "cars"}, "kind of goods"),
+        ({"platform": "storefront"}, "platform"),
+        ({"description": " "}, "what was bought"),
+        ({"day": region_today() + datetime.timedelta(days=1)}, "future"),
+    ],
+)
+def test_bad_entries_say_what_to_fix_and_write_nothing(point, extra, message):
+    site, operator = point
+    with pytest.raises(DeskError, match=message):
+        purchase(site, operator, **extra)
+    assert not Order.objects.exists()
+
+
+def test_a_mistake_is_reversed_not_deleted(point, poor):
+    site, operator = point
+    order = purchase(site, operator, household=poor)
+    assisted_trade_reverse(by=operator, order=order, reason="Typed twice")
+    order.refresh_from_db()
+    assert order.status == Status.REVERSED
+    assert AssistanceEvent.objects.filter(order=order).count() == 2
+    assert sum(AssistanceEvent.objects.filter(order=order).values_list("sign", flat=True)) == 0
+    assert desk_totals(site=site, start=region_today(), end=region_today()).purchases == 0
+
+
+def test_an_operator_of_another_county_cannot_record_here(point, units):
+    site, _operator = point
+    stranger = make_user("lhasa-operator", Role.SITE_OPERATOR, units["540102101201"])
+    with pytest.raises(DeskError, match="outside your area"):
+        purchase(site, stranger)
+
+
+def test_a_household_of_another_village_is_refused(point, units, admin_user):
+    site, operator = point
+    elsewhere = household(admin_user, units["540221101202"], "502")
+    with pytest.raises(DeskError, match="does not serve"):
+        purchase(site, operator, household=elsewhere)
+
+
+def test_parcels_received_picked_up_and_sent(point, poor):
+    site, operator = point
+    parcel = parcel_log(
+        by=operator, site=site, direction="received", carrier="EMS", tracking_number="E1", household=poor
+    )
+    with pytest.raises(DeskError, match="already logged"):
+        parcel_log(by=operator, site=site, direction="received", carrier="EMS", tracking_number="E1")
+    parcel_pick_up(by=operator, parcel=parcel)
+    with pytest.raises(DeskError, match="picked up on"):
+        parcel_pick_up(by=operator, parcel=parcel)
+    sent = parcel_log(by=operator, site=site, direction="sent", carrier="SF", tracking_number="SF9")
+    with pytest.raises(DeskError, match="Only a parcel received"):
+        parcel_pick_up(by=operator, parcel=sent)
+    totals = desk_totals(site=site, start=region_today(), end=region_today())
+    assert (totals.parcels_received, totals.parcels_picked_up, totals.parcels_sent) == (1, 1, 1)
+
+
+def test_the_desk_page_records_a_purchase_for_a_found_household(client, point, poor):
+    _site, operator = point
+    client.force_login(operator)
+    found = client.get(reverse("desk:desk"), {"q": "Head 501"})
+    assert [h.pk for h in found.context["found"]] == [poor.pk]
+    by_id = client.get(reverse("desk:desk"), {"q": poor.id_last4})
+    assert poor in by_id.context["found"]
+    response = client.post(
+        reverse("desk:purchase"),
+        {
+            "household": poor.pk,
+            "platform": "taobao",
+            "description": "Rice cooker",
+            "category": "appliances",
+            "amount": "¥199.50",
+            "service_fee": "",
+            "local_price": "260",
+        },
+    )
+    assert response.status_code == 302 and f"household={poor.pk}" in response["Location"]
+    page = client.get(response["Location"])
+    assert page.context["totals_today"].purchases_fen == 19950
+    assert page.context["totals_today"].savings_fen == 6050
+    assert "Rice cooker" in page.content.decode()
+
+
+def test_the_desk_page_shows_a_bad_amount_and_writes_nothing(client, point):
+    _site, operator = point
+    client.force_login(operator)
+    response = client.post(
+        reverse("desk:purchase"),
+        {"platform": "taobao", "description": "Salt", "category": "food", "amount": "twelve"},
+        follow=True,
+    )
+    assert "is not an amount in yuan" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_people_without_a_site_or_of_another_area_get_no_desk(client, point, units, county_officer):
+    site, _operator = point
+    stranger = make_user("lhasa-officer", Role.OFFICER, units["540102"])
+    client.force_login(stranger)
+    assert client.get(reverse("desk:desk")).status_code == 404
+    assert client.get(reverse("desk:desk"), {"site": site.pk}).status_code == 404
+    client.force_login(county_officer)
+    assert client.get(reverse("desk:desk"), {"site": site.pk}).status_code == 200
+    assert Parcel.objects.count() == 0

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.desk, name="desk"),
+    path("purchase/", views.purchase, name="purchase"),
+    path("sale/", views.sale, name="sale"),
+    path("parcel/", views.parcel, name="parcel"),
+    path("parcels/<int:pk>/picked-up/", views.parcel_picked_up, name="parcel_picked_up"),
+    path("entries/<int:pk>/reverse/", views.reverse_entry, name="reverse"),
+]

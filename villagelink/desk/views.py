@@ -1,0 +1,183 @@
+"""The desk: one page a village point's operator uses many times a day, on a phone."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from villagelink.core.dates import region_today
+from villagelink.core.exceptions import ApplicationError
+from villagelink.core.forms import int_or_none
+
+from .forms import ParcelForm, PurchaseForm, ReasonForm, SaleForm
+from .selectors import (
+    desk_entries,
+    desk_household,
+    desk_households,
+    desk_order,
+    desk_parcel,
+    desk_parcels_waiting,
+    desk_site,
+    desk_totals,
+)
+from .services import (
+    assisted_purchase_record,
+    assisted_sale_record,
+    assisted_trade_reverse,
+    parcel_log,
+    parcel_pick_up,
+)
+
+
+def _site(request, data):
+    site = desk_site(user=request.user, pk=int_or_none(data.get("site", "")))
+    if site is None:
+        raise Http404(_("The desk belongs to a service site: open it from one of your sites."))
+    return site
+
+
+def _household(site, data):
+    pk = int_or_none(data.get("household", ""))
+    return desk_household(site=site, pk=pk) if pk is not None else None
+
+
+def _desk_url(site, household=None, request=None) -> str:
+    params = {}
+    if (request is not None and request.GET.get("site")) or (
+        request is not None and request.POST.get("site")
+    ):
+        params["site"] = site.pk
+    if household is not None:
+        params["household"] = household.pk
+    return reverse("desk:desk") + (f"?{urlencode(params)}" if params else "")
+
+
+@login_required
+@require_GET
+def desk(request):
+    site = _site(request, request.GET)
+    household = _household(site, request.GET)
+    today = region_today()
+    context = {
+        "site": site,
+        "household": household,
+        "poor": household is not None and household.is_poor_in(today.year),
+        "search": request.GET.get("q", "").strip()[:50],
+        "today": today,
+        "totals_today": desk_totals(site=site, start=today, end=today),
+        "totals_month": desk_totals(site=site, start=today.replace(day=1), end=today),
+        "entries": desk_entries(site=site, day=today),
+        "waiting": desk_parcels_waiting(site=site),
+        "purchase_form": PurchaseForm(),
+        "sale_form": SaleForm(),
+        "parcel_form": ParcelForm(),
+        "reason_form": ReasonForm(),
+        "site_param": site.pk if request.GET.get("site") else "",
+    }
+    context["found"] = desk_households(site=site, search=context["search"]) if context["search"] else []
+    if request.htmx and request.htmx.target == "found":
+        return render(request, "desk/_found.html", context)
+    return render(request, "desk/desk.html", context)
+
+
+def _record(request, form_class, record, done: str):
+    site = _site(request, request.POST)
+    household = _household(site, request.POST)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_desk_url(site, household, request))
+    try:
+        record(site, household, form.cleaned_data)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(_desk_url(site, household, request))
+
+
+@login_required
+@require_POST
+def purchase(request):
+    def record(site, household, data):
+        return assisted_purchase_record(
+            by=request.user,
+            site=site,
+            household=household,
+            platform=data["platform"],
+            description=data["description"],
+            category=data["category"],
+            amount_fen=data["amount"],
+            service_fee_fen=data["service_fee"] or 0,
+            local_price_fen=data["local_price"],
+        )
+
+    return _record(request, PurchaseForm, record, _("The purchase is recorded."))
+
+
+@login_required
+@require_POST
+def sale(request):
+    def record(site, household, data):
+        return assisted_sale_record(
+            by=request.user,
+            site=site,
+            household=household,
+            platform=data["platform"],
+            description=data["description"],
+            category=data["category"],
+            quantity=data["quantity"],
+            amount_fen=data["amount"],
+        )
+
+    return _record(request, SaleForm, record, _("The sale is recorded."))
+
+
+@login_required
+@require_POST
+def parcel(request):
+    def record(site, household, data):
+        return parcel_log(
+            by=request.user,
+            site=site,
+            household=household,
+            direction=data["direction"],
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+        )
+
+    return _record(request, ParcelForm, record, _("The parcel is logged."))
+
+
+@login_required
+@require_POST
+def parcel_picked_up(request, pk: int):
+    site = _site(request, request.POST)
+    try:
+        parcel_pick_up(by=request.user, parcel=desk_parcel(site=site, pk=pk))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The parcel is picked up."))
+    return redirect(_desk_url(site, None, request))
+
+
+@login_required
+@require_POST
+def reverse_entry(request, pk: int):
+    site = _site(request, request.POST)
+    order = desk_order(site=site, pk=pk)
+    try:
+        assisted_trade_reverse(by=request.user, order=order, reason=request.POST.get("reason", "")[:300])
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The entry is reversed."))
+    return redirect(_desk_url(site, None, request))
