@@ -252,6 +252,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CategoryEnum": "villagelink.catalog.models.Category",
+        "PurchaseCategoryEnum": "villagelink.orders.models.PurchaseCategory",
+        "DeskPlatformEnum": "villagelink.desk.forms.PLATFORMS",
+    },
 }
 
 

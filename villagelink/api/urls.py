@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from villagelink.assistance.api import AssistanceEventViewSet
 from villagelink.catalog.api import ProductViewSet, ShopViewSet
+from villagelink.desk.api import register as register_desk
 from villagelink.geo.api import AdminUnitViewSet
 from villagelink.imports.api import register as register_imports
 from villagelink.network.api import DesignationViewSet, ServiceSiteViewSet
@@ -24,6 +25,7 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("storefront/products", StorefrontProductViewSet, basename="storefront-product")
 router.register("storefront/orders", StorefrontOrderViewSet, basename="storefront-order")
 register_imports(router)
+register_desk(router)
 
 urlpatterns = [
     path("", include(router.urls)),

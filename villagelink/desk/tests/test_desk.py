@@ -209,3 +209,45 @@ def test_people_without_a_site_or_of_another_area_get_no_desk(client, point, uni
     client.force_login(county_officer)
     assert client.get(reverse("desk:desk"), {"site": site.pk}).status_code == 200
     assert Parcel.objects.count() == 0
+
+
+def test_the_desk_api_records_and_totals(client, point, poor, units):
+    site, operator = point
+    client.force_login(operator)
+    body = {
+        "household": poor.pk,
+        "platform": "jd",
+        "description": "Solar lamp",
+        "category": "appliances",
+        "amount": "88.00",
+        "local_price": "120.00",
+    }
+    created = client.post("/api/v1/desk/purchases/", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["amount"] == "88.00" and created.json()["kind"] == "purchase"
+    parcel = client.post(
+        "/api/v1/desk/parcels/",
+        {"direction": "received", "carrier": "EMS", "tracking_number": "E77", "household": poor.pk},
+        content_type="application/json",
+    )
+    assert parcel.status_code == 201
+    picked = client.post(f"/api/v1/desk/{parcel.json()['id']}/pick-up/", {}, content_type="application/json")
+    assert picked.status_code == 200 and picked.json()["picked_up_on"]
+    totals = client.get("/api/v1/desk/totals/").json()
+    assert (totals["purchases"], totals["purchases_amount"], totals["savings"]) == (1, "88.00", "32.00")
+    assert totals["parcels_picked_up"] == 1
+    bad = client.post("/api/v1/desk/purchases/", {**body, "amount": "lots"}, content_type="application/json")
+    assert bad.status_code == 400 and Order.objects.count() == 1
+    reversed_ = client.post(
+        f"/api/v1/desk/{created.json()['id']}/reverse/", {"reason": "Twice"}, content_type="application/json"
+    )
+    assert reversed_.status_code == 200 and reversed_.json()["status"] == "reversed"
+    stranger = make_user("lhasa-op", Role.SITE_OPERATOR, units["540102101201"])
+    client.force_login(stranger)
+    assert (
+        client.post(
+            "/api/v1/desk/purchases/", {**body, "site": site.pk}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert client.get("/api/v1/desk/totals/", {"site": site.pk}).status_code == 404

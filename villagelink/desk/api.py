@@ -1,0 +1,252 @@
+"""The desk's API: assisted purchases and sales, parcels, reversals and totals, for a service site in scope
+(an operator's own site when none is named)."""
+
+import datetime
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from villagelink.api.serializers import StrictSerializer, YuanField
+from villagelink.catalog.models import Category
+from villagelink.core.dates import region_today
+from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.orders.models import Order, PurchaseCategory
+
+from .forms import PLATFORMS
+from .models import Direction, Parcel
+from .selectors import desk_household, desk_order, desk_parcel, desk_site, desk_totals
+from .services import (
+    assisted_purchase_record,
+    assisted_sale_record,
+    assisted_trade_reverse,
+    parcel_log,
+    parcel_pick_up,
+)
+
+MAX_ID = 2**53
+
+
+class DeskBase(StrictSerializer):
+    site = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=gettext_lazy("The service site; an operator's own site when left out."),
+    )
+    household = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    day = serializers.DateField(required=False, help_text=gettext_lazy("Defaults to today."))
+
+
+class PurchaseIn(DeskBase):
+    platform = serializers.ChoiceField(choices=PLATFORMS)
+    description = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=PurchaseCategory.choices)
+    amount = YuanField()
+    service_fee = YuanField(required=False)
+    local_price = YuanField(required=False)
+
+
+class SaleIn(DeskBase):
+    platform = serializers.ChoiceField(choices=PLATFORMS)
+    description = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=Category.choices)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    amount = YuanField()
+
+
+class ParcelIn(DeskBase):
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    carrier = serializers.CharField(max_length=60)
+    tracking_number = serializers.CharField(max_length=60)
+
+
+class ReasonIn(StrictSerializer):
+    site = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    reason = serializers.CharField(max_length=300)
+
+
+class TradeOut(serializers.ModelSerializer):
+    amount = YuanField(source="total_fen", read_only=True)
+    service_fee = YuanField(source="service_fee_fen", read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "channel",
+            "status",
+            "platform",
+            "category",
+            "amount",
+            "service_fee",
+            "household",
+            "placed_on",
+        ]
+        read_only_fields = fields
+
+
+class ParcelOut(serializers.ModelSerializer):
+    class Meta:
+        model = Parcel
+        fields = ["id", "site", "direction", "household", "carrier", "tracking_number", "day", "picked_up_on"]
+        read_only_fields = fields
+
+
+class TotalsOut(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    purchases = serializers.IntegerField()
+    purchases_amount = YuanField()
+    savings = YuanField()
+    service_fees = YuanField()
+    sales = serializers.IntegerField()
+    sales_amount = YuanField()
+    parcels_received = serializers.IntegerField()
+    parcels_picked_up = serializers.IntegerField()
+    parcels_sent = serializers.IntegerField()
+
+
+class TotalsQuery(serializers.Serializer):
+    site = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
+def _context(request, data):
+    site = desk_site(user=request.user, pk=data.get("site"))
+    if site is None:
+        raise ApplicationError(_("Name the service site: you operate none."), code=ErrorCode.NOT_FOUND)
+    household = desk_household(site=site, pk=data["household"]) if data.get("household") else None
+    return site, household
+
+
+ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+class DeskViewSet(viewsets.ViewSet):
+    """Recording at a service site's desk."""
+
+    lookup_value_regex = r"\d+"
+
+    def _in(self, serializer_class, request):
+        serializer = serializer_class(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(request=PurchaseIn, responses={201: TradeOut})
+    @action(detail=False, methods=["post"])
+    def purchases(self, request):
+        data = self._in(PurchaseIn, request)
+        site, household = _context(request, data)
+        order = assisted_purchase_record(
+            by=request.user,
+            site=site,
+            household=household,
+            platform=data["platform"],
+            description=data["description"],
+            category=data["category"],
+            amount_fen=data["amount"],
+            service_fee_fen=data.get("service_fee") or 0,
+            local_price_fen=data.get("local_price"),
+            day=data.get("day"),
+        )
+        return Response(TradeOut(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SaleIn, responses={201: TradeOut})
+    @action(detail=False, methods=["post"])
+    def sales(self, request):
+        data = self._in(SaleIn, request)
+        site, household = _context(request, data)
+        order = assisted_sale_record(
+            by=request.user,
+            site=site,
+            household=household,
+            platform=data["platform"],
+            description=data["description"],
+            category=data["category"],
+            quantity=data["quantity"],
+            amount_fen=data["amount"],
+            day=data.get("day"),
+        )
+        return Response(TradeOut(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ParcelIn, responses={201: ParcelOut})
+    @action(detail=False, methods=["post"])
+    def parcels(self, request):
+        data = self._in(ParcelIn, request)
+        site, household = _context(request, data)
+        parcel = parcel_log(
+            by=request.user,
+            site=site,
+            household=household,
+            direction=data["direction"],
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            day=data.get("day"),
+        )
+        return Response(ParcelOut(parcel).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DeskBase, responses={200: ParcelOut}, parameters=[ID])
+    @action(detail=True, methods=["post"], url_path="pick-up")
+    def pick_up(self, request, pk=None):
+        data = self._in(DeskBase, request)
+        site, _household = _context(request, data)
+        parcel = parcel_pick_up(by=request.user, parcel=_found(desk_parcel, site, pk), day=data.get("day"))
+        return Response(ParcelOut(parcel).data)
+
+    @extend_schema(request=ReasonIn, responses={200: TradeOut}, parameters=[ID])
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        data = self._in(ReasonIn, request)
+        site, _household = _context(request, data)
+        order = assisted_trade_reverse(
+            by=request.user, order=_found(desk_order, site, pk), reason=data["reason"]
+        )
+        return Response(TradeOut(order).data)
+
+    @extend_schema(parameters=[TotalsQuery], responses={200: TotalsOut})
+    @action(detail=False, methods=["get"])
+    def totals(self, request):
+        query = TotalsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        site, _household = _context(request, query.validated_data)
+        end = query.validated_data.get("end") or region_today()
+        start = query.validated_data.get("start") or end.replace(day=1)
+        if start > end or (end - start) > datetime.timedelta(days=3660):
+            raise ApplicationError(_("Give a start on or before the end, at most ten years apart."))
+        t = desk_totals(site=site, start=start, end=end)
+        return Response(
+            TotalsOut(
+                {
+                    "start": start,
+                    "end": end,
+                    "purchases": t.purchases,
+                    "purchases_amount": t.purchases_fen,
+                    "savings": t.savings_fen,
+                    "service_fees": t.fees_fen,
+                    "sales": t.sales,
+                    "sales_amount": t.sales_fen,
+                    "parcels_received": t.parcels_received,
+                    "parcels_picked_up": t.parcels_picked_up,
+                    "parcels_sent": t.parcels_sent,
+                }
+            ).data
+        )
+
+
+def _found(getter, site, pk):
+    if not str(pk).isdigit() or len(str(pk)) > 15:
+        raise Http404
+    return getter(site=site, pk=int(pk))
+
+
+def register(router) -> None:
+    router.register("desk", DeskViewSet, basename="desk")
