@@ -36,6 +36,16 @@ def desk_households(*, site: ServiceSite, search: str, limit: int = 10) -> list[
     return list(households.order_by("head_name", "pk")[:limit])
 
 
+def desk_poor_households(*, site: ServiceSite, year: int, limit: int = 12) -> list[Household]:
+    """Households of the site's area registered as poor in `year`: the ones the desk helps most, one tap away."""
+    return list(
+        Household.objects.select_related("village")
+        .filter(village__path__startswith=site.unit.path, registered_poor_in__lte=year)
+        .filter(Q(exited_poverty_in__isnull=True) | Q(exited_poverty_in__gt=year))
+        .order_by("head_name", "pk")[:limit]
+    )
+
+
 def desk_household(*, site: ServiceSite, pk: int) -> Household:
     return get_object_or_404(
         Household.objects.select_related("village"), pk=pk, village__path__startswith=site.unit.path

@@ -22,6 +22,7 @@ from .selectors import (
     desk_order,
     desk_parcel,
     desk_parcels_waiting,
+    desk_poor_households,
     desk_site,
     desk_totals,
 )
@@ -73,22 +74,25 @@ def desk(request):
         "totals_month": desk_totals(site=site, start=today.replace(day=1), end=today),
         "entries": desk_entries(site=site, day=today),
         "waiting": desk_parcels_waiting(site=site),
-        "purchase_form": PurchaseForm(),
-        "sale_form": SaleForm(),
-        "parcel_form": ParcelForm(),
+        "purchase_form": PurchaseForm(prefix="purchase"),
+        "sale_form": SaleForm(prefix="sale"),
+        "parcel_form": ParcelForm(prefix="parcel"),
         "reason_form": ReasonForm(),
         "site_param": site.pk if request.GET.get("site") else "",
     }
     context["found"] = desk_households(site=site, search=context["search"]) if context["search"] else []
+    if household is None and not context["search"]:
+        context["quick"] = desk_poor_households(site=site, year=today.year)
     if request.htmx and request.htmx.target == "found":
         return render(request, "desk/_found.html", context)
     return render(request, "desk/desk.html", context)
 
 
-def _record(request, form_class, record, done: str):
+def _record(request, form_class, prefix: str, record, done: str):
+    """The three forms share the page, so each has its own prefix (and its fields their own ids)."""
     site = _site(request, request.POST)
     household = _household(site, request.POST)
-    form = form_class(request.POST)
+    form = form_class(request.POST, prefix=prefix)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -119,7 +123,7 @@ def purchase(request):
             local_price_fen=data["local_price"],
         )
 
-    return _record(request, PurchaseForm, record, _("The purchase is recorded."))
+    return _record(request, PurchaseForm, "purchase", record, _("The purchase is recorded."))
 
 
 @login_required
@@ -137,7 +141,7 @@ def sale(request):
             amount_fen=data["amount"],
         )
 
-    return _record(request, SaleForm, record, _("The sale is recorded."))
+    return _record(request, SaleForm, "sale", record, _("The sale is recorded."))
 
 
 @login_required
@@ -153,7 +157,7 @@ def parcel(request):
             tracking_number=data["tracking_number"],
         )
 
-    return _record(request, ParcelForm, record, _("The parcel is logged."))
+    return _record(request, ParcelForm, "parcel", record, _("The parcel is logged."))
 
 
 @login_required

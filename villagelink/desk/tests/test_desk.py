@@ -173,12 +173,12 @@ def test_the_desk_page_records_a_purchase_for_a_found_household(client, point, p
         reverse("desk:purchase"),
         {
             "household": poor.pk,
-            "platform": "taobao",
-            "description": "Rice cooker",
-            "category": "appliances",
-            "amount": "¥199.50",
-            "service_fee": "",
-            "local_price": "260",
+            "purchase-platform": "taobao",
+            "purchase-description": "Rice cooker",
+            "purchase-category": "appliances",
+            "purchase-amount": "¥199.50",
+            "purchase-service_fee": "",
+            "purchase-local_price": "260",
         },
     )
     assert response.status_code == 302 and f"household={poor.pk}" in response["Location"]
@@ -193,7 +193,12 @@ def test_the_desk_page_shows_a_bad_amount_and_writes_nothing(client, point):
     client.force_login(operator)
     response = client.post(
         reverse("desk:purchase"),
-        {"platform": "taobao", "description": "Salt", "category": "food", "amount": "twelve"},
+        {
+            "purchase-platform": "taobao",
+            "purchase-description": "Salt",
+            "purchase-category": "food",
+            "purchase-amount": "twelve",
+        },
         follow=True,
     )
     assert "is not an amount in yuan" in response.content.decode()
