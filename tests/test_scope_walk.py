@@ -166,6 +166,13 @@ def foreign(units, other_county_officer, settings, tmp_path):
         site=site,
         note="Chengguan parcels",
     )
+    from villagelink.imports.services import import_preview
+
+    import_batch = import_preview(
+        by=other_county_officer,
+        data=b"order_id,shop,amount,status,placed_at\nCG-1,Chengguan butter shop,45.00,paid,2019-06-01\n",
+        filename="chengguan-orders.csv",
+    )
     return {
         "checkout": checkout,
         "unit": unit,
@@ -191,6 +198,12 @@ def foreign(units, other_county_officer, settings, tmp_path):
             "orders:": checkout.orders.get(),
             "storefront-product-": product,
             "order-": checkout.orders.get(),
+            "imports:": import_batch,
+            "importbatch-": import_batch,
+            # the desk's parcels and entries are found only at the person's own site
+            "desk:parcel": checkout.orders.get(),
+            "desk:reverse": checkout.orders.get(),
+            "desk-": checkout.orders.get(),
         },
     }
 

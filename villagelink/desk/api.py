@@ -143,7 +143,7 @@ class DeskViewSet(viewsets.ViewSet):
 
     @extend_schema(request=PurchaseIn, responses={201: TradeOut})
     @action(detail=False, methods=["post"])
-    def purchases(self, request):
+    def purchases(self, request, *args, **kwargs):
         data = self._in(PurchaseIn, request)
         site, household = _context(request, data)
         order = assisted_purchase_record(
@@ -162,7 +162,7 @@ class DeskViewSet(viewsets.ViewSet):
 
     @extend_schema(request=SaleIn, responses={201: TradeOut})
     @action(detail=False, methods=["post"])
-    def sales(self, request):
+    def sales(self, request, *args, **kwargs):
         data = self._in(SaleIn, request)
         site, household = _context(request, data)
         order = assisted_sale_record(
@@ -180,7 +180,7 @@ class DeskViewSet(viewsets.ViewSet):
 
     @extend_schema(request=ParcelIn, responses={201: ParcelOut})
     @action(detail=False, methods=["post"])
-    def parcels(self, request):
+    def parcels(self, request, *args, **kwargs):
         data = self._in(ParcelIn, request)
         site, household = _context(request, data)
         parcel = parcel_log(
@@ -196,25 +196,24 @@ class DeskViewSet(viewsets.ViewSet):
 
     @extend_schema(request=DeskBase, responses={200: ParcelOut}, parameters=[ID])
     @action(detail=True, methods=["post"], url_path="pick-up")
-    def pick_up(self, request, pk=None):
+    def pick_up(self, request, pk=None, *args, **kwargs):
+        # The object first: a parcel of another site is not found, whatever the body says.
+        parcel = _found(desk_parcel, _site_named(request), pk)
         data = self._in(DeskBase, request)
-        site, _household = _context(request, data)
-        parcel = parcel_pick_up(by=request.user, parcel=_found(desk_parcel, site, pk), day=data.get("day"))
+        parcel = parcel_pick_up(by=request.user, parcel=parcel, day=data.get("day"))
         return Response(ParcelOut(parcel).data)
 
     @extend_schema(request=ReasonIn, responses={200: TradeOut}, parameters=[ID])
     @action(detail=True, methods=["post"])
-    def reverse(self, request, pk=None):
+    def reverse(self, request, pk=None, *args, **kwargs):
+        order = _found(desk_order, _site_named(request), pk)
         data = self._in(ReasonIn, request)
-        site, _household = _context(request, data)
-        order = assisted_trade_reverse(
-            by=request.user, order=_found(desk_order, site, pk), reason=data["reason"]
-        )
+        order = assisted_trade_reverse(by=request.user, order=order, reason=data["reason"])
         return Response(TradeOut(order).data)
 
     @extend_schema(parameters=[TotalsQuery], responses={200: TotalsOut})
     @action(detail=False, methods=["get"])
-    def totals(self, request):
+    def totals(self, request, *args, **kwargs):
         query = TotalsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         site, _household = _context(request, query.validated_data)
@@ -240,6 +239,14 @@ class DeskViewSet(viewsets.ViewSet):
                 }
             ).data
         )
+
+
+def _site_named(request):
+    """The site named in the body (an operator's own when none is), before the body is otherwise checked."""
+    raw = request.data.get("site") if isinstance(request.data, dict) else None
+    pk = raw if isinstance(raw, int) and 0 < raw < MAX_ID else None
+    site, _household = _context(request, {"site": pk})
+    return site
 
 
 def _found(getter, site, pk):

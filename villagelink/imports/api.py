@@ -1,5 +1,151 @@
 """The imports API (upload, preview, commit), registered on the project's router by `register`."""
 
+import base64
+import binascii
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from villagelink.api.serializers import StrictSerializer
+from villagelink.catalog.models import Platform, Shop
+from villagelink.core.scope import scoped
+
+from . import parsing
+from .models import IMPORT_PLATFORMS, ImportBatch
+from .selectors import batch_list
+from .services import can_import, import_commit, import_preview, progress_of
+
+
+class ImportRejectionSerializer(serializers.Serializer):
+    row = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
+    reason = serializers.CharField()
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    rows_done = serializers.SerializerMethodField()
+    status = serializers.CharField(
+        read_only=True, help_text="running, previewed (checked, not yet imported), committed or failed."
+    )
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "file_name",
+            "platform",
+            "status",
+            "error",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "rows_done",
+            "rows_total",
+            "created_at",
+            "committed_at",
+        ]
+        read_only_fields = fields
+
+    def get_rows_done(self, batch) -> int:
+        return progress_of(batch)
+
+
+class ImportBatchDetailSerializer(ImportBatchSerializer):
+    rejections = serializers.SerializerMethodField()
+
+    class Meta(ImportBatchSerializer.Meta):
+        fields = [*ImportBatchSerializer.Meta.fields, "rejections"]
+        read_only_fields = fields
+
+    @extend_schema(responses=ImportRejectionSerializer(many=True))
+    def get_rejections(self, batch) -> list[dict]:
+        return list(batch.rejections.values("row", "reason")[:1000])
+
+
+class ImportUploadSerializer(StrictSerializer):
+    file_name = serializers.CharField(max_length=200, help_text="The report's file name (.csv or .xlsx).")
+    content = serializers.CharField(help_text="The file's bytes, base64-encoded.")
+    platform = serializers.ChoiceField(
+        choices=[(p.value, p.label) for p in IMPORT_PLATFORMS],
+        required=False,
+        allow_blank=True,
+        help_text="Left out or blank: recognised from the column names.",
+    )
+    shop = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="For reports without a shop column: the id of the shop all their orders belong to.",
+    )
+
+    def validate_content(self, value: str) -> bytes:
+        if len(value) > parsing.limit("MAX_BYTES") * 4 // 3 + 4:
+            raise serializers.ValidationError(
+                "The file is larger than {mb:.0f} MB.".format(mb=parsing.limit("MAX_BYTES") / (1024 * 1024))
+            )
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise serializers.ValidationError("The content is not valid base64.") from exc
+
+    def validate_shop(self, value):
+        if value is None:
+            return None
+        shop = (
+            scoped(Shop.objects.exclude(platform=Platform.STOREFRONT), self.context["request"].user)
+            .filter(pk=value)
+            .first()
+        )
+        if shop is None:
+            raise serializers.ValidationError("No such shop in your area.")
+        return shop
+
+
+class ImportBatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Imports of platform order reports in the caller's area: upload (checked, nothing written to orders),
+    then commit."""
+
+    def get_queryset(self):
+        return batch_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ImportUploadSerializer
+        if self.action == "list":
+            return ImportBatchSerializer
+        return ImportBatchDetailSerializer
+
+    def _require(self):
+        if not can_import(self.request.user):
+            raise PermissionDenied
+
+    @extend_schema(request=ImportUploadSerializer, responses={201: ImportBatchDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        self._require()
+        upload = ImportUploadSerializer(data=request.data, context={"request": request})
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        batch = import_preview(
+            by=request.user,
+            data=data["content"],
+            filename=data["file_name"],
+            platform=data.get("platform") or None,
+            shop=data.get("shop"),
+        )
+        return Response(ImportBatchDetailSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ImportBatchDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def commit(self, request, pk=None, **kwargs):
+        self._require()
+        batch = import_commit(by=request.user, batch=self.get_object())
+        return Response(ImportBatchDetailSerializer(batch).data)
+
 
 def register(router) -> None:
     """Adds this app's viewsets to the API router (villagelink/api/urls.py)."""
+    router.register("imports", ImportBatchViewSet, basename="importbatch")

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "imports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.batches, name="batches"),
+    path("new/", views.upload, name="upload"),
+    path("<int:pk>/", views.batch, name="batch"),
+    path("<int:pk>/progress/", views.batch_progress, name="batch_progress"),
+    path("<int:pk>/commit/", views.batch_commit, name="batch_commit"),
+    path("<int:pk>/rejections.xlsx", views.batch_rejections, name="batch_rejections"),
+]

@@ -1,0 +1,78 @@
+"""villagelink import-orders FILE [--platform NAME] [--as USERNAME] [--commit]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from villagelink.accounts.models import User
+from villagelink.core.exceptions import ApplicationError
+from villagelink.imports.models import IMPORT_PLATFORMS
+from villagelink.imports.services import discard_file, import_commit, import_preview
+
+
+class _DryRun(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Checks an order report of an external platform and, with --commit, imports its orders."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--platform", choices=[p.value for p in IMPORT_PLATFORMS])
+        parser.add_argument(
+            "--as", dest="username", help="whose area the rows are matched in (an administrator)"
+        )
+        parser.add_argument(
+            "--commit", action="store_true", help="write the orders (otherwise nothing is written)"
+        )
+
+    def handle(self, *args, file, platform, username, commit, **options):
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc}) from exc
+        if username:
+            by = User.objects.filter(username=username, is_active=True).first()
+            if by is None:
+                raise CommandError(_("There is no active user %(name)s.") % {"name": username})
+        else:
+            by = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+            if by is None:
+                raise CommandError(_("Give --as USERNAME: there is no administrator to import as."))
+        try:
+            with transaction.atomic():
+                batch = import_preview(
+                    by=by, data=data, filename=path.name, platform=platform, background=False
+                )
+                if commit:
+                    batch = import_commit(by=by, batch=batch, background=False)
+                self._report(batch, commit)
+                if not commit:
+                    raise _DryRun
+        except _DryRun:
+            discard_file(batch)
+            self.stdout.write(_("Nothing was written; run again with --commit to import."))
+        except ApplicationError as error:
+            raise CommandError(error.message) from error
+
+    def _report(self, batch, commit: bool) -> None:
+        for row, reason in batch.rejections.values_list("row", "reason").iterator():
+            self.stdout.write(_("row %(row)d: %(reason)s") % {"row": row, "reason": reason})
+        self.stdout.write(
+            _(
+                "%(platform)s: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, %(rejected)d rejected"
+            )
+            % {
+                "platform": batch.platform,
+                "created": batch.created,
+                "updated": batch.updated,
+                "unchanged": batch.unchanged,
+                "rejected": batch.rejected,
+            }
+        )
+        if commit and batch.status == "committed":
+            self.stdout.write(_("Imported."))

@@ -1,0 +1,157 @@
+"""Imports of external platforms' order reports: per-platform column mappings, batches and rejected rows.
+
+A batch is one uploaded file. It is previewed (every row checked, nothing written to orders), then committed
+(all its valid rows become or update orders, in one transaction). The uploaded file is kept under
+MEDIA_ROOT/imports/ until the batch is committed, so that the commit reads the same rows the preview showed.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from villagelink.catalog.models import Platform
+
+# The platforms a report may come from (the storefront's own orders are never imported).
+IMPORT_PLATFORMS = [Platform.TAOBAO, Platform.JD, Platform.PINDUODUO, Platform.OTHER]
+
+# Our fields a report's columns are mapped to.
+FIELDS = (
+    "external_id",
+    "amount",
+    "status",
+    "placed_at",
+    "completed_at",
+    "title",
+    "quantity",
+    "shop",
+    "refund",
+)
+REQUIRED_FIELDS = ("external_id", "amount")
+
+
+class Outcome(models.TextChoices):
+    """What a platform's order status means for us."""
+
+    COMPLETED = "completed", _("Completed (counts as a sale)")
+    PAID = "paid", _("Paid (counts as a sale)")
+    CANCELLED = "cancelled", _("Cancelled (no sale)")
+    REFUNDED = "refunded", _("Refunded (no sale)")
+
+
+class ImportProfile(models.Model):
+    """How one platform's order report reads: which headers hold which of our fields, and what its status
+    words mean. Editable in the admin, so that a platform's change of format needs no code."""
+
+    platform = models.CharField(
+        _("platform"), max_length=20, choices=[(p.value, p.label) for p in IMPORT_PLATFORMS], unique=True
+    )
+    name = models.CharField(_("name"), max_length=80)
+    columns = models.JSONField(
+        _("columns"),
+        default=dict,
+        help_text=_(
+            "For each of our fields (external_id, amount, status, placed_at, completed_at, title, quantity, "
+            "shop, refund), the list of header names that may hold it."
+        ),
+    )
+    statuses = models.JSONField(
+        _("status words"),
+        default=dict,
+        help_text=_(
+            "Each status word of the platform and what it means: completed, paid, cancelled or refunded."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("import profile")
+        verbose_name_plural = _("import profiles")
+        ordering = ["platform"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BatchStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    PREVIEWED = "previewed", _("Checked, not yet imported")
+    COMMITTED = "committed", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class BatchAction(models.TextChoices):
+    PREVIEW = "preview", _("Checking")
+    COMMIT = "commit", _("Importing")
+
+
+class ImportBatch(models.Model):
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="import_batches",
+    )
+    # The uploader's unit path ("" for an administrator): who else may see the batch.
+    scope_path = models.CharField(max_length=12, blank=True, db_index=True)
+    platform = models.CharField(_("platform"), max_length=20, blank=True)
+    file_name = models.CharField(_("file"), max_length=200)
+    file_path = models.CharField(max_length=200, blank=True, editable=False)
+    # The shop rows without a shop column belong to, if the uploader chose one.
+    default_shop = models.ForeignKey(
+        "catalog.Shop",
+        verbose_name=_("shop"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.RUNNING
+    )
+    action = models.CharField(max_length=10, choices=BatchAction.choices, default=BatchAction.PREVIEW)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created = models.PositiveIntegerField(_("new orders"), default=0)
+    updated = models.PositiveIntegerField(_("updated orders"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged orders"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected rows"), default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    scope_path_lookup = "scope_path"
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=BatchStatus.values), name="imports_batch_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.pk})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == BatchStatus.RUNNING
+
+    @property
+    def percent_done(self) -> int:
+        return min(100, round(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
+
+
+class ImportRejection(models.Model):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejections")
+    row = models.PositiveIntegerField(_("row"))
+    reason = models.CharField(_("reason"), max_length=300)
+
+    scope_path_lookup = "batch__scope_path"
+
+    class Meta:
+        ordering = ["batch", "row", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.reason}"

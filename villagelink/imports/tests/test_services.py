@@ -1,0 +1,249 @@
+import datetime
+import io
+
+import pytest
+from django.test import override_settings
+
+from villagelink.core.exceptions import ApplicationError
+from villagelink.imports.models import BatchStatus, ImportBatch, ImportRejection
+from villagelink.imports.services import import_commit, import_preview
+from villagelink.orders.models import Order, OrderEvent, OrderLine
+
+TAOBAO = (
+    "订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,宝贝标题,宝贝总数量,店铺名称,退款金额,备注\n"
+    '="345678901234567890",buyer1,"¥1,234.50",交易成功,2019-06-01 12:30:00,牦牛酥油 500g,2,纳木林酥油店,0,\n'
+    "\n"
+    "'345678901234567891,buyer2,￥68.00,买家已付款,2019/6/2 8:05,青稞,1,纳木林酥油店,,extra\n"
+    "345678901234567892,buyer3,99.9,交易关闭,20190603,酥油茶,1,纳木林酥油店,,\n"
+    "345678901234567893,buyer4,50,交易成功,2019-06-04,藏香,1,纳木林酥油店,20.00,\n"
+    "合计,,1452.40,,,,,,,\n"
+)
+
+
+def preview(user, text, filename="report.csv", encoding="utf-8", **kwargs):
+    data = text.encode(encoding) if isinstance(text, str) else text
+    return import_preview(by=user, data=data, filename=filename, **kwargs)
+
+
+def test_a_taobao_report_previews_then_commits_its_orders(county_officer, shops):
+    batch = preview(county_officer, TAOBAO)
+    assert batch.platform == "taobao"
+    assert (batch.created, batch.updated, batch.unchanged, batch.rejected) == (4, 0, 0, 0)
+    assert batch.status == BatchStatus.PREVIEWED
+    assert not Order.objects.exists()
+
+    import_commit(by=county_officer, batch=batch)
+
+    orders = {o.external_id: o for o in Order.objects.filter(platform="taobao")}
+    assert len(orders) == 4
+    first = orders["345678901234567890"]
+    assert (first.total_fen, first.status, first.refunded_fen, first.kind, first.channel) == (
+        123450, "completed", 0, "sale", "platform",
+    )  # fmt: skip
+    assert first.shop == shops["taobao"] and first.unit == shops["taobao"].unit
+    assert first.placed_on == datetime.date(2019, 6, 1) and first.completed_on == datetime.date(2019, 6, 1)
+    assert not first.holds_stock
+    assert orders["345678901234567891"].status == "paid"
+    assert orders["345678901234567891"].placed_on == datetime.date(2019, 6, 2)
+    assert orders["345678901234567892"].status == "cancelled"
+    assert orders["345678901234567893"].refunded_fen == 2000
+    assert orders["345678901234567893"].amount_fen == 3000
+    line = OrderLine.objects.get(order=first)
+    assert (line.description, line.quantity, line.unit_price_fen, line.amount_fen) == (
+        "牦牛酥油 500g",
+        2,
+        61725,
+        123450,
+    )
+    assert OrderEvent.objects.filter(order__platform="taobao").count() == 4
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.COMMITTED and batch.created == 4
+
+
+def test_the_same_report_again_changes_nothing(county_officer, shops):
+    import_commit(by=county_officer, batch=preview(county_officer, TAOBAO))
+    before = list(Order.objects.values_list("pk", "status", "total_fen", "refunded_fen").order_by("pk"))
+
+    again = preview(county_officer, TAOBAO)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    import_commit(by=county_officer, batch=again)
+
+    assert (
+        list(Order.objects.values_list("pk", "status", "total_fen", "refunded_fen").order_by("pk")) == before
+    )
+    assert OrderEvent.objects.count() == 4
+
+
+def test_a_later_report_with_a_refund_updates_the_order(county_officer, shops):
+    import_commit(by=county_officer, batch=preview(county_officer, TAOBAO))
+    later = TAOBAO.replace("买家已付款", "退款成功").replace(
+        "藏香,1,纳木林酥油店,20.00", "藏香,1,纳木林酥油店,30.00"
+    )
+
+    batch = preview(county_officer, later)
+    assert (batch.created, batch.updated, batch.unchanged) == (0, 2, 2)
+    import_commit(by=county_officer, batch=batch)
+
+    assert Order.objects.count() == 4
+    refunded = Order.objects.get(external_id="345678901234567891")
+    assert (refunded.status, refunded.refunded_fen) == ("refunded", 6800)
+    assert Order.objects.get(external_id="345678901234567893").refunded_fen == 3000
+    assert OrderEvent.objects.filter(order=refunded, status="refunded").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_each_encoding_reads_the_same(county_officer, shops, encoding):
+    batch = preview(county_officer, TAOBAO, encoding=encoding)
+    assert (batch.created, batch.rejected) == (4, 0)
+
+
+JD = (
+    "订单号\t商品名称\t订购数量\t应付金额\t订单状态\t下单时间\t店铺名称\n"
+    "80001\t青稞饼\t3\t36.00\t完成\t2019-07-01 09:00:00\tjd-2002\n"
+    "80002\t青稞饼\t1\t12.00\t等待出库\t2019-07-02 10:00:00\t纳木林青稞\n"
+)
+PINDUODUO = (
+    "商品,订单号,订单状态,用户实付金额（元）,商品数量(件),订单成交时间,店铺名称\n"
+    '虫草,220701-1,已签收,"1,000.00",1,2019-08-01 10:00,纳木林特产\n'
+    "虫草,220701-2,已退款,500.00,1,2019-08-01 11:00,纳木林特产\n"
+)
+GENERIC = (
+    "order_id,shop,amount,status,placed_at,title,quantity,refund,colour\n"
+    "G-1,Namling goods,10.00,completed,2019-09-01 10:00:00,Butter,1,,red\n"
+    "G-2,gen-4004,20.00,paid,2019-09-02,Barley,2,,blue\n"
+    "Total,,30.00,,,,,,\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "platform", "external_id", "total", "status"),
+    [
+        (JD, "jd", "80001", 3600, "completed"),
+        (PINDUODUO, "pinduoduo", "220701-1", 100000, "completed"),
+        (GENERIC, "other", "G-2", 2000, "paid"),
+    ],
+)
+def test_each_platform_layout_is_recognised(
+    county_officer, shops, text, platform, external_id, total, status
+):
+    batch = preview(county_officer, text)
+    assert batch.platform == platform and batch.rejected == 0 and batch.created == 2
+    import_commit(by=county_officer, batch=batch)
+    order = Order.objects.get(platform=platform, external_id=external_id)
+    assert (order.total_fen, order.status, order.shop) == (total, status, shops[platform])
+
+
+def test_a_pinduoduo_refund_is_recorded_in_full(county_officer, shops):
+    import_commit(by=county_officer, batch=preview(county_officer, PINDUODUO))
+    order = Order.objects.get(external_id="220701-2")
+    assert (order.status, order.refunded_fen) == ("refunded", 50000)
+
+
+def test_an_xlsx_report_with_date_cells_and_serial_numbers(county_officer, shops):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["订单编号", "买家实际支付金额", "订单状态", "订单创建时间", "宝贝标题", "店铺名称"])
+    naive = datetime.datetime(2019, 6, 1, 12, 30)  # noqa: DTZ001 - Excel cells hold no time zone
+    sheet.append(["3001", 12.5, "交易成功", naive, "酥油", "纳木林酥油店"])
+    sheet.append([3002.0, "¥8.00", "已发货", 43617.5, "青稞", "tb-1001"])
+    sheet.append([None, None, None, None, None, None])
+    sheet.append(["总计", 20.5, None, None, None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    batch = preview(county_officer, buffer.getvalue(), filename="report.xlsx")
+    assert (batch.created, batch.rejected) == (2, 0)
+    import_commit(by=county_officer, batch=batch)
+    assert Order.objects.get(external_id="3001").total_fen == 1250
+    serial = Order.objects.get(external_id="3002")
+    assert serial.placed_on == datetime.date(2019, 6, 1) and serial.status == "paid"
+
+
+def test_bad_rows_are_rejected_with_their_row_numbers(county_officer, shops):
+    text = (
+        "订单编号,买家实际支付金额,订单状态,订单创建时间,店铺名称\n"
+        "1,abc,交易成功,2019-06-01,纳木林酥油店\n"
+        "2,10,交易成功,yesterday,纳木林酥油店\n"
+        ",10,交易成功,2019-06-01,纳木林酥油店\n"
+        "4,10,莫名其妙,2019-06-01,纳木林酥油店\n"
+        "5,10,交易成功,2019-06-01,No such shop\n"
+        "6,10,交易成功,2019-06-01,拉萨手工艺\n"
+        "7,10,交易成功,2019-06-01,纳木林酥油店\n"
+        "7,10,交易成功,2019-06-01,纳木林酥油店\n"
+    )
+    batch = preview(county_officer, text)
+    reasons = dict(ImportRejection.objects.filter(batch=batch).values_list("row", "reason"))
+    assert sorted(reasons) == [2, 3, 4, 5, 6, 7, 9]
+    assert "amount" in reasons[2] and "date" in reasons[3] and "order number is missing" in reasons[4]
+    assert "unknown" in reasons[5] and "not a known shop" in reasons[6] and "outside your area" in reasons[7]
+    assert "row 8" in reasons[9]
+    assert (batch.created, batch.rejected) == (1, 7)
+
+
+def test_an_officer_of_another_county_cannot_match_namling_shops(other_county_officer, shops):
+    batch = preview(other_county_officer, TAOBAO)
+    assert (batch.created, batch.rejected) == (0, 4)
+    assert all("outside your area" in r for r in batch.rejections.values_list("reason", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"PK\x03\x04garbage", "report.xlsx", "Excel workbook"),
+        (b"\xff\xfe\x00\x01\x02\xff\xfe\xfd", "report.csv", "UTF-8"),
+        (b"name,price\nbutter,10\n", "report.csv", "order number or the amount"),
+        (b"", "report.csv", "empty"),
+    ],
+)
+def test_an_unreadable_file_writes_nothing(county_officer, shops, data, filename, message):
+    with pytest.raises(ApplicationError, match=message):
+        import_preview(by=county_officer, data=data, filename=filename)
+    assert not ImportBatch.objects.exists() and not Order.objects.exists()
+
+
+def test_over_limit_files_say_the_limit(county_officer, shops, settings):
+    settings.VILLAGELINK_IMPORT_MAX_ROWS = 2
+    with pytest.raises(ApplicationError, match="more than 2 rows"):
+        preview(county_officer, TAOBAO)
+    settings.VILLAGELINK_IMPORT_MAX_BYTES = 100
+    with pytest.raises(ApplicationError, match="larger than"):
+        preview(county_officer, TAOBAO)
+    assert not ImportBatch.objects.exists() and not Order.objects.exists()
+
+
+def test_a_zip_bomb_is_refused_before_unpacking(county_officer, shops, settings):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 5_000_000)
+    settings.VILLAGELINK_IMPORT_MAX_UNCOMPRESSED_BYTES = 1_000_000
+    with pytest.raises(ApplicationError, match="unpacks to more than"):
+        preview(county_officer, buffer.getvalue(), filename="bomb.xlsx")
+
+
+def test_sellers_cannot_import(market, shops):
+    with pytest.raises(ApplicationError):
+        preview(market.seller, TAOBAO)
+
+
+def test_a_batch_is_committed_once(county_officer, shops):
+    batch = preview(county_officer, TAOBAO)
+    import_commit(by=county_officer, batch=batch)
+    with pytest.raises(ApplicationError, match="only a checked import"):
+        import_commit(by=county_officer, batch=batch)
+
+
+@override_settings(
+    TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    VILLAGELINK_IMPORT_BACKGROUND_ROWS=3,
+)
+def test_large_files_run_in_the_background(county_officer, shops):
+    batch = preview(county_officer, TAOBAO)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PREVIEWED and batch.created == 4 and batch.rows_done == 4
+    import_commit(by=county_officer, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.COMMITTED and Order.objects.count() == 4
