@@ -13,9 +13,11 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from villagelink.core.dates import region_zone
 from villagelink.core.exceptions import ApplicationError
@@ -31,6 +33,7 @@ DEFAULT_LIMITS = {
     "BACKGROUND_ROWS": 20_000,
 }
 HEADER_SEARCH_ROWS = 10
+BLOCK = 1 << 20  # bytes read at a time
 TOTALS_WORDS = ("合计", "总计", "小计", "total", "totals", "sum")
 
 
@@ -82,29 +85,64 @@ def check_size(size: int) -> None:
         raise ImportFileError(_("The file is empty: it needs a header row and one row per order."))
 
 
+def binary(source: bytes | BinaryIO) -> BinaryIO:
+    """A seekable binary file over the report: the bytes themselves, or the open file (an upload, the stored
+    copy) rewound, so that a large file is streamed from disk rather than held whole."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return io.BytesIO(source)
+    source.seek(0)
+    return source
+
+
+def size_of(file: BinaryIO) -> int:
+    file.seek(0, io.SEEK_END)
+    size = file.tell()
+    file.seek(0)
+    return size
+
+
+def _head(file: BinaryIO, size: int) -> bytes:
+    file.seek(0)
+    head = file.read(size)
+    file.seek(0)
+    return head
+
+
 def is_xlsx(data: bytes, filename: str) -> bool:
+    """`data`: the file's first bytes (4 are enough) or all of it."""
     return filename.lower().endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04"
 
 
-def raw_rows(data: bytes, filename: str) -> Iterator[tuple[int, list]]:
-    """(row number as a spreadsheet shows it, cell values) for every row, blank ones included."""
-    check_size(len(data))
-    if is_xlsx(data, filename):
-        return _xlsx_rows(data)
-    return _csv_rows(data)
+def raw_rows(source: bytes | BinaryIO, filename: str) -> Iterator[tuple[int, list]]:
+    """(row number as a spreadsheet shows it, cell values) for every row, blank ones included. A file is read
+    as it goes and must stay open meanwhile."""
+    file = binary(source)
+    check_size(size_of(file))
+    if is_xlsx(_head(file, 4), filename):
+        return _xlsx_rows(file)
+    return _csv_rows(file)
 
 
-def _encoding(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
+def _blocks(file: BinaryIO) -> Iterator[bytes]:
+    file.seek(0)
+    while block := file.read(BLOCK):
+        yield block
+    file.seek(0)
+
+
+def _encoding(file: BinaryIO) -> str:
+    if _head(file, 3).startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     for encoding in ("utf-8", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            for start in range(0, len(data), 1 << 20):
-                decoder.decode(data[start : start + (1 << 20)])
+            for block in _blocks(file):
+                decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        finally:
+            file.seek(0)
         return encoding
     raise ImportFileError(
         _(
@@ -114,34 +152,43 @@ def _encoding(data: bytes) -> str:
     )
 
 
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
-    encoding = _encoding(data)
-    if b"\x00" in data[:4096]:
+def _csv_rows(file: BinaryIO) -> Iterator[tuple[int, list]]:
+    encoding = _encoding(file)
+    if b"\x00" in _head(file, 4096):
         raise ImportFileError(_("The file holds binary data, not CSV text. Download the report again."))
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-    first_line = text.readline()
-    text.seek(0)
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    reader = csv.reader(text, delimiter=delimiter)
-    try:
-        for cells in reader:
-            yield reader.line_num, cells
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("Line %(line)d of the file is not valid CSV (%(error)s). Download the report again.")
-            % {"line": reader.line_num, "error": exc}
-        ) from exc
+    return _csv_reader(file, encoding)
 
 
-def _check_zip(data: bytes) -> None:
+def _csv_reader(file: BinaryIO, encoding: str) -> Iterator[tuple[int, list]]:
+    text = io.TextIOWrapper(file, encoding=encoding, newline="")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        first_line = text.readline()
+        text.seek(0)
+        delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+        reader = csv.reader(text, delimiter=delimiter)
+        try:
+            for cells in reader:
+                yield reader.line_num, cells
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("Line %(line)d of the file is not valid CSV (%(error)s). Download the report again.")
+                % {"line": reader.line_num, "error": exc}
+            ) from exc
+    finally:
+        if not file.closed:
+            text.detach()  # the file belongs to the caller: closing the wrapper must not close it
+
+
+def _check_zip(file: BinaryIO) -> None:
+    try:
+        archive = zipfile.ZipFile(file)
     except zipfile.BadZipFile as exc:
         raise ImportFileError(
             _("The file cannot be read as an Excel workbook (.xlsx); it may be damaged. Download it again.")
         ) from exc
     with archive:
         uncompressed = sum(info.file_size for info in archive.infolist())
+    file.seek(0)
     if uncompressed > limit("MAX_UNCOMPRESSED_BYTES"):
         raise ImportFileError(
             _(
@@ -152,8 +199,12 @@ def _check_zip(data: bytes) -> None:
         )
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
-    _check_zip(data)
+def _xlsx_rows(file: BinaryIO) -> Iterator[tuple[int, list]]:
+    _check_zip(file)
+    return _xlsx_reader(file)
+
+
+def _xlsx_reader(file: BinaryIO) -> Iterator[tuple[int, list]]:
     import warnings
 
     import defusedxml
@@ -164,12 +215,13 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(file, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except Exception as exc:
         raise ImportFileError(
             _("The file cannot be read as an Excel workbook (.xlsx); it may be damaged. Download it again.")
         ) from exc
+    number = 0
     try:
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(values)
@@ -181,15 +233,20 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
         workbook.close()
 
 
-def count_rows(data: bytes, filename: str) -> int:
+def count_rows(source: bytes | BinaryIO, filename: str) -> int:
     """About how many rows the file holds (cheap: line breaks, or the sheet's stated dimension)."""
-    if not is_xlsx(data, filename):
-        return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    file = binary(source)
+    if not is_xlsx(_head(file, 4), filename):
+        count, last = 0, b""
+        for block in _blocks(file):
+            count += block.count(b"\n")
+            last = block[-1:]
+        return count + (0 if last in (b"\n", b"") else 1)
     try:
         from openpyxl import load_workbook
 
-        _check_zip(data)
-        workbook = load_workbook(io.BytesIO(data), read_only=True)
+        _check_zip(file)
+        workbook = load_workbook(file, read_only=True)
         rows = workbook.worksheets[0].max_row or 0
         workbook.close()
         return rows
@@ -197,6 +254,8 @@ def count_rows(data: bytes, filename: str) -> int:
         raise
     except Exception:
         return 0
+    finally:
+        file.seek(0)
 
 
 # ---------------------------------------------------------------------------------------------- layout
@@ -377,6 +436,14 @@ def is_totals(cells: list) -> bool:
     return any(text_of(c).lower().rstrip(":：") in TOTALS_WORDS for c in cells[:5])
 
 
+# Translated only when a message needs them (translating them for every row took a quarter of a large import).
+AMOUNT = gettext_lazy("amount")
+REFUND = gettext_lazy("refund")
+ORDER_DATE = gettext_lazy("order date")
+COMPLETION_DATE = gettext_lazy("completion date")
+OUTCOMES = frozenset(Outcome.values)
+
+
 def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
     def cell(field: str):
         i = layout.index.get(field)
@@ -385,8 +452,8 @@ def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
     external_id = order_number(cell("external_id"))
     if not external_id:
         raise RowProblem(_("the order number is missing"))
-    amount = money(cell("amount"), _("amount"))
-    refund = money(cell("refund"), _("refund"))
+    amount = money(cell("amount"), AMOUNT)
+    refund = money(cell("refund"), REFUND)
     if refund > amount:
         raise RowProblem(_("the refund is larger than the amount"))
     if "status" in layout.index:
@@ -394,16 +461,16 @@ def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
         if not word:
             raise RowProblem(_("the order status is missing"))
         outcome = layout.statuses.get(word)
-        if outcome not in Outcome.values:
+        if outcome not in OUTCOMES:
             raise RowProblem(
                 _("the order status “%(word)s” is unknown; add it to the %(profile)s import profile")
                 % {"word": text_of(cell("status"))[:40], "profile": layout.profile_name}
             )
     else:
         outcome = Outcome.COMPLETED
-    placed_at = moment(cell("placed_at"), _("order date"))
+    placed_at = moment(cell("placed_at"), ORDER_DATE)
     completed_raw = cell("completed_at")
-    completed_at = moment(completed_raw, _("completion date")) if text_of(completed_raw) else None
+    completed_at = moment(completed_raw, COMPLETION_DATE) if text_of(completed_raw) else None
     return ReportRow(
         number=number,
         external_id=external_id,

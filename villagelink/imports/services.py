@@ -4,15 +4,18 @@ with raw bulk statements (executemany), and is idempotent: the same report again
 
 import datetime
 import logging
+import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,9 +63,9 @@ def _media_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
-def _read(batch: ImportBatch) -> bytes:
+def _open(batch: ImportBatch) -> BinaryIO:
     try:
-        return (_media_dir() / batch.file_path).read_bytes()
+        return (_media_dir() / batch.file_path).open("rb")
     except OSError as exc:
         raise ImportError_(_("The uploaded file is no longer kept; upload it again.")) from exc
 
@@ -146,14 +149,58 @@ def progress_of(batch: ImportBatch) -> int:
     return batch.rows_done
 
 
+class _SeenNumbers:
+    """The order numbers accepted so far from the file, with their rows, for the "already on row N of this file"
+    check: in a temporary table of this connection rather than in memory, which would grow with the file (a
+    million order numbers take about 100 MB as a Python dict). Looked up and added to one chunk at a time."""
+
+    def __init__(self):
+        self.table = connection.ops.quote_name(f"import_seen_{uuid.uuid4().hex}")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.table} "
+                "(external_id varchar(64) NOT NULL PRIMARY KEY, row_number integer NOT NULL)"
+            )
+
+    def rows_of(self, numbers: set[str]) -> dict[str, int]:
+        if not numbers:
+            return {}
+        marks = ", ".join(["%s"] * len(numbers))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id, row_number FROM {self.table} WHERE external_id IN ({marks})",  # noqa: S608
+                list(numbers),
+            )
+            return dict(cursor.fetchall())
+
+    def add(self, rows: dict[str, int]) -> None:
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {self.table} (external_id, row_number) VALUES (%s, %s)",  # noqa: S608
+                    list(rows.items()),
+                )
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {self.table}")
+
+
 def _scan(batch: ImportBatch, by: User, *, commit: bool) -> Counts:
     """Reads the stored file once, checks every row, and (when committing) writes the orders."""
-    data = _read(batch)
-    rows = parsing.raw_rows(data, batch.file_name)
-    layout = parsing.find_layout(rows, _profiles(batch.platform or None))
-    batch.platform = layout.platform
+    with _open(batch) as file, closing(parsing.raw_rows(file, batch.file_name)) as rows:
+        layout = parsing.find_layout(rows, _profiles(batch.platform or None))
+        batch.platform = layout.platform
+        seen = _SeenNumbers()
+        counts = _scan_rows(batch, by, rows, layout, seen, commit=commit)
+        seen.drop()  # on an error, the rollback of the transaction drops it
+    return counts
+
+
+def _scan_rows(
+    batch, by: User, rows, layout: parsing.Layout, seen: "_SeenNumbers", *, commit: bool
+) -> Counts:
     matcher = _Matcher(by, layout.platform, batch.default_shop)
-    seen: dict[str, int] = {}
     counts = Counts()
     now = timezone.now()
     note = (_("Imported from %(file)s (batch %(batch)d)") % {"file": batch.file_name, "batch": batch.pk})[
@@ -163,21 +210,25 @@ def _scan(batch: ImportBatch, by: User, *, commit: bool) -> Counts:
     for chunk in _chunks(parsing.report_rows(rows, layout), CHUNK):
         rejections: list[ImportRejection] = []
         planned: list[Planned] = []
+        earlier = seen.rows_of({row.external_id for _number, row in chunk if not isinstance(row, str)})
+        accepted: dict[str, int] = {}  # in this chunk
         for number, row in chunk:
             try:
                 if isinstance(row, str):
                     raise parsing.RowProblem(row)
-                if row.external_id in seen:
+                first = earlier.get(row.external_id) or accepted.get(row.external_id)
+                if first is not None:
                     raise parsing.RowProblem(
                         _("the order number %(id)s is already on row %(row)d of this file")
-                        % {"id": row.external_id, "row": seen[row.external_id]}
+                        % {"id": row.external_id, "row": first}
                     )
                 shop = matcher.shop(row.shop)
                 status, refunded = _outcome(row)
-                seen[row.external_id] = number
+                accepted[row.external_id] = number
                 planned.append(Planned(row, shop, status, refunded))
             except parsing.RowProblem as problem:
                 rejections.append(ImportRejection(batch=batch, row=number, reason=problem.message[:300]))
+        seen.add(accepted)
         existing = {
             values[0]: values
             for values in Order.objects.filter(
@@ -236,8 +287,15 @@ def _executemany(model, columns: list[str], rows: list[tuple]) -> None:
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, quoted
         quote(model._meta.db_table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
     )
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    dated = [i for i, c in enumerate(columns) if isinstance(fields[c], models.DateField)]  # and DateTimeField
+    if dated:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for i in dated:
+                row[i] = _adapt(row[i])
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [tuple(_adapt(v) for v in row) for row in rows])
+        cursor.executemany(sql, rows)
 
 
 ORDER_DEFAULTS = {
@@ -349,12 +407,16 @@ def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -
 # ---------------------------------------------------------------------------------------------- entry points
 
 
-def _store(data: bytes, filename: str) -> str:
+def _store(file: BinaryIO, filename: str) -> str:
+    """Copies the upload to the imports' media folder, a block at a time."""
     directory = _media_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    suffix = ".xlsx" if parsing.is_xlsx(data, filename) else ".csv"
+    file.seek(0)
+    suffix = ".xlsx" if parsing.is_xlsx(file.read(4), filename) else ".csv"
+    file.seek(0)
     name = f"{uuid.uuid4().hex}{suffix}"
-    (directory / name).write_bytes(data)
+    with (directory / name).open("wb") as stored:
+        shutil.copyfileobj(file, stored, parsing.BLOCK)
     return name
 
 
@@ -376,21 +438,24 @@ def _finish(batch: ImportBatch, counts: Counts, status: str) -> None:
 def import_preview(
     *,
     by: User,
-    data: bytes,
+    data: bytes | BinaryIO,
     filename: str,
     platform: str | None = None,
     shop: Shop | None = None,
     background: bool = True,
 ) -> ImportBatch:
     """Checks every row of a report against our shops and orders; writes the batch, its counts and rejected
-    rows, never orders. A large file is checked in the background (the batch is returned running)."""
+    rows, never orders. A large file is checked in the background (the batch is returned running). `data`: the
+    file's bytes, or the file open for reading in binary (an upload): it is then copied and read a block at a
+    time, never held whole."""
     _require(by)
     if platform and platform not in {"taobao", "jd", "pinduoduo", "other"}:
         raise ImportError_(_("Choose Taobao / Tmall, JD, Pinduoduo or a generic sheet."))
     if shop is not None and not in_scope(by, shop.unit.path):
         raise ImportError_(_("That shop lies outside your area."), code=ErrorCode.NOT_FOUND)
-    parsing.check_size(len(data))
-    estimate = parsing.count_rows(data, filename)
+    file = parsing.binary(data)
+    parsing.check_size(parsing.size_of(file))
+    estimate = parsing.count_rows(file, filename)
     unit = scope_unit_of(by)
     batch = ImportBatch(
         uploaded_by=by,
@@ -403,14 +468,14 @@ def import_preview(
         rows_total=max(estimate - 1, 0),
     )
     if background and estimate > parsing.limit("BACKGROUND_ROWS"):
-        batch.file_path = _store(data, filename)
+        batch.file_path = _store(file, filename)
         batch.save()
         from .tasks import run_batch
 
         run_batch.enqueue(batch.pk)
         batch.refresh_from_db()
         return batch
-    batch.file_path = _store(data, filename)
+    batch.file_path = _store(file, filename)
     try:
         with transaction.atomic():
             batch.save()
@@ -492,3 +557,18 @@ def batch_run(*, batch_id: int) -> None:
         cache.delete(_progress_key(batch.pk))
         if failed == BatchStatus.FAILED:
             discard_file(batch)
+
+
+def profiles_ensure() -> int:
+    """Puts back the default profile of any platform that has none (e.g. after `flush`, which empties what the
+    data migration wrote); an edited profile is left as it is. Returns how many were created."""
+    import importlib
+
+    defaults = importlib.import_module("villagelink.imports.migrations.0002_default_profiles").PROFILES
+    created = 0
+    for platform, name, columns, statuses in defaults:
+        _profile, made = ImportProfile.objects.get_or_create(
+            platform=platform, defaults={"name": name, "columns": columns, "statuses": statuses}
+        )
+        created += made
+    return created

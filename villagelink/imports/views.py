@@ -44,7 +44,7 @@ def upload(request):
         try:
             batch = import_preview(
                 by=request.user,
-                data=file.read(),
+                data=file,  # streamed from the upload (a temporary file when large), not read whole
                 filename=file.name,
                 platform=form.cleaned_data["platform"] or None,
                 shop=form.cleaned_data["shop"],

@@ -115,8 +115,18 @@ def check_shops_and_ledger():
         assert event.household.is_poor_in(event.shop.opened_on.year) and event.day == event.shop.opened_on
 
 
+def check_desk_and_imports():
+    assisted = Order.objects.filter(channel="assisted", site__staff__user__username="point-operator")
+    assert set(assisted.values_list("kind", flat=True)) == {"purchase", "sale"}
+    assert AssistanceEvent.objects.filter(order__in=assisted).exists()
+    imported = Order.objects.filter(channel="platform")
+    assert set(imported.values_list("platform", flat=True)) == {"taobao", "jd", "pinduoduo"}
+    assert imported.filter(status="refunded").exists() or imported.filter(status="cancelled").exists()
+
+
 def check_storefront():
-    assert set(Order.objects.values_list("status", flat=True)) == set(Status.values)
+    storefront = Order.objects.filter(channel="storefront")
+    assert set(storefront.values_list("status", flat=True)) == set(Status.values) - {Status.REVERSED}
     assert Order.objects.filter(shop__seller__username="seller").count() >= 10
     assert Order.objects.filter(buyer__username="buyer").exists()
     assert not Product.objects.filter(shop__platform="storefront", photos__isnull=True).exists()
@@ -130,7 +140,8 @@ def test_the_demo_builds_the_region_once_matching_the_published_figures_and_rese
     call_command("demo", no_serve=True)
     first = counts()
     out = capsys.readouterr().out
-    assert "[5/10] Creating the demo accounts" in out and "[10/10] Taking storefront orders" in out
+    assert "[5/11] Creating the demo accounts" in out and "[10/11] Taking storefront orders" in out
+    assert "[11/11] Recording at the village point's desk" in out
     assert "region-officer" in out and "villagelink-demo" in out
     assert {k: first[k] for k in ("region", "prefecture", "county", "township", "village", "users")} == {
         "region": 1,
@@ -146,6 +157,7 @@ def test_the_demo_builds_the_region_once_matching_the_published_figures_and_rese
     check_registry()
     check_shops_and_ledger()
     check_storefront()
+    check_desk_and_imports()
 
     call_command("demo", no_serve=True)
     assert counts() == first  # running it twice adds nothing twice

@@ -247,3 +247,40 @@ def test_large_files_run_in_the_background(county_officer, shops):
     import_commit(by=county_officer, batch=batch)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.COMMITTED and Order.objects.count() == 4
+
+
+def test_a_duplicate_order_number_is_found_across_chunks(county_officer, shops, monkeypatch):
+    """The order numbers already seen are kept in a temporary table, looked up a chunk at a time."""
+    from villagelink.imports import services
+
+    monkeypatch.setattr(services, "CHUNK", 2)
+    text = (
+        "订单编号,买家实际支付金额,订单状态,订单创建时间,店铺名称\n"
+        "11,10,交易成功,2019-06-01,纳木林酥油店\n"
+        "12,10,交易成功,2019-06-01,No such shop\n"
+        "13,10,交易成功,2019-06-01,纳木林酥油店\n"
+        "11,10,交易成功,2019-06-01,纳木林酥油店\n"
+        "12,10,交易成功,2019-06-01,纳木林酥油店\n"
+        "13,10,交易成功,2019-06-01,纳木林酥油店\n"
+        "14,10,交易成功,2019-06-01,纳木林酥油店\n"
+        "14,10,交易成功,2019-06-01,纳木林酥油店\n"
+    )
+    batch = preview(county_officer, text)
+    reasons = dict(ImportRejection.objects.filter(batch=batch).values_list("row", "reason"))
+    assert sorted(reasons) == [3, 5, 7, 9]
+    assert "not a known shop" in reasons[3]
+    assert "row 2" in reasons[5] and "row 4" in reasons[7] and "row 8" in reasons[9]
+    assert (batch.created, batch.rejected) == (4, 4)  # 12 is accepted on row 6: row 3 was rejected
+    import_commit(by=county_officer, batch=batch)
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["11", "12", "13", "14"]
+
+
+def test_an_open_file_is_imported_as_its_bytes(county_officer, shops, tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_text(TAOBAO, encoding="gb18030")
+    with path.open("rb") as file:
+        file.read(10)  # wherever the caller left it, the file is read from its start
+        batch = import_preview(by=county_officer, data=file, filename="report.csv")
+    assert (batch.created, batch.updated, batch.unchanged, batch.rejected) == (4, 0, 0, 0)
+    import_commit(by=county_officer, batch=batch)
+    assert Order.objects.filter(platform="taobao").count() == 4

@@ -13,10 +13,12 @@ from villagelink.catalog.models import Platform, Shop
 from villagelink.catalog.services import shop_assign_seller
 from villagelink.core.paths import subtree_q
 from villagelink.core.progress import Steps
+from villagelink.desk.demo import build_desk_demo
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.geo.services import units_import, units_import_csv
 from villagelink.geo.synthetic import synthetic_unit_rows
 from villagelink.network.demo import build_network_demo
+from villagelink.network.models import ServiceSite
 from villagelink.orders.demo import build_storefront_demo
 from villagelink.registry.demo import build_registry_demo
 
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
 
     def handle(self, *args, addr: str, reset: bool, no_serve: bool, **options):
-        steps = Steps(total=10, stream=self.stdout)
+        steps = Steps(total=11, stream=self.stdout)
         with steps.step(_("Preparing the data folder")) as note:
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
             note.append(str(settings.DATA_DIR))
@@ -98,6 +100,17 @@ class Command(BaseCommand):
             note.append(
                 _("%(photos)d product photos, %(orders)d orders")
                 % {"photos": store.photos, "orders": store.orders}
+            )
+        with steps.step(_("Recording at the village point's desk and importing platform reports")) as note:
+            point = ServiceSite.objects.get(staff__user=users["point-operator"])
+            desk = build_desk_demo(
+                site=point, operator=users["point-operator"], admin=users["admin"], county_path=NAMLING_COUNTY
+            )
+            note.append(
+                _(
+                    "%(assisted)d assisted purchases and sales, %(parcels)d parcels, %(imported)d imported orders"
+                )
+                % {"assisted": desk.assisted, "parcels": desk.parcels, "imported": desk.imported}
             )
         self.stdout.write(_("\nThe demo is set up in %(seconds).1f s.\n") % {"seconds": steps.elapsed})
         self.stdout.write(_("Accounts (password %(password)s):\n") % {"password": DEMO_PASSWORD})

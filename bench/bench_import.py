@@ -1,0 +1,269 @@
+"""How fast a large platform order report is imported on SQLite, against a bare insert, and whether the import's
+memory stays flat as the file grows.
+
+    .venv/bin/python bench/bench_import.py [--rows 1000000] [--steps 250000,500000,1000000] [--shops 5]
+
+For each step size N, in a fresh temporary data directory (the project's settings, with VILLAGELINK_DATA_DIR
+pointing there and DATABASE_URL unset, so a new SQLite file): a child process migrates, loads the Tibet
+reference units with a township and a village under Namling, an administrator and `--shops` households with a
+shop each on the generic platform ("other"), all through the services, and streams a generic CSV of N orders to
+disk (the generic profile's English headers: order_id, amount, status, placed_at, completed_at, title,
+quantity, shop, refund). The same child then inserts the same N rows, read from that CSV, with a raw sqlite3
+`executemany` into a plain table of the same columns in a separate SQLite file (same pragmas as the project's:
+WAL, synchronous=NORMAL), in one transaction: the floor no import can beat.
+
+A second, fresh child process then imports the file as the upload page and `villagelink import-orders
+--commit` do, bypassing the background task: import_preview (the file handed over open, as an upload is) then
+import_commit. Its peak memory is the growth of its peak resident set (ru_maxrss) over the import, measured in
+that process alone: set-up and generation ran elsewhere, so their peaks cannot hide the import's. (tracemalloc
+would slow the import severalfold and miss memory held by SQLite.)
+
+The file-size and row-count limits of an import (VILLAGELINK_IMPORT_MAX_BYTES, _MAX_ROWS) are lifted for the
+run: a million generic rows is about 90 MB, beyond the 20 MB a real upload may be.
+
+Prints per step: rows, import rows/s (preview + commit, and each on its own), raw rows/s, their ratio (goal
+≥ 1/3) and the import's peak memory growth. Flat memory: the last column barely moves as N doubles.
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COLUMNS = ["order_id", "amount", "status", "placed_at", "completed_at", "title", "quantity", "shop", "refund"]
+STATUSES = ["completed"] * 6 + ["paid", "shipped", "cancelled", "refunded"]
+TITLES = ["Yak butter 500 g", "Highland barley flour", "牦牛肉干", "Brick tea", "藏香", "Wooden bowl"]
+
+
+def django_setup(data_dir: str) -> None:
+    """The project's settings on a SQLite file in `data_dir` (as benchdata.django_setup, without a URL)."""
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)  # the progress counter stays in this process
+    os.environ["VILLAGELINK_DATA_DIR"] = data_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.VILLAGELINK_IMPORT_MAX_BYTES = 1 << 40
+    settings.VILLAGELINK_IMPORT_MAX_ROWS = 1 << 40
+
+
+def shop_name(i: int) -> str:
+    return f"Bench generic shop {i}"
+
+
+def set_up(shops: int) -> None:
+    from importlib import resources
+
+    import benchdata
+    from django.core.management import call_command
+
+    from villagelink.catalog.services import shop_open
+    from villagelink.geo.models import AdminUnit
+    from villagelink.geo.services import UnitRow, units_import, units_import_csv
+    from villagelink.orders.tests.factories import household
+
+    call_command("migrate", interactive=False, verbosity=0)
+    data = resources.files("villagelink.geo").joinpath("fixtures/tibet_admin_units.csv").read_bytes()
+    units_import_csv(data=data)
+    county = "540221"  # Namling
+    units_import(
+        rows=[
+            UnitRow(0, f"{county}101", county, "township", "扎西岗乡", "Tashigang Township"),
+            UnitRow(0, f"{county}101201", f"{county}101", "village", "扎西岗1村", "Tashigang Village 1"),
+        ]
+    )
+    village = AdminUnit.objects.get(code=f"{county}101201")
+    admin = benchdata.administrator()
+    for i in range(shops):
+        shop_open(
+            by=admin,
+            name=shop_name(i),
+            platform="other",
+            opened_on=benchdata.OPENED,
+            household=household(admin, village, f"{i:03d}"),
+            external_id=f"gen-{i}",
+        )
+
+
+def write_csv(path: Path, rows: int, shops: int) -> None:
+    """N generic rows, streamed to disk; order numbers are unique, one row in 7 has no completion date."""
+    rng = random.Random(rows)
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(COLUMNS)
+        for i in range(rows):
+            status = STATUSES[i % len(STATUSES)]
+            fen = rng.randrange(100, 200_000)
+            day = 1 + i % 28
+            placed = f"2019-{1 + i % 12:02d}-{day:02d} {i % 24:02d}:{i % 60:02d}:00"
+            completed = f"2019-{1 + i % 12:02d}-{day:02d} 23:00:00" if status == "completed" and i % 7 else ""
+            refund = f"{fen // 200}.{fen % 100:02d}" if status == "refunded" else ""
+            writer.writerow(
+                [
+                    f"{7_000_000_000_000 + i}",
+                    f"{fen // 100}.{fen % 100:02d}",
+                    status,
+                    placed,
+                    completed,
+                    TITLES[i % len(TITLES)],
+                    1 + i % 3,
+                    shop_name(i % shops),
+                    refund,
+                ]
+            )
+
+
+def raw_insert(csv_path: Path, db_path: Path) -> float:
+    """Seconds to read the CSV and insert its rows with one executemany into a plain table."""
+    began = time.perf_counter()
+    db = sqlite3.connect(db_path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(f"CREATE TABLE raw_orders ({', '.join(f'{c} TEXT' for c in COLUMNS)})")
+    with csv_path.open(encoding="utf-8", newline="") as file:
+        reader = csv.reader(file)
+        next(reader)
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            f"INSERT INTO raw_orders VALUES ({', '.join('?' * len(COLUMNS))})",  # noqa: S608 - our names
+            reader,
+        )
+        db.execute("COMMIT")
+    db.close()
+    return time.perf_counter() - began
+
+
+def maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def child_prepare(data_dir: str, rows: int, shops: int) -> dict:
+    django_setup(data_dir)
+    began = time.perf_counter()
+    set_up(shops)
+    csv_path = Path(data_dir) / "report.csv"
+    write_csv(csv_path, rows, shops)
+    prepared = time.perf_counter() - began
+    raw = raw_insert(csv_path, Path(data_dir) / "raw.sqlite3")
+    return {"prepare_s": prepared, "raw_s": raw, "bytes": csv_path.stat().st_size}
+
+
+def child_import(data_dir: str, whole: bool) -> dict:
+    django_setup(data_dir)
+    from django.db import connection
+
+    from villagelink.accounts.models import User
+    from villagelink.imports.models import BatchStatus
+    from villagelink.imports.services import import_commit, import_preview
+    from villagelink.orders.models import Order
+
+    admin = User.objects.get(username="bench-admin")
+    csv_path = Path(data_dir) / "report.csv"
+    before = maxrss_mb()
+    began = time.perf_counter()
+    with csv_path.open("rb") as upload:
+        batch = import_preview(
+            by=admin,
+            data=upload.read() if whole else upload,
+            filename=csv_path.name,
+            platform="other",
+            background=False,
+        )
+    previewed = time.perf_counter()
+    batch = import_commit(by=admin, batch=batch, background=False)
+    committed = time.perf_counter()
+    peak = maxrss_mb()
+    assert batch.status == BatchStatus.COMMITTED, batch.status
+    orders = Order.objects.count()
+    connection.close()
+    return {
+        "preview_s": previewed - began,
+        "commit_s": committed - previewed,
+        "created": batch.created,
+        "rejected": batch.rejected,
+        "orders": orders,
+        "rss_before_mb": before,
+        "rss_peak_mb": peak,
+    }
+
+
+def run_child(*arguments: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, *arguments], cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False
+    )
+    if done.returncode:
+        raise SystemExit(f"The child {' '.join(arguments)} failed (exit {done.returncode}); see above.")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="The largest file (default steps: ¼, ½, all)."
+    )
+    parser.add_argument(
+        "--steps", default=None, help="Comma-separated row counts, e.g. 250000,500000,1000000."
+    )
+    parser.add_argument("--shops", type=int, default=5)
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="Hand the file to import_preview as bytes read whole (as the API's base64 upload does).",
+    )
+    parser.add_argument("--child", choices=["prepare", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "prepare":
+        print(json.dumps(child_prepare(args.data_dir, args.rows, args.shops)))
+        return
+    if args.child == "import":
+        print(json.dumps(child_import(args.data_dir, args.whole)))
+        return
+
+    steps = (
+        [int(s) for s in args.steps.split(",")] if args.steps else [args.rows // 4, args.rows // 2, args.rows]
+    )
+    print(
+        f"SQLite, generic CSV, {args.shops} shops; import = import_preview + import_commit "
+        f"({'bytes read whole' if args.whole else 'file handed over open'}); raw = csv.reader + one executemany"
+    )
+    header = (
+        f"{'rows':>9} {'MB':>6} {'import/s':>9} {'preview/s':>10} {'commit/s':>9} {'raw/s':>9} "
+        f"{'ratio':>6} {'peak Δ MB':>10} {'rss MB':>7}"
+    )
+    print(header)
+    for rows in steps:
+        with tempfile.TemporaryDirectory(prefix="vl-bench-import-") as data_dir:
+            common = ["--rows", str(rows), "--shops", str(args.shops), "--data-dir", data_dir]
+            prepared = run_child("--child", "prepare", *common)
+            imported = run_child("--child", "import", *common, *(["--whole"] if args.whole else []))
+        if imported["created"] != rows or imported["orders"] != rows or imported["rejected"]:
+            raise SystemExit(f"{rows} rows: the import created {imported['created']}, rejected "
+                             f"{imported['rejected']}, left {imported['orders']} orders")  # fmt: skip
+        seconds = imported["preview_s"] + imported["commit_s"]
+        ratio = (rows / seconds) / (rows / prepared["raw_s"])
+        print(
+            f"{rows:>9} {prepared['bytes'] / 1e6:>6.1f} {rows / seconds:>9.0f} "
+            f"{rows / imported['preview_s']:>10.0f} {rows / imported['commit_s']:>9.0f} "
+            f"{rows / prepared['raw_s']:>9.0f} {ratio:>6.3f} "
+            f"{imported['rss_peak_mb'] - imported['rss_before_mb']:>10.1f} {imported['rss_peak_mb']:>7.0f}",
+            flush=True,
+        )
+    print("goal: ratio ≥ 0.333 (import at least a third as fast as the raw insert); peak Δ flat across sizes")
+
+
+if __name__ == "__main__":
+    main()
