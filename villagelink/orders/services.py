@@ -184,6 +184,13 @@ def checkout_place(
                 return _result(existing, created=False, return_url=return_url)
             if attempt == 2:
                 raise
+        except OrderError:
+            # A double click on the last units: the first submission took them while this one waited for
+            # the rows; it is answered with the first result, not with "sold out".
+            existing = _existing(key, buyer)
+            if existing is not None:
+                return _result(existing, created=False, return_url=return_url)
+            raise
         else:
             return _result(checkout, created=True, return_url=return_url, orders=checkout.placed_orders)
     raise AssertionError("unreachable")

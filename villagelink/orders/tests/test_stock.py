@@ -90,6 +90,19 @@ def test_a_double_submission_makes_one_order_set(units, admin_user):
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_the_last_units_shows_the_order_not_sold_out(units, admin_user):
+    market = build_market(units, admin_user)
+    for _round in range(10):
+        Product.objects.filter(pk=market.butter.pk).update(stock=2)
+        key = new_key()
+        results = run_together(3, lambda i, key=key: place((market.butter, 2), key=key))
+        assert not [r for r in results if isinstance(r, Exception)], results
+        assert sum(r.created for r in results) == 1
+        assert Product.objects.get(pk=market.butter.pk).stock == 0
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
 def test_a_notification_racing_the_buyers_return_pays_once(units, admin_user):
     market = build_market(units, admin_user)
     for _round in range(10):
