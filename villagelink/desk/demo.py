@@ -158,8 +158,9 @@ def _report(platform: str, shops: list[Shop], rng: random.Random) -> bytes:
     return out.getvalue().encode("gb18030")
 
 
-def build_desk_demo(*, site: ServiceSite, operator: User, admin: User, county_path: str) -> DeskDemoResult:
-    """Runs once: nothing is added when the demo's assisted orders are there already."""
+def build_desk_demo(*, site: ServiceSite, operator: User, importer: User, county_path: str) -> DeskDemoResult:
+    """Runs once: nothing is added when the demo's assisted orders are there already. The reports are
+    imported by `importer` (the county's officer, as a county centre would)."""
     if (
         Order.objects.filter(site=site, channel=Channel.ASSISTED).exists()
         or Parcel.objects.filter(site=site).exists()
@@ -178,12 +179,12 @@ def build_desk_demo(*, site: ServiceSite, operator: User, admin: User, county_pa
         if not shops:
             continue
         batch = import_preview(
-            by=admin,
+            by=importer,
             data=_report(platform, shops, rng),
             filename=f"{platform}-orders.csv",
             platform=platform,
             background=False,
         )
-        batch = import_commit(by=admin, batch=batch, background=False)
+        batch = import_commit(by=importer, batch=batch, background=False)
         imported += batch.created
     return DeskDemoResult(assisted=assisted, parcels=parcels, imported=imported)

@@ -135,6 +135,12 @@ class ImportBatch(models.Model):
         return f"{self.file_name} ({self.pk})"
 
     @property
+    def platform_label(self) -> str:
+        from villagelink.catalog.models import Platform
+
+        return Platform(self.platform).label if self.platform in Platform.values else self.platform
+
+    @property
     def is_running(self) -> bool:
         return self.status == BatchStatus.RUNNING
 

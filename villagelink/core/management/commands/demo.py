@@ -104,7 +104,10 @@ class Command(BaseCommand):
         with steps.step(_("Recording at the village point's desk and importing platform reports")) as note:
             point = ServiceSite.objects.get(staff__user=users["point-operator"])
             desk = build_desk_demo(
-                site=point, operator=users["point-operator"], admin=users["admin"], county_path=NAMLING_COUNTY
+                site=point,
+                operator=users["point-operator"],
+                importer=users["county-officer"],
+                county_path=NAMLING_COUNTY,
             )
             note.append(
                 _(
