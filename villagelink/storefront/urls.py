@@ -19,5 +19,6 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("my/orders/", views.my_orders, name="my_orders"),
     path("my/orders/<int:pk>/", views.my_order, name="my_order"),
+    path("my/orders/<int:pk>/act/", views.my_order_act, name="my_order_act"),
     path("signup/", views.signup, name="signup"),
 ]

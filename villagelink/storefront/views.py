@@ -26,6 +26,8 @@ from villagelink.orders.services import (
     Contact,
     OrderError,
     checkout_place,
+    order_cancel,
+    order_complete,
     payment_notification_receive,
     payment_return,
 )
@@ -303,6 +305,26 @@ def my_orders(request):
 def my_order(request, pk: int):
     order = get_object_or_404(buyer_orders(user=request.user).prefetch_related("lines", "events"), pk=pk)
     return render(request, "storefront/my_order.html", {"order": order, **_steps(order)})
+
+
+@login_required
+@require_POST
+def my_order_act(request, pk: int):
+    """The buyer confirms receipt (completes a delivered order) or cancels an order not yet paid or shipped."""
+    order = get_object_or_404(buyer_orders(user=request.user), pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "complete":
+            order_complete(by=request.user, order=order)
+            messages.success(request, _("Thank you: the order is completed."))
+        elif action == "cancel":
+            order_cancel(by=request.user, order=order, reason=_("Cancelled by the buyer"))
+            messages.success(request, _("The order is cancelled."))
+        else:
+            messages.error(request, _("Choose what to do with the order."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("storefront:my_order", pk=order.pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -230,3 +230,29 @@ def test_first_visits_get_a_kept_page_with_their_own_csrf_token(market, django_a
     Product.objects.filter(pk=market.butter.pk).update(stock=2)
     assert "Only 2 left" in second.get(url).content.decode()
     assert "Only 2 left" not in first.get(url).content.decode()  # a first visit may lag up to 30 s
+
+
+def test_a_buyer_confirms_receipt_or_cancels_from_my_orders(client, market):
+    from villagelink.orders.services import order_deliver, order_ship
+
+    client.force_login(make_user("lisi", Role.BUYER))
+    add(client, market.butter, 1)
+    client.post(reverse("storefront:checkout"), checkout_form(client))
+    add(client, market.barley, 1)
+    client.post(reverse("storefront:checkout"), checkout_form(client))
+    first, second = Order.objects.order_by("pk")
+
+    def act(order, action):
+        return client.post(reverse("storefront:my_order_act", args=[order.pk]), {"action": action})
+
+    act(second, "cancel")
+    assert Order.objects.get(pk=second.pk).status == Status.CANCELLED
+    assert Product.objects.get(pk=market.barley.pk).stock == 50
+    act(first, "complete")  # not delivered yet: refused with a message
+    assert Order.objects.get(pk=first.pk).status == Status.PLACED
+    order_ship(by=market.seller, order=first, carrier="EMS", tracking_number="E5")
+    order_deliver(by=market.seller, order=first)
+    act(first, "complete")
+    assert Order.objects.get(pk=first.pk).status == Status.COMPLETED
+    client.force_login(make_user("other-buyer-2", Role.BUYER))
+    assert act(first, "cancel").status_code == 404
