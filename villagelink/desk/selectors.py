@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404
 
+from villagelink.core.paths import subtree_q
 from villagelink.core.scope import scoped
 from villagelink.network.models import ServiceSite
 from villagelink.orders.models import Channel, Kind, Order, Status
 from villagelink.registry.models import Household
+from villagelink.registry.selectors import household_search_q
 
 from .models import Direction, Parcel
 
@@ -24,14 +26,10 @@ def desk_site(*, user, pk: int | None = None) -> ServiceSite | None:
 
 def desk_households(*, site: ServiceSite, search: str, limit: int = 10) -> list[Household]:
     """Households of the site's area whose head's name contains `search`, or whose ID ends in it (4 digits)."""
-    search = search.strip()
-    if not search:
+    if not search.strip():
         return []
-    matches = Q(head_name__icontains=search)
-    if len(search) == 4 and search[:3].isdigit():
-        matches |= Q(id_last4=search.upper())
     households = Household.objects.select_related("village").filter(
-        matches, village__path__startswith=site.unit.path
+        household_search_q(search), subtree_q("village__path", site.unit.path)
     )
     return list(households.order_by("head_name", "pk")[:limit])
 
@@ -40,7 +38,7 @@ def desk_poor_households(*, site: ServiceSite, year: int, limit: int = 12) -> li
     """Households of the site's area registered as poor in `year`: the ones the desk helps most, one tap away."""
     return list(
         Household.objects.select_related("village")
-        .filter(village__path__startswith=site.unit.path, registered_poor_in__lte=year)
+        .filter(subtree_q("village__path", site.unit.path), registered_poor_in__lte=year)
         .filter(Q(exited_poverty_in__isnull=True) | Q(exited_poverty_in__gt=year))
         .order_by("head_name", "pk")[:limit]
     )
@@ -48,7 +46,7 @@ def desk_poor_households(*, site: ServiceSite, year: int, limit: int = 12) -> li
 
 def desk_household(*, site: ServiceSite, pk: int) -> Household:
     return get_object_or_404(
-        Household.objects.select_related("village"), pk=pk, village__path__startswith=site.unit.path
+        Household.objects.select_related("village").filter(subtree_q("village__path", site.unit.path)), pk=pk
     )
 
 

@@ -53,6 +53,38 @@ def _check_amount(amount_fen: int, what: str) -> None:
         raise DeskError(_("The %(what)s must be more than 0 and at most 1,000,000 yuan.") % {"what": what})
 
 
+def _begin(*, by: User, site: ServiceSite, day, household, organisation) -> datetime.date:
+    """The checks every desk entry starts with; returns the entry's day (today unless given)."""
+    _require(by, site)
+    day = day or region_today()
+    _check_day(day)
+    _check_party(site, household, organisation)
+    return day
+
+
+# The help an assisted trade is for a household registered as poor that year.
+ASSISTANCE_FOR = {Kind.PURCHASE: AssistanceKind.PURCHASE_ASSISTED, Kind.SALE: AssistanceKind.SALE_BROKERED}
+
+
+def _record(*, by: User, site: ServiceSite, day, household, organisation, trade: AssistedTrade) -> Order:
+    """The order, and for a household registered as poor that year its assistance event (same transaction)."""
+    order = order_record_assisted(
+        by=by, site=site, day=day, household=household, organisation=organisation, trade=trade
+    )
+    if household is not None and household.is_poor_in(day.year):
+        assistance_record(
+            by=by,
+            household=household,
+            kind=ASSISTANCE_FOR[trade.kind],
+            day=day,
+            site=site,
+            amount_fen=trade.amount_fen,
+            note=trade.description,
+            order=order,
+        )
+    return order
+
+
 @transaction.atomic
 def assisted_purchase_record(
     *,
@@ -69,10 +101,7 @@ def assisted_purchase_record(
 ) -> Order:
     """Goods bought online for a villager (or for the point, without one). For a household registered as poor
     that year, the help is also an assistance event, in the same transaction."""
-    _require(by, site)
-    day = day or region_today()
-    _check_day(day)
-    _check_party(site, household, None)
+    day = _begin(by=by, site=site, day=day, household=household, organisation=None)
     if platform not in Platform.values or platform == Platform.STOREFRONT:
         raise DeskError(_("Choose the platform the goods were bought on."))
     if category not in PurchaseCategory.values:
@@ -82,33 +111,16 @@ def assisted_purchase_record(
     _check_amount(amount_fen, _("amount"))
     if service_fee_fen < 0 or (local_price_fen is not None and local_price_fen < 0):
         raise DeskError(_("A fee or a price cannot be negative."))
-    order = order_record_assisted(
-        by=by,
-        site=site,
-        day=day,
-        household=household,
-        trade=AssistedTrade(
-            kind=Kind.PURCHASE,
-            platform=platform,
-            description=description.strip(),
-            category=category,
-            amount_fen=amount_fen,
-            service_fee_fen=service_fee_fen,
-            local_price_fen=local_price_fen,
-        ),
+    trade = AssistedTrade(
+        kind=Kind.PURCHASE,
+        platform=platform,
+        description=description.strip(),
+        category=category,
+        amount_fen=amount_fen,
+        service_fee_fen=service_fee_fen,
+        local_price_fen=local_price_fen,
     )
-    if household is not None and household.is_poor_in(day.year):
-        assistance_record(
-            by=by,
-            household=household,
-            kind=AssistanceKind.PURCHASE_ASSISTED,
-            day=day,
-            site=site,
-            amount_fen=amount_fen,
-            note=description.strip(),
-            order=order,
-        )
-    return order
+    return _record(by=by, site=site, day=day, household=household, organisation=None, trade=trade)
 
 
 @transaction.atomic
@@ -127,12 +139,9 @@ def assisted_sale_record(
 ) -> Order:
     """A household's or cooperative's product sold online by the point. It is e-commerce income of the poor
     household(s), and for a poor household a brokered sale in the assistance ledger."""
-    _require(by, site)
-    day = day or region_today()
-    _check_day(day)
     if household is not None and organisation is not None:
         raise DeskError(_("A sale is made for one household or for one cooperative or enterprise."))
-    _check_party(site, household, organisation)
+    day = _begin(by=by, site=site, day=day, household=household, organisation=organisation)
     if platform not in Platform.values or platform == Platform.STOREFRONT:
         raise DeskError(_("Choose the platform the product was sold on."))
     if category not in Category.values:
@@ -142,33 +151,15 @@ def assisted_sale_record(
     if not 1 <= quantity <= 100_000:
         raise DeskError(_("The quantity must be between 1 and 100,000."))
     _check_amount(amount_fen, _("amount"))
-    order = order_record_assisted(
-        by=by,
-        site=site,
-        day=day,
-        household=household,
-        organisation=organisation,
-        trade=AssistedTrade(
-            kind=Kind.SALE,
-            platform=platform,
-            description=description.strip(),
-            category=category,
-            amount_fen=amount_fen,
-            quantity=quantity,
-        ),
+    trade = AssistedTrade(
+        kind=Kind.SALE,
+        platform=platform,
+        description=description.strip(),
+        category=category,
+        amount_fen=amount_fen,
+        quantity=quantity,
     )
-    if household is not None and household.is_poor_in(day.year):
-        assistance_record(
-            by=by,
-            household=household,
-            kind=AssistanceKind.SALE_BROKERED,
-            day=day,
-            site=site,
-            amount_fen=amount_fen,
-            note=description.strip(),
-            order=order,
-        )
-    return order
+    return _record(by=by, site=site, day=day, household=household, organisation=organisation, trade=trade)
 
 
 @transaction.atomic
@@ -213,10 +204,7 @@ def parcel_log(
     day: datetime.date | None = None,
 ) -> Parcel:
     """A parcel received at the point for a villager, or sent out for a seller."""
-    _require(by, site)
-    day = day or region_today()
-    _check_day(day)
-    _check_party(site, household, None)
+    day = _begin(by=by, site=site, day=day, household=household, organisation=None)
     if direction not in Direction.values:
         raise DeskError(_("Say whether the parcel was received or sent."))
     carrier, tracking_number = _clean_tracking(carrier, tracking_number)

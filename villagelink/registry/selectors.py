@@ -16,17 +16,22 @@ POVERTY_FILTERS = {
 }
 
 
+def household_search_q(search: str) -> Q:
+    """Part of the head's name, or the last four characters of the ID number."""
+    search = search.strip()
+    matches = Q(head_name__icontains=search)
+    if len(search) == 4 and search[:3].isdigit():
+        matches |= Q(id_last4=search.upper())
+    return matches
+
+
 def household_list(*, user, unit: AdminUnit | None = None, search: str = "", poverty: str = ""):
     """Households in scope. `search` is part of the head's name, or the last four characters of the ID number."""
     households = scoped(Household.objects.select_related("village"), user)
     if unit is not None:
         households = households.filter(subtree_q("village__path", unit.path))
-    search = search.strip()
-    if search:
-        matches = Q(head_name__icontains=search)
-        if len(search) == 4 and search[:3].isdigit():
-            matches |= Q(id_last4=search.upper())
-        households = households.filter(matches)
+    if search.strip():
+        households = households.filter(household_search_q(search))
     if poverty in POVERTY_FILTERS:
         households = households.filter(POVERTY_FILTERS[poverty])
     return households.order_by("village__code", "head_name", "pk")

@@ -14,12 +14,13 @@ from villagelink.core.paths import subtree_q
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.registry.models import Household
 
+# What the storefront sells: listed products of open shops on this storefront.
+ON_SALE = Q(is_listed=True, shop__platform=Platform.STOREFRONT, shop__status=ShopStatus.OPEN)
+
 
 def products_on_sale() -> QuerySet[Product]:
     return (
-        Product.objects.filter(
-            is_listed=True, shop__platform=Platform.STOREFRONT, shop__status=ShopStatus.OPEN
-        )
+        Product.objects.filter(ON_SALE)
         .select_related("shop", "shop__unit", "origin_village")
         .prefetch_related("photos")
     )
@@ -81,12 +82,8 @@ def region_get(*, code: str) -> AdminUnit:
 
 def product_public_get(*, pk: int) -> Product:
     """One product on sale, with its shop. Built as plainly as it can be: it is the busiest page."""
-    product = Product.objects.select_related("shop").filter(pk=pk).first()
-    if product is None or not (
-        product.is_listed
-        and product.shop.platform == Platform.STOREFRONT
-        and product.shop.status == ShopStatus.OPEN
-    ):
+    product = Product.objects.select_related("shop").filter(ON_SALE, pk=pk).first()
+    if product is None:
         raise Http404
     return product
 
