@@ -6,6 +6,9 @@ from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError
 
+# No figure the programme handles comes near this; larger ones are typing mistakes (and would overflow).
+LARGEST_YUAN = Decimal(10**12)
+
 
 def fen_to_yuan(fen: int) -> str:
     """12345 -> "123.45"; the form used in the API and exports."""
@@ -25,4 +28,8 @@ def yuan_to_fen(text: str | Decimal) -> int:
         ) from exc
     if not value.is_finite():
         raise ApplicationError(_("“%(text)s” is not an amount in yuan, such as 12.50.") % {"text": text})
+    if abs(value) >= LARGEST_YUAN:
+        raise ApplicationError(
+            _("“%(text)s” is too large: amounts stay below one trillion yuan.") % {"text": text}
+        )
     return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
