@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "villagelink.storefront",
     "villagelink.imports",
     "villagelink.desk",
+    "villagelink.monitoring",
     "villagelink.api",
 ]
 

@@ -7,6 +7,7 @@ from villagelink.catalog.api import ProductViewSet, ShopViewSet
 from villagelink.desk.api import register as register_desk
 from villagelink.geo.api import AdminUnitViewSet
 from villagelink.imports.api import register as register_imports
+from villagelink.monitoring.api import register as register_monitoring
 from villagelink.network.api import DesignationViewSet, ServiceSiteViewSet
 from villagelink.orders.api import OrderViewSet
 from villagelink.registry.api import HouseholdViewSet, OrganisationViewSet
@@ -26,6 +27,7 @@ router.register("storefront/products", StorefrontProductViewSet, basename="store
 router.register("storefront/orders", StorefrontOrderViewSet, basename="storefront-order")
 register_imports(router)
 register_desk(router)
+register_monitoring(router)
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -25,6 +25,7 @@ from villagelink.catalog.models import Platform, Shop
 from villagelink.core.dates import region_day
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope, scope_unit_of, scoped
+from villagelink.monitoring.facts import facts_add_orders, facts_follow
 from villagelink.orders.models import Channel, Kind, Order, OrderEvent, OrderLine, PaymentMethod, Status
 
 from . import parsing
@@ -378,6 +379,7 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str) 
         lines,
     )
     _executemany(OrderEvent, ["order_id", "status", "at", "by_id", "note"], events)
+    facts_add_orders(ids.values())
 
 
 def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -> None:
@@ -389,7 +391,7 @@ def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -
         f"{quote(c)} = %s" for c in ("status", "total_fen", "refunded_fen", "completed_on")
     )
     sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - model names, quoted
-    with connection.cursor() as cursor:
+    with facts_follow([pk for pk, _old, _plan in changed]), connection.cursor() as cursor:
         cursor.executemany(
             sql,
             [

@@ -25,6 +25,7 @@ from villagelink.core.crypto import encrypt
 from villagelink.core.dates import region_day, region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope, is_administrator
+from villagelink.monitoring.facts import facts_add_orders, facts_follow
 from villagelink.network.models import ServiceSite
 
 from .models import (
@@ -408,10 +409,11 @@ def order_complete(*, by: User, order: Order) -> Order:
     order = _lock(order)
     if not (can_fulfil(by, order) or (order.buyer_id is not None and order.buyer_id == by.pk)):
         raise OrderError(_("Only the buyer or the shop can complete this order."), code=ErrorCode.FORBIDDEN)
-    _move(order, Status.COMPLETED, by=by)
-    order.completed_on = region_today()
-    order.save(update_fields=["status", "completed_on"])
-    _record_income(order)
+    with facts_follow([order.pk]):
+        _move(order, Status.COMPLETED, by=by)
+        order.completed_on = region_today()
+        order.save(update_fields=["status", "completed_on"])
+        _record_income(order)
     return order
 
 
@@ -516,6 +518,7 @@ def order_record_assisted(
     )
     OrderEvent.objects.create(order=order, status=Status.COMPLETED, at=now, by=by, note=str(site)[:300])
     _record_income(order)
+    facts_add_orders([order.pk])
     return order
 
 
@@ -529,10 +532,11 @@ def order_reverse(*, by: User, order: Order, reason: str) -> Order:
         raise OrderError(_("A storefront order is cancelled or refunded, not reversed."))
     if not reason.strip():
         raise OrderError(_("Say why the entry is reversed."))
-    _move(order, Status.REVERSED, by=by, note=reason.strip())
-    order.cancel_reason = reason.strip()[:300]
-    order.save(update_fields=["status", "cancel_reason"])
-    IncomeShare.objects.filter(order=order).delete()  # derived figures: the order no longer brings income
+    with facts_follow([order.pk]):
+        _move(order, Status.REVERSED, by=by, note=reason.strip())
+        order.cancel_reason = reason.strip()[:300]
+        order.save(update_fields=["status", "cancel_reason"])
+        IncomeShare.objects.filter(order=order).delete()  # derived figures: the order no longer brings income
     return order
 
 
@@ -546,14 +550,15 @@ def order_cancel(*, by: User, order: Order, reason: str) -> Order:
             raise OrderError(_("Only the shop can cancel this order now."), code=ErrorCode.FORBIDDEN)
         if not reason:
             raise OrderError(_("Say why the order is cancelled."))
-        if order.status == Status.PAID:
-            refund = _refund_prepare(order, by=by, reason=reason)
-        else:
-            _move(order, Status.CANCELLED, by=by, note=reason)
-            order.cancel_reason = reason[:300]
-            refund = None
-        _return_stock(order)
-        order.save(update_fields=["status", "cancel_reason", "holds_stock", "refunded_fen"])
+        with facts_follow([order.pk]):
+            if order.status == Status.PAID:
+                refund = _refund_prepare(order, by=by, reason=reason)
+            else:
+                _move(order, Status.CANCELLED, by=by, note=reason)
+                order.cancel_reason = reason[:300]
+                refund = None
+            _return_stock(order)
+            order.save(update_fields=["status", "cancel_reason", "holds_stock", "refunded_fen"])
     if refund is not None:
         _refund_send(refund)
     return order
@@ -567,8 +572,9 @@ def order_refund(*, by: User, order: Order, reason: str) -> Order:
         _require_fulfiller(by, order)
         if not reason:
             raise OrderError(_("Say why the order is refunded."))
-        refund = _refund_prepare(order, by=by, reason=reason)
-        order.save(update_fields=["status", "cancel_reason", "refunded_fen"])
+        with facts_follow([order.pk]):
+            refund = _refund_prepare(order, by=by, reason=reason)
+            order.save(update_fields=["status", "cancel_reason", "refunded_fen"])
     if refund is not None:
         _refund_send(refund)
     return order

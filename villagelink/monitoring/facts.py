@@ -1,0 +1,187 @@
+"""Keeping the daily facts: what counts, how an order's contribution is measured, and how changes apply.
+
+The one rule for what counts: an order counts once it is completed — or, for an order reported by an
+external platform, once the platform reports it paid (paid, shipped, delivered or completed) — at its total
+less refunds. It counts on the day of the trade: the day it was placed for a platform's order, the day it
+completed for every other. Cancelled, refunded and reversed orders do not count.
+
+Services change facts through `facts_follow(order_ids)`: it measures what the orders contribute before and
+after the change and applies the difference to every level above each order's village, in the same
+transaction. `facts_rebuild` recomputes everything from the records; `facts_verify` compares.
+"""
+
+import datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+
+from villagelink.geo.models import LEVEL_PATH_WIDTH
+from villagelink.orders.models import Channel, IncomeShare, Order, Status
+
+from .models import Fact
+
+COUNTED = Q(status=Status.COMPLETED) | Q(
+    channel=Channel.PLATFORM, status__in=[Status.PAID, Status.SHIPPED, Status.DELIVERED]
+)
+COUNTED_ON = Case(When(channel=Channel.PLATFORM, then=F("placed_on")), default=F("completed_on"))
+
+KEY = ("path", "day", "kind", "channel", "category")
+MEASURES = ("orders", "amount_fen", "savings_fen", "service_fees_fen", "income_fen")
+WIDTHS = sorted(set(LEVEL_PATH_WIDTH.values()))
+
+Key = tuple[str, datetime.date, str, str, str]
+Measures = dict[Key, list[int]]
+
+
+def _add(into: Measures, key: Key, values: Iterable[int], sign: int = 1) -> None:
+    row = into.get(key)
+    if row is None:
+        row = into[key] = [0] * len(MEASURES)
+    for i, value in enumerate(values):
+        row[i] += sign * (value or 0)
+
+
+def _ancestors(path: str) -> list[str]:
+    """The unit's own path and every ancestor's (region "54", prefecture "5402", …)."""
+    return [path[:width] for width in WIDTHS if width <= len(path)]
+
+
+def measure(orders: QuerySet[Order], shares: QuerySet[IncomeShare]) -> Measures:
+    """What `orders` (and the income `shares` of their households) add up to, per unit at every level."""
+    village: Measures = {}
+    rows = (
+        orders.filter(COUNTED)
+        .annotate(counted_on=COUNTED_ON)
+        .order_by()
+        .values_list("unit__path", "counted_on", "kind", "channel", "category")
+        .annotate(
+            n=Count("id"),
+            amount=Sum(F("total_fen") - F("refunded_fen")),
+            savings=Sum(
+                Case(
+                    When(local_price_fen__isnull=False, then=F("local_price_fen") - F("total_fen")), default=0
+                )
+            ),
+            fees=Sum("service_fee_fen"),
+        )
+    )
+    for path, day, kind, channel, category, n, amount, savings, fees in rows:
+        _add(village, (path, day, kind, channel, category), (n, amount, savings, fees, 0))
+    income = (
+        shares.order_by()
+        .values_list("household__village__path", "day", "order__kind", "order__channel", "order__category")
+        .annotate(income=Sum("amount_fen"))
+    )
+    for path, day, kind, channel, category, amount in income:
+        _add(village, (path, day, kind, channel, category), (0, 0, 0, 0, amount))
+    every_level: Measures = {}
+    for (path, *rest), values in village.items():
+        for ancestor in _ancestors(path):
+            _add(every_level, (ancestor, *rest), values)
+    return every_level
+
+
+def _measure_ids(ids: list[int]) -> Measures:
+    return measure(Order.objects.filter(pk__in=ids), IncomeShare.objects.filter(order_id__in=ids))
+
+
+def _rows(measures: Measures) -> Iterator[tuple]:
+    adapt = connection.ops.adapt_datefield_value
+    for (path, day, kind, channel, category), values in measures.items():
+        if any(values):
+            yield (path, adapt(day), kind, channel, category, *values)
+
+
+def _insert_sql(*, accumulate: bool) -> str:
+    quote = connection.ops.quote_name
+    table = quote(Fact._meta.db_table)
+    columns = ", ".join(quote(c) for c in (*KEY, *MEASURES))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(KEY) + len(MEASURES)))})"  # noqa: S608
+    if accumulate:
+        # ON CONFLICT … DO UPDATE: PostgreSQL 9.5+ and SQLite 3.24+ alike.
+        sums = ", ".join(f"{quote(m)} = {table}.{quote(m)} + excluded.{quote(m)}" for m in MEASURES)
+        sql += f" ON CONFLICT ({', '.join(quote(k) for k in KEY)}) DO UPDATE SET {sums}"
+    return sql
+
+
+def facts_apply(delta: Measures) -> None:
+    rows = list(_rows(delta))
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(_insert_sql(accumulate=True), rows)
+
+
+def _difference(after: Measures, before: Measures) -> Measures:
+    delta: Measures = {}
+    for key, values in after.items():
+        _add(delta, key, values)
+    for key, values in before.items():
+        _add(delta, key, values, sign=-1)
+    return delta
+
+
+@contextmanager
+def facts_follow(ids: Iterable[int]):
+    """Around a change to existing orders: their facts move by what the change did to their contribution.
+    Must run inside the transaction that makes the change (services call it after locking the orders)."""
+    ids = list(ids)
+    before = _measure_ids(ids) if ids else {}
+    yield
+    facts_apply(_difference(_measure_ids(ids), before))
+
+
+def facts_add_orders(ids: Iterable[int]) -> None:
+    """New orders (by id) count from now on."""
+    ids = list(ids)
+    if ids:
+        facts_apply(_measure_ids(ids))
+
+
+def _all_measures() -> Measures:
+    return measure(Order.objects.all(), IncomeShare.objects.all())
+
+
+def _stored() -> Measures:
+    stored: Measures = {}
+    for row in Fact.objects.values_list(*KEY, *MEASURES).iterator(chunk_size=10_000):
+        if any(row[len(KEY) :]):
+            stored[row[: len(KEY)]] = list(row[len(KEY) :])
+    return stored
+
+
+@transaction.atomic
+def facts_rebuild() -> int:
+    """Recomputes every fact from the records; returns the number of rows written."""
+    if connection.vendor == "postgresql":
+        # Services that change orders meanwhile wait, then add their change on top of the rebuilt rows.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Fact._meta.db_table)} IN EXCLUSIVE MODE")
+    Fact.objects.all().delete()
+    rows = list(_rows(_all_measures()))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 20_000):
+            cursor.executemany(_insert_sql(accumulate=False), rows[start : start + 20_000])
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Difference:
+    key: Key
+    stored: list[int]
+    computed: list[int]
+
+
+def facts_verify(*, limit: int = 50) -> tuple[int, list[Difference]]:
+    """Compares the stored facts with the records: (number of differing rows, the first `limit` of them)."""
+    computed = {key: values for key, values in _all_measures().items() if any(values)}
+    stored = _stored()
+    zero = [0] * len(MEASURES)
+    differing = [
+        Difference(key, stored.get(key, zero), computed.get(key, zero))
+        for key in sorted(set(computed) | set(stored), key=lambda k: (k[0], k[1], k[2], k[3], k[4]))
+        if stored.get(key, zero) != computed.get(key, zero)
+    ]
+    return len(differing), differing[:limit]

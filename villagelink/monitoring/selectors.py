@@ -1,0 +1,170 @@
+"""Indicators for any unit and period, and for each of the unit's children, from the daily facts and the
+(small) tables of sites, shops, designations and the assistance ledger. Nothing here scans orders.
+
+Callers pass units the person may see (`unit_for` checks); everything below a visible unit is visible.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from villagelink.assistance.models import AssistanceEvent
+from villagelink.catalog.models import Shop
+from villagelink.core.paths import subtree_q
+from villagelink.core.periods import open_on_q
+from villagelink.core.scope import scoped
+from villagelink.geo.models import AdminUnit, Level
+from villagelink.network.models import Designation, ServiceSite, SiteKind
+from villagelink.network.selectors import coverage_for
+from villagelink.orders.models import Kind
+
+from .indicators import INDICATORS
+from .models import Fact
+
+Values = dict[str, int | float | None]
+
+SITE_INDICATOR = {
+    SiteKind.COUNTY_CENTRE: "county_centres",
+    SiteKind.TOWNSHIP_STATION: "township_stations",
+    SiteKind.VILLAGE_POINT: "village_points",
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    unit: AdminUnit
+    values: Values
+
+
+def unit_for(*, user, code: str) -> AdminUnit:
+    """The unit with this code, if the person may see it; 404 otherwise (others' units read as unknown)."""
+    unit = scoped(AdminUnit.objects.select_related("parent"), user).filter(code=code).first()
+    if unit is None:
+        raise Http404(_("No unit with this code lies in your area."))
+    return unit
+
+
+def default_unit(user) -> AdminUnit | None:
+    """Where the person's dashboard opens: their own area, or the topmost region for an administrator."""
+    return scoped(AdminUnit.objects.order_by("path"), user).first()
+
+
+def _by_branch(queryset: QuerySet, lookup: str, parent: AdminUnit, units: list[AdminUnit], *group, **sums):
+    """Rows of `queryset` below `parent`, grouped by which of `units` they lie under (and by `group`)."""
+    for width in sorted({len(unit.path) for unit in units}):
+        yield from (
+            queryset.filter(subtree_q(lookup, parent.path))
+            .annotate(branch=Substr(lookup, 1, width))
+            .order_by()
+            .values("branch", *group)
+            .annotate(**sums)
+        )
+
+
+def _figures(parent: AdminUnit, units: list[AdminUnit], start: datetime.date, end: datetime.date) -> dict:
+    values: dict[str, Values] = {unit.path: {i.name: 0 for i in INDICATORS} for unit in units}
+
+    def put(path, name, value):
+        if path in values:
+            values[path][name] = value
+
+    facts = (
+        Fact.objects.filter(path__in=list(values), day__gte=start, day__lte=end)
+        .order_by()
+        .values("path", "kind")
+        .annotate(
+            orders=Sum("orders"),
+            amount=Sum("amount_fen"),
+            savings=Sum("savings_fen"),
+            income=Sum("income_fen"),
+        )
+    )
+    for row in facts:
+        figures = values[row["path"]]
+        noun = "sales" if row["kind"] == Kind.SALE else "purchases"
+        figures[f"online_{noun}"] += row["amount"] or 0
+        figures[f"online_{noun}_orders"] += row["orders"] or 0
+        if row["kind"] == Kind.PURCHASE:
+            figures["purchase_savings"] += row["savings"] or 0
+        figures["poor_household_income"] += row["income"] or 0
+
+    sites = ServiceSite.objects.filter(open_on_q(end))
+    for row in _by_branch(sites, "unit__path", parent, units, "kind", n=Count("id")):
+        put(row["branch"], SITE_INDICATOR[SiteKind(row["kind"])], row["n"])
+    shops = Shop.objects.filter(open_on_q(end))
+    for row in _by_branch(shops, "unit__path", parent, units, n=Count("id")):
+        put(row["branch"], "online_shops", row["n"])
+    designations = Designation.objects.filter(year__lte=end.year)
+    for row in _by_branch(designations, "county__path", parent, units, n=Count("id")):
+        put(row["branch"], "demonstration_counties", row["n"])
+
+    events = AssistanceEvent.objects.filter(day__gte=start, day__lte=end)
+    net: dict[str, int] = defaultdict(int)
+    assisted: dict[str, int] = defaultdict(int)
+    for row in _by_branch(events, "household__village__path", parent, units, "household", net=Sum("sign")):
+        net[row["branch"]] += row["net"]
+        assisted[row["branch"]] += row["net"] > 0
+    for path in net:
+        put(path, "assistance_events", net[path])
+        put(path, "households_assisted", assisted[path])
+    return values
+
+
+def _coverage(values: dict[str, Values], coverages) -> None:
+    for coverage in coverages:
+        figures = values[coverage.unit.path]
+        figures["township_coverage"] = coverage.share(Level.TOWNSHIP)
+        figures["village_coverage"] = coverage.share(Level.VILLAGE)
+
+
+def figures_for(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> Values:
+    values = _figures(unit, [unit], start, end)
+    total, _children = coverage_for(unit=unit, day=end)
+    _coverage(values, [total])
+    return values[unit.path]
+
+
+def figures_for_children(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[Figures]:
+    children = list(unit.children.order_by("code"))
+    if not children:
+        return []
+    values = _figures(unit, children, start, end)
+    _total, coverages = coverage_for(unit=unit, day=end)
+    _coverage(values, coverages)
+    return [Figures(child, values[child.path]) for child in children]
+
+
+@dataclass(frozen=True)
+class Month:
+    start: datetime.date
+    sales_fen: int
+    sales_orders: int
+    purchases_fen: int
+    purchases_orders: int
+
+
+def monthly_trend(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[Month]:
+    """Sales and purchases of each month of the period (every month listed, empty ones as zero)."""
+    sums: dict[tuple[datetime.date, str], list[int]] = defaultdict(lambda: [0, 0])
+    days = (
+        Fact.objects.filter(path=unit.path, day__gte=start, day__lte=end)
+        .order_by()
+        .values_list("day", "kind")
+        .annotate(amount=Sum("amount_fen"), orders=Sum("orders"))
+    )
+    for day, kind, amount, orders in days:
+        month = sums[(day.replace(day=1), kind)]
+        month[0] += amount or 0
+        month[1] += orders or 0
+    months = []
+    month = start.replace(day=1)
+    while month <= end:
+        sales, purchases = sums.get((month, Kind.SALE), [0, 0]), sums.get((month, Kind.PURCHASE), [0, 0])
+        months.append(Month(month, sales[0], sales[1], purchases[0], purchases[1]))
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months

@@ -1,0 +1,76 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_user
+from villagelink.accounts.models import Role
+from villagelink.desk.services import assisted_purchase_record
+
+from .conftest import LHASA_VILLAGE, NAMLING_VILLAGES
+
+URL = "/api/v1/kpis/"
+
+
+@pytest.fixture
+def trade(points):
+    for code, amount in [(NAMLING_VILLAGES[0], 99_999_999), (LHASA_VILLAGE, 1)]:
+        site, operator = points[code]
+        assisted_purchase_record(
+            by=operator, site=site, platform="jd", description="Tractor parts", category="agri_inputs",
+            amount_fen=amount, day=datetime.date(2019, 6, 1),
+        )  # fmt: skip
+
+
+def test_the_region_gets_every_indicator_with_money_as_yuan_strings(client, region_officer, trade):
+    client.force_login(region_officer)
+    response = client.get(URL, {"unit": "540000", "start": "2019-01-01", "end": "2019-06-30"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["unit"] == {"code": "540000", "name": "Tibet Autonomous Region", "level": "region"}
+    assert (body["start"], body["end"]) == ("2019-01-01", "2019-06-30")
+    assert body["online_purchases"] == "1000000.00" and body["online_purchases_orders"] == 2
+    assert body["village_points"] == 3 and body["village_coverage"] is not None
+
+    children = client.get(
+        reverse("kpi-children"), {"unit": "540000", "start": "2019-01-01", "end": "2019-06-30"}
+    )
+    by_code = {child["unit"]["code"]: child for child in children.json()}
+    assert by_code["540200"]["online_purchases"] == "999999.99"
+    assert by_code["540100"]["online_purchases"] == "0.01"
+    assert len(by_code) == 7
+
+
+def test_a_county_officer_gets_only_namling(client, county_officer, trade):
+    client.force_login(county_officer)
+    assert client.get(URL, {"unit": "540221"}).status_code == 200
+    for code in ("540000", "540200", "540102", LHASA_VILLAGE):
+        assert client.get(URL, {"unit": code}).status_code == 404
+        assert client.get(reverse("kpi-children"), {"unit": code}).status_code == 404
+    children = client.get(
+        reverse("kpi-children"), {"unit": "540221", "start": "2019-01-01", "end": "2019-12-31"}
+    )
+    assert [c["unit"]["code"] for c in children.json()] == ["540221101"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"unit": "54"}, "unit"),
+        ({"unit": "540000", "start": "June"}, "is not a date"),
+        ({"unit": "540000", "start": "2019-07-01", "end": "2019-06-30"}, "starts after it ends"),
+    ],
+)
+def test_bad_queries_say_what_to_fix(client, region_officer, query, message):
+    client.force_login(region_officer)
+    response = client.get(URL, query)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_sellers_buyers_and_strangers_get_nothing(client, units):
+    assert client.get(URL, {"unit": "540000"}).status_code == 401
+    for role in (Role.SELLER, Role.BUYER):
+        user = make_user(f"someone-{role}", role, units["540221101201"] if role == Role.SELLER else None)
+        client.force_login(user)
+        assert client.get(URL, {"unit": "540221101201"}).status_code == 404
