@@ -48,10 +48,13 @@ def server_error(request):
 
 
 def workspace(request):
-    """Buyers shop, sellers fulfil their orders, everyone else starts from their units."""
+    """Buyers shop, sellers fulfil their orders, officers and administrators open the dashboard, operators
+    start from their units."""
     user = request.user
     if not user.is_authenticated or user.role == "buyer":
         return redirect("storefront:home")
     if user.role == "seller":
         return redirect("orders:orders")
+    if user.is_administrator or user.role == "officer":
+        return redirect("monitoring:home")
     return redirect("geo:unit_tree")

@@ -66,7 +66,7 @@ class KpiViewSet(viewsets.ViewSet):
         return unit_for(user=request.user, code=query.validated_data["unit"]), period
 
     @extend_schema(parameters=QUERY, responses=KpisOut)
-    def list(self, request):
+    def list(self, request, format=None):
         unit, period = self._query(request)
         return Response(
             kpi_document(unit, period, figures_for(unit=unit, start=period.start, end=period.end))
@@ -74,7 +74,7 @@ class KpiViewSet(viewsets.ViewSet):
 
     @extend_schema(parameters=QUERY, responses=KpisOut(many=True))
     @action(detail=False)
-    def children(self, request):
+    def children(self, request, format=None):
         unit, period = self._query(request)
         return Response(
             [

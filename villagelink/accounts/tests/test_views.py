@@ -11,13 +11,13 @@ def login(client, username, password):
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 
-def test_login_page_renders_and_login_lands_on_the_unit_tree(client, county_officer):
+def test_login_page_renders_and_an_officer_lands_on_the_dashboard(client, county_officer):
     assert client.get(reverse("accounts:login")).status_code == 200
     response = login(client, "namling", PASSWORD)
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
-    assert client.get(response["Location"])["Location"] == reverse("geo:unit_tree")
-    page = client.get(reverse("geo:unit_tree"))
+    assert client.get(response["Location"])["Location"] == reverse("monitoring:home")
+    page = client.get(reverse("monitoring:home"), follow=True)
     assert "Namling County" in page.content.decode()
 
 

@@ -1,0 +1,200 @@
+"""The dashboard as an Excel workbook: the same figures, one sheet per view.
+
+Money is written as numbers in yuan, counts as integers and shares as fractions shown as percentages, so that
+the cells can be summed and charted. Every text cell goes through `_safe`: a unit's name or a note from the
+database that begins like a formula is written as text, never as a formula.
+
+Callers pass a unit the person may see (`selectors.unit_for`); everything below it is visible.
+"""
+
+import io
+from collections.abc import Iterable, Sequence
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from villagelink.core.dates import region_zone
+from villagelink.core.paths import subtree_q
+from villagelink.geo.models import AdminUnit
+from villagelink.network.models import Designation
+
+from .indicators import INDICATORS, Indicator, Measure
+from .periods import Period
+from .selectors import Values, figures_for, figures_for_children, monthly_trend
+
+YUAN_FORMAT = "#,##0.00"
+COUNT_FORMAT = "#,##0"
+SHARE_FORMAT = "0.0%"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _safe(text) -> str:
+    """Text as a spreadsheet will show it, never as a formula: a leading =, +, -, @ (or tab, carriage
+    return) gets an apostrophe in front; characters an XLSX file cannot hold are left out."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(text))
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _number(measure: Measure, value: int | float | None) -> tuple[int | float | None, str]:
+    """A figure as the number a cell holds (money in yuan) and that cell's number format."""
+    if measure == Measure.YUAN:
+        return (None if value is None else value / 100), YUAN_FORMAT
+    if measure == Measure.SHARE:
+        return value, SHARE_FORMAT
+    return (None if value is None else int(value)), COUNT_FORMAT
+
+
+def _put(sheet: Worksheet, row: int, column: int, value, number_format: str | None = None) -> None:
+    """Writes one cell: text made safe, numbers as numbers (with their format), None as an empty cell."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = _safe(value)
+    else:
+        cell.value = value
+        if number_format is not None:
+            cell.number_format = number_format
+
+
+def _header(sheet: Worksheet, row: int, titles: Iterable[str]) -> None:
+    for column, title in enumerate(titles, start=1):
+        _put(sheet, row, column, str(title))
+        sheet.cell(row=row, column=column).font = BOLD
+
+
+def _widths(sheet: Worksheet, widths: Sequence[float]) -> None:
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _sheet(workbook: Workbook, title: str) -> Worksheet:
+    # Excel allows 31 characters in a sheet's name.
+    return workbook.create_sheet(title[:31])
+
+
+def _measure_label(measure: Measure) -> str:
+    return {
+        Measure.YUAN: _("yuan"),
+        Measure.COUNT: _("number"),
+        Measure.SHARE: _("share (%)"),
+    }[measure]
+
+
+def _indicators_sheet(workbook: Workbook, unit: AdminUnit, period: Period, values: Values) -> None:
+    sheet = _sheet(workbook, _("Indicators"))
+    zone = region_zone()
+    generated = timezone.now().astimezone(zone)
+    title_rows = [
+        (_("Unit"), unit.name, unit.code),
+        (_("Period"), f"{period.start.isoformat()} – {period.end.isoformat()}", period.key),
+        (_("Generated at"), f"{generated:%Y-%m-%d %H:%M:%S}", zone.key),
+    ]
+    for row, cells in enumerate(title_rows, start=1):
+        for column, text in enumerate(cells, start=1):
+            _put(sheet, row, column, str(text))
+        sheet.cell(row=row, column=1).font = BOLD
+    header_row = len(title_rows) + 2
+    _header(sheet, header_row, [_("Indicator"), _("Value"), _("Unit of measure"), _("Definition")])
+    for row, indicator in enumerate(INDICATORS, start=header_row + 1):
+        number, number_format = _number(indicator.measure, values[indicator.name])
+        _put(sheet, row, 1, str(indicator.label))
+        _put(sheet, row, 2, number, number_format)
+        _put(sheet, row, 3, _measure_label(indicator.measure))
+        _put(sheet, row, 4, str(indicator.definition))
+        sheet.cell(row=row, column=4).alignment = WRAP
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    _widths(sheet, [36, 22, 16, 90])
+
+
+def _trend_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
+    sheet = _sheet(workbook, _("Monthly trend"))
+    _header(
+        sheet,
+        1,
+        [_("Month"), _("Sales (yuan)"), _("Sales orders"), _("Purchases (yuan)"), _("Purchases orders")],
+    )
+    for row, month in enumerate(monthly_trend(unit=unit, start=period.start, end=period.end), start=2):
+        _put(sheet, row, 1, f"{month.start:%Y-%m}")
+        _put(sheet, row, 2, month.sales_fen / 100, YUAN_FORMAT)
+        _put(sheet, row, 3, month.sales_orders, COUNT_FORMAT)
+        _put(sheet, row, 4, month.purchases_fen / 100, YUAN_FORMAT)
+        _put(sheet, row, 5, month.purchases_orders, COUNT_FORMAT)
+    sheet.freeze_panes = "A2"
+    _widths(sheet, [12, 18, 14, 18, 16])
+
+
+def _indicator_cells(sheet: Worksheet, row: int, first_column: int, values: Values) -> None:
+    for column, indicator in enumerate(INDICATORS, start=first_column):
+        number, number_format = _number(indicator.measure, values[indicator.name])
+        _put(sheet, row, column, number, number_format)
+
+
+def _children_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
+    sheet = _sheet(workbook, _("Children"))
+    _header(sheet, 1, [_("Code"), _("Name"), *(str(indicator.label) for indicator in INDICATORS)])
+    for cell in sheet[1]:
+        cell.alignment = WRAP
+    for row, child in enumerate(figures_for_children(unit=unit, start=period.start, end=period.end), start=2):
+        _put(sheet, row, 1, child.unit.code)
+        _put(sheet, row, 2, child.unit.name)
+        _indicator_cells(sheet, row, 3, child.values)
+    sheet.freeze_panes = "C2"
+    _widths(sheet, [14, 28, *(_indicator_width(indicator) for indicator in INDICATORS)])
+
+
+def _indicator_width(indicator: Indicator) -> float:
+    return 18 if indicator.measure == Measure.YUAN else 14
+
+
+def _designations_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
+    sheet = _sheet(workbook, _("Designations"))
+    _header(sheet, 1, [_("Year"), _("Batch"), _("County code"), _("County name"), _("Note")])
+    designations = (
+        Designation.objects.filter(subtree_q("county__path", unit.path), year__lte=period.end.year)
+        .select_related("county")
+        .order_by("year", "batch", "county__code")
+    )
+    for row, designation in enumerate(designations, start=2):
+        _put(sheet, row, 1, designation.year, "0")
+        _put(sheet, row, 2, designation.batch, "0")
+        _put(sheet, row, 3, designation.county.code)
+        _put(sheet, row, 4, designation.county.name)
+        _put(sheet, row, 5, designation.note or None)
+    sheet.freeze_panes = "A2"
+    _widths(sheet, [8, 8, 14, 28, 40])
+
+
+def _definitions_sheet(workbook: Workbook) -> None:
+    sheet = _sheet(workbook, _("Definitions"))
+    _header(sheet, 1, [_("Name"), _("Label"), _("Definition")])
+    for row, indicator in enumerate(INDICATORS, start=2):
+        _put(sheet, row, 1, indicator.name)
+        _put(sheet, row, 2, str(indicator.label))
+        _put(sheet, row, 3, str(indicator.definition))
+        sheet.cell(row=row, column=3).alignment = WRAP
+    sheet.freeze_panes = "A2"
+    _widths(sheet, [26, 36, 100])
+
+
+def dashboard_workbook(*, unit: AdminUnit, period: Period) -> bytes:
+    """The unit's dashboard for the period as an XLSX file: indicators, monthly trend, children,
+    demonstration county designations and the indicators' definitions, in the active language."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    values = figures_for(unit=unit, start=period.start, end=period.end)
+    _indicators_sheet(workbook, unit, period, values)
+    _trend_sheet(workbook, unit, period)
+    _children_sheet(workbook, unit, period)
+    _designations_sheet(workbook, unit, period)
+    _definitions_sheet(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,85 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_user
+from villagelink.accounts.models import Role
+from villagelink.desk.services import assisted_sale_record
+
+from .conftest import LHASA_VILLAGE, NAMLING_VILLAGES
+
+
+@pytest.fixture
+def trade(points):
+    for code, amount in [(NAMLING_VILLAGES[0], 123456), (NAMLING_VILLAGES[1], 1000), (LHASA_VILLAGE, 50000)]:
+        site, operator = points[code]
+        assisted_sale_record(
+            by=operator, site=site, platform="taobao", description="Butter", category="dairy", quantity=1,
+            amount_fen=amount, day=datetime.date(2019, 3, 15),
+        )  # fmt: skip
+
+
+def _dashboard(client, code, **query):
+    return client.get(reverse("monitoring:dashboard", args=[code]), query)
+
+
+def test_the_region_officer_sees_cards_trend_ranking_and_drills_down(client, region_officer, trade):
+    client.force_login(region_officer)
+    assert client.get(reverse("monitoring:home"))["Location"] == reverse(
+        "monitoring:dashboard", args=["540000"]
+    )
+    page = _dashboard(client, "540000", period="2019").content.decode()
+    assert 'data-testid="value-online_sales">1,744.56<' in page
+    assert 'data-testid="value-online_sales_orders">3<' in page
+    assert "2019-03" in page and "<svg" in page
+    assert page.index('data-code="540200"') < page.index('data-code="540100"')  # Shigatse sold more
+    by_name = _dashboard(client, "540000", period="2019", sort="name", dir="asc").content.decode()
+    assert 'data-code="540100"' in by_name
+
+    page = _dashboard(client, "540221", period="2019-Q1").content.decode()
+    assert 'data-testid="value-online_sales">1,244.56<' in page
+    assert reverse("monitoring:dashboard", args=["540221101"]) + "?period=2019-Q1" in page
+    page = _dashboard(client, NAMLING_VILLAGES[1], year="2019", part="03").content.decode()
+    assert 'data-testid="value-online_sales">10.00<' in page
+    assert (
+        _dashboard(client, "540221", period="2019-04").content.decode().count('value-online_sales">0.00<')
+        == 1
+    )
+
+
+def test_a_county_officer_sees_only_namling(client, county_officer, trade):
+    client.force_login(county_officer)
+    assert client.get(reverse("monitoring:home"))["Location"] == reverse(
+        "monitoring:dashboard", args=["540221"]
+    )
+    for code in ("540000", "540200", "540102", LHASA_VILLAGE):
+        assert _dashboard(client, code).status_code == 404
+        assert client.get(reverse("monitoring:report", args=[code])).status_code == 404
+        assert client.get(reverse("monitoring:workbook", args=[code])).status_code == 404
+    assert _dashboard(client, "540221", period="2019").status_code == 200
+
+
+def test_a_bad_period_says_what_to_give_and_shows_this_year(client, region_officer):
+    client.force_login(region_officer)
+    for query, message in [
+        ({"period": "2019-13"}, "names no month"),
+        ({"start": "2019-06-30", "end": "2019-01-01"}, "starts after it ends"),
+        ({"start": "yesterday", "end": ""}, "YYYY-MM-DD"),
+    ]:
+        response = _dashboard(client, "540000", **query)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+
+
+def test_the_printable_report_has_every_indicator_with_its_definition(client, region_officer, trade):
+    client.force_login(region_officer)
+    page = client.get(reverse("monitoring:report", args=["540000"]), {"period": "2019"}).content.decode()
+    assert "1,744.56" in page and "Cancelled, refunded and reversed orders do not count" in page
+
+
+def test_sellers_and_buyers_have_no_dashboard(client, units):
+    for role, scope in [(Role.SELLER, units[NAMLING_VILLAGES[0]]), (Role.BUYER, None)]:
+        client.force_login(make_user(f"someone-{role}", role, scope))
+        assert client.get(reverse("monitoring:home")).status_code == 403
+        assert _dashboard(client, NAMLING_VILLAGES[0]).status_code in (403, 404)

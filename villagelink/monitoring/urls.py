@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("", views.dashboard_home, name="home"),
+    path("<str:code>/", views.dashboard, name="dashboard"),
+    path("<str:code>/report/", views.report, name="report"),
+    path("<str:code>/workbook.xlsx", views.workbook, name="workbook"),
+]

@@ -1,0 +1,159 @@
+"""The dashboard: a unit's indicators for a period, its monthly trend, a ranking of its children, coverage and
+designations; the printable report and the workbook carry the same figures."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from villagelink.core.dates import region_today
+from villagelink.core.exceptions import ApplicationError
+from villagelink.core.paths import subtree_q
+from villagelink.core.scope import scope_unit_of
+from villagelink.geo.models import AdminUnit
+from villagelink.geo.selectors import unit_ancestors, unit_get
+from villagelink.network.models import Designation
+
+from .charts import trend_chart
+from .exports import dashboard_workbook
+from .indicators import BY_NAME, INDICATORS, Measure
+from .periods import Period, period_between, period_parse
+from .selectors import figures_for, figures_for_children, monthly_trend
+
+FIRST_YEAR = 2015
+CARDS = [
+    "online_sales", "online_sales_orders", "online_purchases", "online_purchases_orders", "poor_household_income",
+    "purchase_savings", "assistance_events", "households_assisted", "online_shops", "county_centres",
+    "township_stations", "village_points", "demonstration_counties",
+]  # fmt: skip
+RANKING = [
+    "online_sales",
+    "online_purchases",
+    "online_shops",
+    "assistance_events",
+    "households_assisted",
+    "village_points",
+]
+COVERAGE = ["county_centres", "township_stations", "village_points", "township_coverage", "village_coverage"]
+
+
+def _can_monitor(user) -> bool:
+    return user.is_authenticated and (user.is_administrator or scope_unit_of(user) is not None)
+
+
+def _period(request) -> tuple[Period, str]:
+    """From ?period=…, or ?start=…&end=…, or ?year=…&part=…; this year when none is given."""
+    params = request.GET
+    try:
+        if params.get("start") or params.get("end"):
+            start = datetime.date.fromisoformat(params.get("start", ""))
+            end = datetime.date.fromisoformat(params.get("end", ""))
+            return period_between(start, end), ""
+        if params.get("year"):
+            part = params.get("part", "")
+            return period_parse(f"{params['year']}{'-' + part if part else ''}"), ""
+        if params.get("period"):
+            return period_parse(params["period"]), ""
+    except ValueError:
+        error = _("Give both the first and the last day as dates (YYYY-MM-DD).")
+    except ApplicationError as problem:
+        error = problem.message
+    else:
+        error = ""
+    today = region_today()
+    return Period(datetime.date(today.year, 1, 1), today), error
+
+
+@login_required
+def dashboard_home(request):
+    if not _can_monitor(request.user):
+        raise PermissionDenied
+    unit = (
+        scope_unit_of(request.user) or AdminUnit.objects.filter(parent__isnull=True).order_by("code").first()
+    )
+    if unit is None:
+        return render(request, "monitoring/empty.html")
+    return redirect("monitoring:dashboard", code=unit.code)
+
+
+def _sorted(children, sort: str, descending: bool):
+    if sort == "name":
+        return sorted(children, key=lambda c: c.unit.name, reverse=descending)
+    return sorted(children, key=lambda c: (c.values[sort] is None, c.values[sort] or 0), reverse=descending)
+
+
+def _context(request, code: str):
+    if not _can_monitor(request.user):
+        raise PermissionDenied
+    unit = unit_get(user=request.user, code=code)
+    period, period_error = _period(request)
+    values = figures_for(unit=unit, start=period.start, end=period.end)
+    children = figures_for_children(unit=unit, start=period.start, end=period.end)
+    sort = request.GET.get("sort", "online_sales")
+    sort = sort if sort in BY_NAME or sort == "name" else "online_sales"
+    descending = request.GET.get("dir", "desc") != "asc"
+    months = monthly_trend(unit=unit, start=period.start, end=period.end)
+    designations = (
+        Designation.objects.filter(subtree_q("county__path", unit.path), year__lte=period.end.year)
+        .select_related("county")
+        .order_by("year", "batch", "county__code")
+    )
+    by_year: dict[int, list[Designation]] = {}
+    for designation in designations:
+        by_year.setdefault(designation.year, []).append(designation)
+    today = region_today()
+    return {
+        "unit": unit,
+        "ancestors": unit_ancestors(user=request.user, unit=unit),
+        "period": period,
+        "period_error": period_error,
+        "cards": [(BY_NAME[name], values[name]) for name in CARDS],
+        "coverage_cards": [
+            (BY_NAME[name], values[name]) for name in ("township_coverage", "village_coverage")
+        ],
+        "indicators": INDICATORS,
+        "ranking_columns": [BY_NAME[name] for name in RANKING],
+        "coverage_columns": [BY_NAME[name] for name in COVERAGE],
+        "children": _sorted(children, sort, descending),
+        "values": values,
+        "sort": sort,
+        "descending": descending,
+        "months": months,
+        "chart": trend_chart(months) if len(months) > 1 else None,
+        "designations": sorted(by_year.items()),
+        "part": period.key[5:] if period.kind in ("quarter", "month") else "",
+        "years": list(range(today.year, FIRST_YEAR - 1, -1)),
+        "parts": [("", _("Whole year"))]
+        + [(f"Q{q}", _("Quarter %(n)d") % {"n": q}) for q in range(1, 5)]
+        + [(f"{m:02d}", datetime.date(2000, m, 1).strftime("%m")) for m in range(1, 13)],
+        "YUAN": Measure.YUAN,
+        "SHARE": Measure.SHARE,
+    }
+
+
+@login_required
+def dashboard(request, code: str):
+    return render(request, "monitoring/dashboard.html", _context(request, code))
+
+
+@login_required
+def report(request, code: str):
+    """The printable report for the programme's periodic reporting (print stylesheet)."""
+    return render(request, "monitoring/report.html", _context(request, code))
+
+
+@login_required
+def workbook(request, code: str):
+    if not _can_monitor(request.user):
+        raise PermissionDenied
+    unit = unit_get(user=request.user, code=code)
+    period, _error = _period(request)
+    response = HttpResponse(
+        dashboard_workbook(unit=unit, period=period),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="villagelink-{unit.code}-{period.key}.xlsx"'
+    return response
