@@ -10,6 +10,7 @@ from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope
+from villagelink.monitoring.approvals import approvals_guard
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household
 
@@ -53,6 +54,7 @@ def assistance_record(
     order=None,
 ) -> AssistanceEvent:
     _check(by, household, site, day)
+    approvals_guard([(household.village.path, day)])
     if kind not in AssistanceKind.values:
         raise AssistanceError(_("Choose the kind of help."))
     if amount_fen is not None and amount_fen < 0:
@@ -83,6 +85,7 @@ def assistance_reverse(*, by: User, event: AssistanceEvent, reason: str) -> Assi
         raise AssistanceError(_("This entry has already been reversed."), code=ErrorCode.CONFLICT)
     if not reason.strip():
         raise AssistanceError(_("Say why the entry is reversed."))
+    approvals_guard([(event.household.village.path, event.day)])
     return AssistanceEvent.objects.create(
         household=event.household,
         kind=event.kind,

@@ -18,6 +18,7 @@ from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope
 from villagelink.geo.models import AdminUnit, Level
+from villagelink.monitoring.approvals import approvals_guard
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household, Organisation
 
@@ -67,6 +68,7 @@ def shop_open(
         raise CatalogError(_("The opening date is in the future."))
     if site is not None and not unit.path.startswith(site.unit.path):
         raise CatalogError(_("%(site)s does not serve %(unit)s.") % {"site": site, "unit": unit})
+    approvals_guard([(unit.path, opened_on)], onwards=True)
     shop = Shop(
         name=name.strip(),
         household=household,
@@ -107,8 +109,12 @@ def shop_set_status(*, by: User, shop: Shop, status: str, day: datetime.date | N
     day = day or region_today()
     if status == ShopStatus.CLOSED and day < shop.opened_on:
         raise CatalogError(_("A shop cannot close before it opened."))
+    closed_on = day if status == ShopStatus.CLOSED else None
+    if closed_on != shop.closed_on:
+        changed = [d for d in (closed_on, shop.closed_on) if d is not None]
+        approvals_guard([(shop.unit.path, min(changed))], onwards=True)
     shop.status = status
-    shop.closed_on = day if status == ShopStatus.CLOSED else None
+    shop.closed_on = closed_on
     shop.save(update_fields=["status", "closed_on"])
     return shop
 

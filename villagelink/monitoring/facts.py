@@ -21,6 +21,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from villagelink.geo.models import LEVEL_PATH_WIDTH
 from villagelink.orders.models import Channel, IncomeShare, Order, Status
 
+from .approvals import approvals_guard
 from .models import Fact
 
 COUNTED = Q(status=Status.COMPLETED) | Q(
@@ -108,8 +109,10 @@ def _insert_sql(*, accumulate: bool) -> str:
 
 
 def facts_apply(delta: Measures) -> None:
+    """Adds `delta` to the stored facts; refused if it touches a month whose figures stand approved."""
     rows = list(_rows(delta))
     if rows:
+        approvals_guard({(key[0], key[1]) for key, values in delta.items() if any(values)})
         with connection.cursor() as cursor:
             cursor.executemany(_insert_sql(accumulate=True), rows)
 

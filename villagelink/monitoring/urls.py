@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.dashboard_home, name="home"),
     path("<str:code>/", views.dashboard, name="dashboard"),
     path("<str:code>/report/", views.report, name="report"),
+    path("<str:code>/approval/", views.approval, name="approval"),
     path("<str:code>/workbook.xlsx", views.workbook, name="workbook"),
 ]

@@ -3,11 +3,14 @@ designations; the printable report and the workbook carry the same figures."""
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
@@ -17,10 +20,19 @@ from villagelink.geo.models import AdminUnit
 from villagelink.geo.selectors import unit_ancestors, unit_get
 from villagelink.network.models import Designation
 
+from .approvals import (
+    APPROVING_LEVELS,
+    ApprovalError,
+    approval_state,
+    approval_withdraw,
+    can_approve,
+    missing_children,
+    month_approve,
+)
 from .charts import trend_chart
 from .exports import dashboard_workbook
 from .indicators import BY_NAME, INDICATORS, Measure
-from .periods import Period, period_between, period_parse
+from .periods import Period, PeriodError, period_between, period_parse
 from .selectors import figures_for, figures_for_children, monthly_trend
 
 FIRST_YEAR = 2015
@@ -105,7 +117,16 @@ def _context(request, code: str):
     for designation in designations:
         by_year.setdefault(designation.year, []).append(designation)
     today = region_today()
+    approval = None
+    if period.kind == "month" and unit.level in APPROVING_LEVELS:
+        approval = {
+            "standing": approval_state(unit, period.start),
+            "can_approve": can_approve(request.user, unit),
+            "missing": missing_children(unit, period.start),
+            "ended": period.end < today,
+        }
     return {
+        "approval": approval,
         "unit": unit,
         "ancestors": unit_ancestors(user=request.user, unit=unit),
         "period": period,
@@ -132,6 +153,33 @@ def _context(request, code: str):
         "YUAN": Measure.YUAN,
         "SHARE": Measure.SHARE,
     }
+
+
+@login_required
+@require_POST
+def approval(request, code: str):
+    """Approve the month on show, or withdraw its approval (with a reason)."""
+    if not _can_monitor(request.user):
+        raise PermissionDenied
+    unit = unit_get(user=request.user, code=code)
+    try:
+        month = period_parse(request.POST.get("month", ""))
+        if month.kind != "month":
+            raise PeriodError(_("Choose one month to approve."))
+        if request.POST.get("action") == "withdraw":
+            standing = approval_state(unit, month.start)
+            if standing is None:
+                raise ApprovalError(_("This month is not approved."))
+            approval_withdraw(by=request.user, approval=standing, reason=request.POST.get("reason", ""))
+            messages.success(request, _("The approval is withdrawn."))
+        else:
+            month_approve(by=request.user, unit=unit, month=month.start)
+            messages.success(request, _("The figures for %(month)s are approved.") % {"month": month.key})
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        month = None
+    query = f"?period={month.key}" if month else ""
+    return redirect(reverse("monitoring:dashboard", args=[unit.code]) + query)
 
 
 @login_required

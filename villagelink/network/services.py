@@ -11,6 +11,7 @@ from villagelink.accounts.permissions import can_manage_network
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope
 from villagelink.geo.models import AdminUnit, Level
+from villagelink.monitoring.approvals import approvals_guard
 
 from .models import SERVICES, SITE_LEVEL, Designation, ServiceSite, SiteKind, SiteOperator
 
@@ -97,6 +98,7 @@ def site_open(*, by: User, kind: str, unit: AdminUnit, data: SiteData) -> Servic
         )
     site = ServiceSite(kind=kind, unit=unit)
     _apply(site, data)
+    approvals_guard([(unit.path, site.opened_on)], onwards=True)
     return _save_site(site)
 
 
@@ -105,7 +107,11 @@ def site_update(*, by: User, site: ServiceSite, data: SiteData) -> ServiceSite:
     """Changes a site's name, address, dates and services; its kind and unit stay."""
     _require_manager(by, site.unit)
     site = ServiceSite.objects.select_for_update().select_related("unit").get(pk=site.pk)
+    before = (site.opened_on, site.closed_on)
     _apply(site, data)
+    moved = {day for old, new in zip(before, (site.opened_on, site.closed_on), strict=True) if old != new for day in (old, new) if day}
+    if moved:
+        approvals_guard([(site.unit.path, min(moved))], onwards=True)
     return _save_site(site)
 
 
@@ -148,4 +154,5 @@ def designation_record(
             _("%(county)s was already designated in %(year)s.") % {"county": county, "year": existing.year},
             code=ErrorCode.CONFLICT,
         )
+    approvals_guard([(county.path, datetime.date(year, 1, 1))], onwards=True)
     return Designation.objects.create(county=county, year=year, batch=batch, note=note.strip())
