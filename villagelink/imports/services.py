@@ -27,6 +27,7 @@ from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope, scope_unit_of, scoped
 from villagelink.monitoring.facts import facts_add_orders, facts_follow
 from villagelink.orders.models import Channel, Kind, Order, OrderEvent, OrderLine, PaymentMethod, Status
+from villagelink.orders.services import income_recompute
 
 from . import parsing
 from .models import BatchAction, BatchStatus, ImportBatch, ImportProfile, ImportRejection, Outcome
@@ -379,6 +380,7 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str) 
         lines,
     )
     _executemany(OrderEvent, ["order_id", "status", "at", "by_id", "note"], events)
+    income_recompute(list(ids.values()))
     facts_add_orders(ids.values())
 
 
@@ -391,14 +393,17 @@ def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -
         f"{quote(c)} = %s" for c in ("status", "total_fen", "refunded_fen", "completed_on")
     )
     sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - model names, quoted
-    with facts_follow([pk for pk, _old, _plan in changed]), connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                (plan.status, plan.row.amount_fen, plan.refunded_fen, _adapt(_completed_on(plan)), pk)
-                for pk, _old, plan in changed
-            ],
-        )
+    ids = [pk for pk, _old, _plan in changed]
+    with facts_follow(ids):
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql,
+                [
+                    (plan.status, plan.row.amount_fen, plan.refunded_fen, _adapt(_completed_on(plan)), pk)
+                    for pk, _old, plan in changed
+                ],
+            )
+        income_recompute(ids)
     _executemany(
         OrderEvent,
         ["order_id", "status", "at", "by_id", "note"],

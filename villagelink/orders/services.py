@@ -417,24 +417,27 @@ def order_complete(*, by: User, order: Order) -> Order:
     return order
 
 
-def _record_income(order: Order) -> None:
+def _income_shares(order: Order, members: dict[int, list]) -> list[IncomeShare]:
     """A completed sale is e-commerce income of the poor household it was made for (the shop's, or the one
-    named on an assisted sale), or an equal share of it for each poor household linked to the organisation."""
+    named on an assisted sale), or an equal share of it for each poor household linked to the organisation.
+    `members` caches each organisation's households."""
     household = order.household or (order.shop.household if order.shop else None)
     organisation = order.organisation or (order.shop.organisation if order.shop else None)
-    if order.kind != Kind.SALE or order.amount_fen <= 0:
-        return
+    if order.kind != Kind.SALE or order.status != Status.COMPLETED or order.amount_fen <= 0:
+        return []
     year = order.completed_on.year
     if household is not None:
         households = [household] if household.is_poor_in(year) else []
     elif organisation is not None:
-        households = [h for h in organisation.households.order_by("pk") if h.is_poor_in(year)]
+        if organisation.pk not in members:
+            members[organisation.pk] = list(organisation.households.order_by("pk"))
+        households = [h for h in members[organisation.pk] if h.is_poor_in(year)]
     else:
         households = []
     if not households:
-        return
+        return []
     share, remainder = divmod(order.amount_fen, len(households))
-    IncomeShare.objects.bulk_create(
+    return [
         IncomeShare(
             order=order,
             household=household,
@@ -442,7 +445,22 @@ def _record_income(order: Order) -> None:
             day=order.completed_on,
         )
         for i, household in enumerate(households)
+    ]
+
+
+def _record_income(order: Order) -> None:
+    IncomeShare.objects.bulk_create(_income_shares(order, {}))
+
+
+def income_recompute(order_ids: list[int]) -> None:
+    """For bulk paths (imports): the income shares of these orders, as their status and amounts now stand."""
+    IncomeShare.objects.filter(order_id__in=order_ids).delete()
+    orders = Order.objects.filter(pk__in=order_ids, kind=Kind.SALE, status=Status.COMPLETED).select_related(
+        "household", "organisation", "shop__household", "shop__organisation"
     )
+    members: dict[int, list] = {}
+    shares = [share for order in orders.iterator(chunk_size=2000) for share in _income_shares(order, members)]
+    IncomeShare.objects.bulk_create(shares, batch_size=2000)
 
 
 def _require_in_area(by: User, path: str) -> None:

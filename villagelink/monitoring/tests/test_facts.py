@@ -73,6 +73,10 @@ def test_an_imported_report_counts_paid_and_completed_orders_and_a_later_refund_
     batch = import_preview(by=admin_user, data=later.encode(), filename="june-later.csv", background=False)
     import_commit(by=admin_user, batch=batch, background=False)
     assert _sales(units["540221"]) == 123450 + 2000
+    # Completed sales of the poor household's shop are its income (the paid-only order is not yet).
+    income = figures_for(unit=units["540221"], start=JUNE_2019[0], end=JUNE_2019[1])["poor_household_income"]
+    assert income == 123450 + 2000
+    assert sorted(IncomeShare.objects.values_list("amount_fen", flat=True)) == [2000, 123450]
     assert facts_verify()[0] == 0
 
 
