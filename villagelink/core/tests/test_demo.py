@@ -140,8 +140,9 @@ def test_the_demo_builds_the_region_once_matching_the_published_figures_and_rese
     call_command("demo", no_serve=True)
     first = counts()
     out = capsys.readouterr().out
-    assert "[5/11] Creating the demo accounts" in out and "[10/11] Taking storefront orders" in out
-    assert "[11/11] Recording at the village point's desk" in out
+    assert "[5/12] Creating the demo accounts" in out and "[10/12] Taking storefront orders" in out
+    assert "[11/12] Recording the region's online trade" in out
+    assert "[12/12] Recording at the village point's desk" in out
     assert "region-officer" in out and "villagelink-demo" in out
     assert {k: first[k] for k in ("region", "prefecture", "county", "township", "village", "users")} == {
         "region": 1,

@@ -11,6 +11,7 @@ from villagelink.assistance.demo import build_assistance_demo
 from villagelink.catalog.demo import build_catalog_demo
 from villagelink.catalog.models import Platform, Shop
 from villagelink.catalog.services import shop_assign_seller
+from villagelink.core.money import fen_to_yuan
 from villagelink.core.paths import subtree_q
 from villagelink.core.progress import Steps
 from villagelink.desk.demo import build_desk_demo
@@ -20,6 +21,7 @@ from villagelink.geo.synthetic import synthetic_unit_rows
 from villagelink.network.demo import build_network_demo
 from villagelink.network.models import ServiceSite
 from villagelink.orders.demo import build_storefront_demo
+from villagelink.orders.regional_demo import build_regional_orders
 from villagelink.registry.demo import build_registry_demo
 
 DEMO_PASSWORD = "villagelink-demo"  # noqa: S105  (the demo's published password; see README)
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit.")
 
     def handle(self, *args, addr: str, reset: bool, no_serve: bool, **options):
-        steps = Steps(total=11, stream=self.stdout)
+        steps = Steps(total=12, stream=self.stdout)
         with steps.step(_("Preparing the data folder")) as note:
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
             note.append(str(settings.DATA_DIR))
@@ -100,6 +102,19 @@ class Command(BaseCommand):
             note.append(
                 _("%(photos)d product photos, %(orders)d orders")
                 % {"photos": store.photos, "orders": store.orders}
+            )
+        with steps.step(_("Recording the region's online trade from 2015 to mid-2019")) as note:
+            trade = build_regional_orders(region=region)
+            note.append(
+                _(
+                    "%(orders)d orders; online sales %(sales)s yuan and online purchases %(purchases)s yuan "
+                    "from 2015-01-01 to 2019-06-30"
+                )
+                % {
+                    "orders": trade.orders,
+                    "sales": fen_to_yuan(trade.sales_fen),
+                    "purchases": fen_to_yuan(trade.purchases_fen),
+                }
             )
         with steps.step(_("Recording at the village point's desk and importing platform reports")) as note:
             point = ServiceSite.objects.get(staff__user=users["point-operator"])
