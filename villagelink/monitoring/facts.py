@@ -22,7 +22,7 @@ from villagelink.geo.models import LEVEL_PATH_WIDTH
 from villagelink.orders.models import Channel, IncomeShare, Order, Status
 
 from .approvals import approvals_guard
-from .models import Fact
+from .models import Fact, MonthlyFact
 
 COUNTED = Q(status=Status.COMPLETED) | Q(
     channel=Channel.PLATFORM, status__in=[Status.PAID, Status.SHIPPED, Status.DELIVERED]
@@ -89,6 +89,14 @@ def _measure_ids(ids: list[int]) -> Measures:
     return measure(Order.objects.filter(pk__in=ids), IncomeShare.objects.filter(order_id__in=ids))
 
 
+def by_month(measures: Measures) -> Measures:
+    """The same measures keyed by each day's month (its first day), for `MonthlyFact`."""
+    months: Measures = {}
+    for (path, day, *rest), values in measures.items():
+        _add(months, (path, day.replace(day=1), *rest), values)
+    return months
+
+
 def _rows(measures: Measures) -> Iterator[tuple]:
     adapt = connection.ops.adapt_datefield_value
     for (path, day, kind, channel, category), values in measures.items():
@@ -96,25 +104,33 @@ def _rows(measures: Measures) -> Iterator[tuple]:
             yield (path, adapt(day), kind, channel, category, *values)
 
 
-def _insert_sql(*, accumulate: bool) -> str:
+# Each table with its date column: the daily facts and their monthly sums.
+TABLES = ((Fact, "day"), (MonthlyFact, "month"))
+
+
+def _insert_sql(model, date_column: str, *, accumulate: bool) -> str:
     quote = connection.ops.quote_name
-    table = quote(Fact._meta.db_table)
-    columns = ", ".join(quote(c) for c in (*KEY, *MEASURES))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(KEY) + len(MEASURES)))})"  # noqa: S608
+    table = quote(model._meta.db_table)
+    key = (KEY[0], date_column, *KEY[2:])
+    columns = ", ".join(quote(c) for c in (*key, *MEASURES))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(key) + len(MEASURES)))})"  # noqa: S608
     if accumulate:
         # ON CONFLICT … DO UPDATE: PostgreSQL 9.5+ and SQLite 3.24+ alike.
         sums = ", ".join(f"{quote(m)} = {table}.{quote(m)} + excluded.{quote(m)}" for m in MEASURES)
-        sql += f" ON CONFLICT ({', '.join(quote(k) for k in KEY)}) DO UPDATE SET {sums}"
+        sql += f" ON CONFLICT ({', '.join(quote(k) for k in key)}) DO UPDATE SET {sums}"
     return sql
 
 
 def facts_apply(delta: Measures) -> None:
-    """Adds `delta` to the stored facts; refused if it touches a month whose figures stand approved."""
+    """Adds `delta` to the stored facts (daily and monthly); refused if it touches a month whose figures
+    stand approved."""
     rows = list(_rows(delta))
-    if rows:
-        approvals_guard({(key[0], key[1]) for key, values in delta.items() if any(values)})
-        with connection.cursor() as cursor:
-            cursor.executemany(_insert_sql(accumulate=True), rows)
+    if not rows:
+        return
+    approvals_guard({(key[0], key[1]) for key, values in delta.items() if any(values)})
+    with connection.cursor() as cursor:
+        cursor.executemany(_insert_sql(Fact, "day", accumulate=True), rows)
+        cursor.executemany(_insert_sql(MonthlyFact, "month", accumulate=True), list(_rows(by_month(delta))))
 
 
 def _difference(after: Measures, before: Measures) -> Measures:
@@ -147,9 +163,10 @@ def _all_measures() -> Measures:
     return measure(Order.objects.all(), IncomeShare.objects.all())
 
 
-def _stored() -> Measures:
+def _stored(model, date_column: str) -> Measures:
     stored: Measures = {}
-    for row in Fact.objects.values_list(*KEY, *MEASURES).iterator(chunk_size=10_000):
+    key = (KEY[0], date_column, *KEY[2:])
+    for row in model.objects.values_list(*key, *MEASURES).iterator(chunk_size=10_000):
         if any(row[len(KEY) :]):
             stored[row[: len(KEY)]] = list(row[len(KEY) :])
     return stored
@@ -163,15 +180,23 @@ def facts_rebuild() -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Fact._meta.db_table)} IN EXCLUSIVE MODE")
     Fact.objects.all().delete()
-    rows = list(_rows(_all_measures()))
+    MonthlyFact.objects.all().delete()
+    measures = _all_measures()
+    written = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 20_000):
-            cursor.executemany(_insert_sql(accumulate=False), rows[start : start + 20_000])
-    return len(rows)
+        for (model, date_column), grain in zip(TABLES, (measures, by_month(measures)), strict=True):
+            rows = list(_rows(grain))
+            for start in range(0, len(rows), 20_000):
+                cursor.executemany(
+                    _insert_sql(model, date_column, accumulate=False), rows[start : start + 20_000]
+                )
+            written += len(rows)
+    return written
 
 
 @dataclass(frozen=True)
 class Difference:
+    table: str
     key: Key
     stored: list[int]
     computed: list[int]
@@ -179,12 +204,15 @@ class Difference:
 
 def facts_verify(*, limit: int = 50) -> tuple[int, list[Difference]]:
     """Compares the stored facts with the records: (number of differing rows, the first `limit` of them)."""
-    computed = {key: values for key, values in _all_measures().items() if any(values)}
-    stored = _stored()
+    measures = _all_measures()
     zero = [0] * len(MEASURES)
-    differing = [
-        Difference(key, stored.get(key, zero), computed.get(key, zero))
-        for key in sorted(set(computed) | set(stored), key=lambda k: (k[0], k[1], k[2], k[3], k[4]))
-        if stored.get(key, zero) != computed.get(key, zero)
-    ]
+    differing = []
+    for (model, date_column), grain in zip(TABLES, (measures, by_month(measures)), strict=True):
+        computed = {key: values for key, values in grain.items() if any(values)}
+        stored = _stored(model, date_column)
+        differing += [
+            Difference(model._meta.db_table, key, stored.get(key, zero), computed.get(key, zero))
+            for key in sorted(set(computed) | set(stored))
+            if stored.get(key, zero) != computed.get(key, zero)
+        ]
     return len(differing), differing[:limit]

@@ -12,9 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Fact(models.Model):
-    path = models.CharField(_("unit path"), max_length=12)
-    day = models.DateField(_("day"))
+class Measures(models.Model):
     kind = models.CharField(_("kind"), max_length=10)
     channel = models.CharField(_("channel"), max_length=12)
     category = models.CharField(_("category"), max_length=20, blank=True)
@@ -23,6 +21,14 @@ class Fact(models.Model):
     savings_fen = models.BigIntegerField(_("savings (fen)"), default=0)
     service_fees_fen = models.BigIntegerField(_("service fees (fen)"), default=0)
     income_fen = models.BigIntegerField(_("income of poor households (fen)"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Fact(Measures):
+    path = models.CharField(_("unit path"), max_length=12)
+    day = models.DateField(_("day"))
 
     class Meta:
         verbose_name = _("daily fact")
@@ -36,6 +42,26 @@ class Fact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.day} {self.kind} {self.channel} {self.category}"
+
+
+class MonthlyFact(Measures):
+    """The same sums per calendar month (`month` is its first day): a period's whole months are read from
+    here, only the days at its edges from `Fact`."""
+
+    path = models.CharField(_("unit path"), max_length=12)
+    month = models.DateField(_("month"))
+
+    class Meta:
+        verbose_name = _("monthly fact")
+        verbose_name_plural = _("monthly facts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["path", "month", "kind", "channel", "category"], name="monitoring_monthlyfact_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.month:%Y-%m} {self.kind} {self.channel} {self.category}"
 
 
 class Approval(models.Model):

@@ -24,7 +24,7 @@ from villagelink.network.selectors import coverage_for
 from villagelink.orders.models import Kind
 
 from .indicators import INDICATORS
-from .models import Fact
+from .models import Fact, MonthlyFact
 
 Values = dict[str, int | float | None]
 
@@ -66,6 +66,44 @@ def _by_branch(queryset: QuerySet, lookup: str, parent: AdminUnit, units: list[A
         )
 
 
+def _whole_months(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+    """The first days of the first and last whole months within the period, or None if it holds none."""
+    first = start if start.day == 1 else (start.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    after = end + datetime.timedelta(days=1)
+    last = (after.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
+
+
+SUMS = {
+    "orders": Sum("orders"),
+    "amount": Sum("amount_fen"),
+    "savings": Sum("savings_fen"),
+    "income": Sum("income_fen"),
+}
+
+
+def _fact_sums(paths: list[str], start, end, *group: str, by_month: bool = False):
+    """The facts' sums over the period for these unit paths, grouped by `group` (and by month): whole months
+    from the monthly facts, the days at either edge from the daily ones (a handful of rows per unit)."""
+    months = _whole_months(start, end)
+    edges = [(start, end)] if months is None else [(start, months[0] - datetime.timedelta(days=1))]
+    if months is not None:
+        following = (months[1] + datetime.timedelta(days=32)).replace(day=1)
+        edges.append((following, end))
+        rows = MonthlyFact.objects.filter(path__in=paths, month__gte=months[0], month__lte=months[1])
+        yield from rows.order_by().values(*group, *(["month"] if by_month else [])).annotate(**SUMS)
+    for first, last in edges:
+        if first > last:
+            continue
+        rows = Fact.objects.filter(path__in=paths, day__gte=first, day__lte=last).order_by()
+        if not by_month:
+            yield from rows.values(*group).annotate(**SUMS)
+            continue
+        for row in rows.values(*group, "day").annotate(**SUMS):
+            row["month"] = row.pop("day").replace(day=1)
+            yield row
+
+
 def _figures(parent: AdminUnit, units: list[AdminUnit], start: datetime.date, end: datetime.date) -> dict:
     values: dict[str, Values] = {unit.path: {i.name: 0 for i in INDICATORS} for unit in units}
 
@@ -73,18 +111,7 @@ def _figures(parent: AdminUnit, units: list[AdminUnit], start: datetime.date, en
         if path in values:
             values[path][name] = value
 
-    facts = (
-        Fact.objects.filter(path__in=list(values), day__gte=start, day__lte=end)
-        .order_by()
-        .values("path", "kind")
-        .annotate(
-            orders=Sum("orders"),
-            amount=Sum("amount_fen"),
-            savings=Sum("savings_fen"),
-            income=Sum("income_fen"),
-        )
-    )
-    for row in facts:
+    for row in _fact_sums(list(values), start, end, "path", "kind"):
         figures = values[row["path"]]
         noun = "sales" if row["kind"] == Kind.SALE else "purchases"
         figures[f"online_{noun}"] += row["amount"] or 0
@@ -151,16 +178,10 @@ class Month:
 def monthly_trend(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[Month]:
     """Sales and purchases of each month of the period (every month listed, empty ones as zero)."""
     sums: dict[tuple[datetime.date, str], list[int]] = defaultdict(lambda: [0, 0])
-    days = (
-        Fact.objects.filter(path=unit.path, day__gte=start, day__lte=end)
-        .order_by()
-        .values_list("day", "kind")
-        .annotate(amount=Sum("amount_fen"), orders=Sum("orders"))
-    )
-    for day, kind, amount, orders in days:
-        month = sums[(day.replace(day=1), kind)]
-        month[0] += amount or 0
-        month[1] += orders or 0
+    for row in _fact_sums([unit.path], start, end, "kind", by_month=True):
+        month = sums[(row["month"], row["kind"])]
+        month[0] += row["amount"] or 0
+        month[1] += row["orders"] or 0
     months = []
     month = start.replace(day=1)
     while month <= end:

@@ -288,6 +288,20 @@ class FactsMachine(RuleBasedStateMachine):
         elif outcome == "refund":
             order_refund(by=seller, order=order, reason="Returned")
 
+    @rule(
+        start=DAYS, days=st.integers(0, 500), code=st.sampled_from(["540000", "540221", NAMLING_VILLAGES[0]])
+    )
+    def any_period_reads_as_the_records_say(self, start, days, code):
+        """Whole months come from the monthly facts and the edges from the daily ones: any span adds up."""
+        end = start + datetime.timedelta(days=days)
+        unit = AdminUnit.objects.get(code=code)
+        figures = figures_for(unit=unit, start=start, end=end)
+        recomputed = counted_from_records(unit.path, start, end)
+        assert {name: figures[name] for name in recomputed} == recomputed
+        trend = monthly_trend(unit=unit, start=start, end=end)
+        assert sum(m.sales_fen for m in trend) == recomputed["online_sales"]
+        assert sum(m.purchases_orders for m in trend) == recomputed["online_purchases_orders"]
+
     @invariant()
     def facts_agree_with_the_records(self):
         assert facts_verify()[0] == 0
@@ -338,5 +352,5 @@ def test_a_rebuild_from_nothing_gives_the_same_figures(points, units):
     )  # fmt: skip
     before = figures_for(unit=units["540000"], start=EVER[0], end=EVER[1])
     Fact.objects.all().delete()
-    assert facts_rebuild() == 5  # region, prefecture, county, township, village
+    assert facts_rebuild() == 10  # region, prefecture, county, township and village; daily and monthly
     assert figures_for(unit=units["540000"], start=EVER[0], end=EVER[1]) == before

@@ -34,7 +34,9 @@ class Command(BaseCommand):
                 )
                 if stored != computed
             )
-            self.stdout.write(f"{path} {day} {kind} {channel} {category or '-'}: {changes}")
+            self.stdout.write(
+                f"{difference.table}: {path} {day} {kind} {channel} {category or '-'}: {changes}"
+            )
         raise CommandError(
             _(
                 "%(count)d fact rows differ from the records (stored ≠ recomputed above). "
