@@ -26,6 +26,17 @@ class LedgerQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnly("Assistance events cannot be deleted; record a reversal instead.")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        missing = {event.household_id for event in objs if not event.village_path}
+        if missing:
+            from villagelink.registry.models import Household
+
+            paths = dict(Household.objects.filter(pk__in=missing).values_list("pk", "village__path"))
+            for event in objs:
+                event.village_path = event.village_path or paths[event.household_id]
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class TrainingSession(models.Model):
     site = models.ForeignKey("network.ServiceSite", verbose_name=_("site"), on_delete=models.PROTECT)
@@ -93,6 +104,9 @@ class AssistanceEvent(models.Model):
     )
     # +1 for an act of help, -1 for a reversal: counts are sums of `sign`, so a reversal nets its original out
     sign = models.SmallIntegerField(default=1, editable=False)
+    # The household's village path, copied when the entry is written: the indicators read a unit's help over a
+    # period from one index (path, day, household, sign) without joining households and units.
+    village_path = models.CharField(max_length=12, editable=False, default="")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -106,6 +120,9 @@ class AssistanceEvent(models.Model):
         verbose_name = _("assistance event")
         verbose_name_plural = _("assistance events")
         ordering = ["-day", "-pk"]
+        indexes = [
+            models.Index(fields=["village_path", "day", "household", "sign"], name="assistance_path_day"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=AssistanceKind.values), name="assistance_kind_valid"
@@ -126,6 +143,8 @@ class AssistanceEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnly("Assistance events cannot be changed; record a reversal instead.")
+        if not self.village_path:
+            self.village_path = self.household.village.path
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

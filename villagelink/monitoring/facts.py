@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, When
 
 from villagelink.geo.models import LEVEL_PATH_WIDTH
 from villagelink.orders.models import Channel, IncomeShare, Order, Status
@@ -159,14 +159,39 @@ def facts_add_orders(ids: Iterable[int]) -> None:
         facts_apply(_measure_ids(ids))
 
 
-def _all_measures() -> Measures:
-    return measure(Order.objects.all(), IncomeShare.objects.all())
+def _years() -> Iterator[tuple[datetime.date, datetime.date]]:
+    """Year by year over every day that holds a counted order, an income share or a stored fact (a year at a
+    time keeps memory bounded; each year is one pass over the orders)."""
+    counted = (
+        Order.objects.filter(COUNTED)
+        .annotate(counted_on=COUNTED_ON)
+        .aggregate(first=Min("counted_on"), last=Max("counted_on"))
+    )
+    bounds = [
+        counted,
+        IncomeShare.objects.aggregate(first=Min("day"), last=Max("day")),
+        Fact.objects.aggregate(first=Min("day"), last=Max("day")),
+        MonthlyFact.objects.aggregate(first=Min("month"), last=Max("month")),
+    ]
+    firsts = [b["first"] for b in bounds if b["first"] is not None]
+    lasts = [b["last"] for b in bounds if b["last"] is not None]
+    if not firsts:
+        return
+    for year in range(min(firsts).year, max(lasts).year + 1):
+        yield datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def _stored(model, date_column: str) -> Measures:
+def _computed(first: datetime.date, last: datetime.date) -> Measures:
+    """The facts of one span of days recomputed from the records."""
+    orders = Order.objects.annotate(counted_on=COUNTED_ON).filter(counted_on__gte=first, counted_on__lte=last)
+    return measure(orders, IncomeShare.objects.filter(day__gte=first, day__lte=last))
+
+
+def _stored(model, date_column: str, first: datetime.date, last: datetime.date) -> Measures:
     stored: Measures = {}
     key = (KEY[0], date_column, *KEY[2:])
-    for row in model.objects.values_list(*key, *MEASURES).iterator(chunk_size=10_000):
+    rows = model.objects.filter(**{f"{date_column}__gte": first, f"{date_column}__lte": last})
+    for row in rows.values_list(*key, *MEASURES).iterator(chunk_size=10_000):
         if any(row[len(KEY) :]):
             stored[row[: len(KEY)]] = list(row[len(KEY) :])
     return stored
@@ -174,23 +199,25 @@ def _stored(model, date_column: str) -> Measures:
 
 @transaction.atomic
 def facts_rebuild() -> int:
-    """Recomputes every fact from the records; returns the number of rows written."""
+    """Recomputes every fact from the records, a year at a time; returns the number of rows written."""
     if connection.vendor == "postgresql":
         # Services that change orders meanwhile wait, then add their change on top of the rebuilt rows.
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Fact._meta.db_table)} IN EXCLUSIVE MODE")
+    years = list(_years())
     Fact.objects.all().delete()
     MonthlyFact.objects.all().delete()
-    measures = _all_measures()
     written = 0
     with connection.cursor() as cursor:
-        for (model, date_column), grain in zip(TABLES, (measures, by_month(measures)), strict=True):
-            rows = list(_rows(grain))
-            for start in range(0, len(rows), 20_000):
-                cursor.executemany(
-                    _insert_sql(model, date_column, accumulate=False), rows[start : start + 20_000]
-                )
-            written += len(rows)
+        for first, last in years:
+            measures = _computed(first, last)
+            for (model, date_column), grain in zip(TABLES, (measures, by_month(measures)), strict=True):
+                rows = list(_rows(grain))
+                for start in range(0, len(rows), 20_000):
+                    cursor.executemany(
+                        _insert_sql(model, date_column, accumulate=False), rows[start : start + 20_000]
+                    )
+                written += len(rows)
     return written
 
 
@@ -204,15 +231,20 @@ class Difference:
 
 def facts_verify(*, limit: int = 50) -> tuple[int, list[Difference]]:
     """Compares the stored facts with the records: (number of differing rows, the first `limit` of them)."""
-    measures = _all_measures()
     zero = [0] * len(MEASURES)
-    differing = []
-    for (model, date_column), grain in zip(TABLES, (measures, by_month(measures)), strict=True):
-        computed = {key: values for key, values in grain.items() if any(values)}
-        stored = _stored(model, date_column)
-        differing += [
-            Difference(model._meta.db_table, key, stored.get(key, zero), computed.get(key, zero))
-            for key in sorted(set(computed) | set(stored))
-            if stored.get(key, zero) != computed.get(key, zero)
-        ]
-    return len(differing), differing[:limit]
+    count, differing = 0, []
+    for first, last in _years():
+        measures = _computed(first, last)
+        for (model, date_column), grain in zip(TABLES, (measures, by_month(measures)), strict=True):
+            computed = {key: values for key, values in grain.items() if any(values)}
+            stored = _stored(model, date_column, first, last)
+            for key in sorted(set(computed) | set(stored)):
+                if stored.get(key, zero) != computed.get(key, zero):
+                    count += 1
+                    if len(differing) < limit:
+                        differing.append(
+                            Difference(
+                                model._meta.db_table, key, stored.get(key, zero), computed.get(key, zero)
+                            )
+                        )
+    return count, differing

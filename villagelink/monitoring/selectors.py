@@ -8,6 +8,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -54,16 +55,23 @@ def default_unit(user) -> AdminUnit | None:
     return scoped(AdminUnit.objects.order_by("path"), user).first()
 
 
-def _by_branch(queryset: QuerySet, lookup: str, parent: AdminUnit, units: list[AdminUnit], *group, **sums):
-    """Rows of `queryset` below `parent`, grouped by which of `units` they lie under (and by `group`)."""
+def _by_branch(
+    queryset: QuerySet, lookup: str, parent: AdminUnit, units: list[AdminUnit], *group, query=False, **sums
+):
+    """Rows of `queryset` below `parent`, grouped by which of `units` they lie under (and by `group`); with
+    `query`, the grouped querysets themselves (one per width of path)."""
     for width in sorted({len(unit.path) for unit in units}):
-        yield from (
+        grouped = (
             queryset.filter(subtree_q(lookup, parent.path))
             .annotate(branch=Substr(lookup, 1, width))
             .order_by()
             .values("branch", *group)
             .annotate(**sums)
         )
+        if query:
+            yield grouped
+        else:
+            yield from grouped
 
 
 def _whole_months(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date] | None:
@@ -130,16 +138,25 @@ def _figures(parent: AdminUnit, units: list[AdminUnit], start: datetime.date, en
     for row in _by_branch(designations, "county__path", parent, units, n=Count("id")):
         put(row["branch"], "demonstration_counties", row["n"])
 
-    events = AssistanceEvent.objects.filter(day__gte=start, day__lte=end)
-    net: dict[str, int] = defaultdict(int)
-    assisted: dict[str, int] = defaultdict(int)
-    for row in _by_branch(events, "household__village__path", parent, units, "household", net=Sum("sign")):
-        net[row["branch"]] += row["net"]
-        assisted[row["branch"]] += row["net"] > 0
-    for path in net:
-        put(path, "assistance_events", net[path])
-        put(path, "households_assisted", assisted[path])
+    for branch, net, households in _assistance(parent, units, start, end):
+        put(branch, "assistance_events", net)
+        put(branch, "households_assisted", households)
     return values
+
+
+def _assistance(parent: AdminUnit, units: list[AdminUnit], start, end):
+    """(branch, net acts of help, households with net help) for the period: the ledger's entries per
+    household are summed in the database and only one row per branch comes back."""
+    events = AssistanceEvent.objects.filter(day__gte=start, day__lte=end)
+    for inner in _by_branch(events, "village_path", parent, units, "household", net=Sum("sign"), query=True):
+        sql, params = inner.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT branch, SUM(net), SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END) "  # noqa: S608 - ORM SQL
+                f"FROM ({sql}) per_household GROUP BY branch",
+                params,
+            )
+            yield from cursor.fetchall()
 
 
 def _coverage(values: dict[str, Values], coverages) -> None:

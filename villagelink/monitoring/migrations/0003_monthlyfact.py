@@ -3,32 +3,72 @@
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def monthly_from_daily(apps, schema_editor):
+    """Facts written before monthly facts existed: their sums per month."""
+    fact, monthly = apps.get_model("monitoring", "Fact"), apps.get_model("monitoring", "MonthlyFact")
+    measures = ("orders", "amount_fen", "savings_fen", "service_fees_fen", "income_fen")
+    sums: dict[tuple, list[int]] = {}
+    for path, day, kind, channel, category, *values in fact.objects.values_list(
+        "path", "day", "kind", "channel", "category", *measures
+    ).iterator(chunk_size=10_000):
+        row = sums.setdefault((path, day.replace(day=1), kind, channel, category), [0] * len(measures))
+        for i, value in enumerate(values):
+            row[i] += value
+    monthly.objects.bulk_create(
+        (
+            monthly(
+                path=path,
+                month=month,
+                kind=kind,
+                channel=channel,
+                category=category,
+                **dict(zip(measures, row)),
+            )
+            for (path, month, kind, channel, category), row in sums.items()
+        ),
+        batch_size=5000,
+    )
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('monitoring', '0002_approval'),
+        ("monitoring", "0002_approval"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthlyFact',
+            name="MonthlyFact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=10, verbose_name='kind')),
-                ('channel', models.CharField(max_length=12, verbose_name='channel')),
-                ('category', models.CharField(blank=True, max_length=20, verbose_name='category')),
-                ('orders', models.BigIntegerField(default=0, verbose_name='orders')),
-                ('amount_fen', models.BigIntegerField(default=0, verbose_name='amount (fen)')),
-                ('savings_fen', models.BigIntegerField(default=0, verbose_name='savings (fen)')),
-                ('service_fees_fen', models.BigIntegerField(default=0, verbose_name='service fees (fen)')),
-                ('income_fen', models.BigIntegerField(default=0, verbose_name='income of poor households (fen)')),
-                ('path', models.CharField(max_length=12, verbose_name='unit path')),
-                ('month', models.DateField(verbose_name='month')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=10, verbose_name="kind")),
+                ("channel", models.CharField(max_length=12, verbose_name="channel")),
+                ("category", models.CharField(blank=True, max_length=20, verbose_name="category")),
+                ("orders", models.BigIntegerField(default=0, verbose_name="orders")),
+                ("amount_fen", models.BigIntegerField(default=0, verbose_name="amount (fen)")),
+                ("savings_fen", models.BigIntegerField(default=0, verbose_name="savings (fen)")),
+                ("service_fees_fen", models.BigIntegerField(default=0, verbose_name="service fees (fen)")),
+                (
+                    "income_fen",
+                    models.BigIntegerField(default=0, verbose_name="income of poor households (fen)"),
+                ),
+                ("path", models.CharField(max_length=12, verbose_name="unit path")),
+                ("month", models.DateField(verbose_name="month")),
             ],
             options={
-                'verbose_name': 'monthly fact',
-                'verbose_name_plural': 'monthly facts',
-                'constraints': [models.UniqueConstraint(fields=('path', 'month', 'kind', 'channel', 'category'), name='monitoring_monthlyfact_key')],
+                "verbose_name": "monthly fact",
+                "verbose_name_plural": "monthly facts",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("path", "month", "kind", "channel", "category"),
+                        name="monitoring_monthlyfact_key",
+                    )
+                ],
             },
         ),
+        migrations.RunPython(monthly_from_daily, migrations.RunPython.noop),
     ]
