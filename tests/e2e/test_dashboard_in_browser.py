@@ -1,0 +1,109 @@
+"""The monitoring dashboard in a real browser, as the demo's region officer: 2019 for the region, drill down
+Shigatse → a county → a township → a village, download the workbook and find the page's figures in it; and the
+county officer, who sees only Namling County."""
+
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+
+if not Path("/usr/bin/chromium").exists():
+    pytest.skip(
+        "browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+        allow_module_level=True,
+    )
+
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+DEMO_PASSWORD = "villagelink-demo"
+PHONE = {"width": 390, "height": 844}
+SHOWN = ["online_sales", "online_sales_orders", "online_purchases", "online_purchases_orders", "online_shops"]
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.click("button.primary")
+
+
+def figures(page) -> dict[str, float]:
+    return {
+        name: float(page.locator(f"[data-testid=value-{name}]").inner_text().replace(",", ""))
+        for name in SHOWN
+    }
+
+
+def drill_into_busiest(page) -> str:
+    """Follows the first row of the ranking (sorted by sales, largest first); returns the unit's name."""
+    link = page.locator("[data-testid=ranking] tbody tr").first.locator("a")
+    name = link.inner_text()
+    with page.expect_navigation():
+        link.click()
+    expect(page.locator("h1")).to_contain_text(name)
+    return name
+
+
+def test_the_region_officer_drills_down_to_a_village_and_downloads_the_same_figures(new_page, screenshot):
+    page = new_page()
+    log_in(page, "region-officer")
+    expect(page.locator("h1")).to_contain_text("Tibet Autonomous Region")  # officers start on the dashboard
+    page.select_option("select[name=year]", "2019")
+    page.select_option("select[name=part]", "")
+    with page.expect_navigation():
+        page.click("form.period-picker button")
+    expect(page.locator("[data-testid=period]")).to_contain_text("From 2019-01-01 to 2019-12-31")
+    region = figures(page)
+    assert region["online_sales"] > 0 and region["online_purchases"] > 0
+    expect(page.locator(".chart svg rect").first).to_be_attached()
+    screenshot(page, "region-2019")
+
+    with page.expect_navigation():
+        page.locator("[data-testid=ranking] tr[data-code='540200'] a").click()
+    expect(page.locator("h1")).to_contain_text("Shigatse")
+    shigatse = figures(page)
+    assert 0 < shigatse["online_sales"] < region["online_sales"]
+    county = drill_into_busiest(page)
+    township = drill_into_busiest(page)
+    village = drill_into_busiest(page)
+    crumbs = page.locator(".crumbs").inner_text()
+    for name in ("Tibet Autonomous Region", "Shigatse", county, township):
+        assert name in crumbs
+    expect(page.locator("[data-testid=period]")).to_contain_text("From 2019-01-01 to 2019-12-31")
+    shown = figures(page)
+    screenshot(page, "village-2019")
+
+    with page.expect_download() as download:
+        page.click("[data-testid=workbook]")
+    workbook = load_workbook(BytesIO(Path(download.value.path()).read_bytes()))
+    sheet = workbook.worksheets[0]
+    labels = {page.locator(f"[data-indicator={name}] h2").inner_text(): name for name in SHOWN}
+    found = {labels[row[0]]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0] in labels}
+    assert found == pytest.approx(shown)
+    assert (
+        village in str(sheet["B1"].value)
+        or village in str(sheet["A1"].value)
+        or any(village in str(cell) for row in sheet.iter_rows(max_row=3, values_only=True) for cell in row)
+    )
+
+
+def test_the_dashboard_fits_a_phone(new_page, screenshot):
+    page = new_page(viewport=PHONE)
+    log_in(page, "region-officer")
+    page.goto("/monitoring/540000/?period=2019")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1
+    screenshot(page, "phone")
+
+
+def test_the_county_officer_sees_only_namling(new_page):
+    page = new_page()
+    log_in(page, "county-officer")
+    expect(page.locator("h1")).to_contain_text("Namling County")
+    for path in ("/monitoring/540000/", "/monitoring/540200/report/", "/monitoring/540102/workbook.xlsx"):
+        response = page.goto(path)
+        assert response.status == 404, path
