@@ -8,10 +8,11 @@ from rest_framework.response import Response
 from villagelink.api.serializers import StrictSerializer
 from villagelink.core.exceptions import ApplicationError
 from villagelink.geo.models import Level
+from villagelink.geo.selectors import unit_get
 
 from .indicators import INDICATORS, Measure, kpi_document
 from .periods import period_from
-from .selectors import figures_for, figures_for_children, unit_for
+from .selectors import figures_for, figures_for_children
 
 
 class KpiQuery(StrictSerializer):
@@ -63,7 +64,7 @@ class KpiViewSet(viewsets.ViewSet):
             period = period_from(start=query.validated_data.get("start"), end=query.validated_data.get("end"))
         except ApplicationError as error:
             raise serializers.ValidationError({"start": [error.message]}) from error
-        return unit_for(user=request.user, code=query.validated_data["unit"]), period
+        return unit_get(user=request.user, code=query.validated_data["unit"]), period
 
     @extend_schema(parameters=QUERY, responses=KpisOut)
     def list(self, request, format=None):

@@ -4,7 +4,7 @@ Money is written as numbers in yuan, counts as integers and shares as fractions 
 the cells can be summed and charted. Every text cell goes through `_safe`: a unit's name or a note from the
 database that begins like a formula is written as text, never as a formula.
 
-Callers pass a unit the person may see (`selectors.unit_for`); everything below it is visible.
+Callers pass a unit the person may see (`geo.selectors.unit_get`); everything below it is visible.
 """
 
 import io

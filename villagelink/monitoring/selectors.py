@@ -1,7 +1,8 @@
 """Indicators for any unit and period, and for each of the unit's children, from the daily facts and the
 (small) tables of sites, shops, designations and the assistance ledger. Nothing here scans orders.
 
-Callers pass units the person may see (`unit_for` checks); everything below a visible unit is visible.
+Callers pass units the person may see (`geo.selectors.unit_get` checks); everything below a visible unit is
+visible too.
 """
 
 import datetime
@@ -11,14 +12,11 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
-from django.http import Http404
-from django.utils.translation import gettext as _
 
 from villagelink.assistance.models import AssistanceEvent
 from villagelink.catalog.models import Shop
 from villagelink.core.paths import subtree_q
 from villagelink.core.periods import open_on_q
-from villagelink.core.scope import scoped
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.network.models import Designation, ServiceSite, SiteKind
 from villagelink.network.selectors import coverage_for
@@ -40,19 +38,6 @@ SITE_INDICATOR = {
 class Figures:
     unit: AdminUnit
     values: Values
-
-
-def unit_for(*, user, code: str) -> AdminUnit:
-    """The unit with this code, if the person may see it; 404 otherwise (others' units read as unknown)."""
-    unit = scoped(AdminUnit.objects.select_related("parent"), user).filter(code=code).first()
-    if unit is None:
-        raise Http404(_("No unit with this code lies in your area."))
-    return unit
-
-
-def default_unit(user) -> AdminUnit | None:
-    """Where the person's dashboard opens: their own area, or the topmost region for an administrator."""
-    return scoped(AdminUnit.objects.order_by("path"), user).first()
 
 
 def _by_branch(

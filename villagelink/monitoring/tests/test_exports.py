@@ -10,10 +10,11 @@ from openpyxl import load_workbook
 
 from villagelink.desk.services import assisted_purchase_record, assisted_sale_record
 from villagelink.geo.models import AdminUnit
+from villagelink.geo.selectors import unit_get
 from villagelink.monitoring.exports import _safe, dashboard_workbook
 from villagelink.monitoring.indicators import INDICATORS, Measure
 from villagelink.monitoring.periods import period_parse
-from villagelink.monitoring.selectors import figures_for, unit_for
+from villagelink.monitoring.selectors import figures_for
 from villagelink.network.services import designation_record
 from villagelink.orders.tests.factories import household
 
@@ -51,7 +52,7 @@ def _open(data: bytes):
 
 
 def _region(region_officer):
-    return unit_for(user=region_officer, code="540000")
+    return unit_get(user=region_officer, code="540000")
 
 
 def _expected(indicator, fen_or_value):
