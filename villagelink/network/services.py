@@ -109,7 +109,13 @@ def site_update(*, by: User, site: ServiceSite, data: SiteData) -> ServiceSite:
     site = ServiceSite.objects.select_for_update().select_related("unit").get(pk=site.pk)
     before = (site.opened_on, site.closed_on)
     _apply(site, data)
-    moved = {day for old, new in zip(before, (site.opened_on, site.closed_on), strict=True) if old != new for day in (old, new) if day}
+    moved = {
+        day
+        for old, new in zip(before, (site.opened_on, site.closed_on), strict=True)
+        if old != new
+        for day in (old, new)
+        if day
+    }
     if moved:
         approvals_guard([(site.unit.path, min(moved))], onwards=True)
     return _save_site(site)
