@@ -56,8 +56,9 @@ def test_region_officer_drills_down_to_namling_county(new_page, screenshot):
     screenshot(page, "login")
 
     log_in(page, "region-officer")
-    # The unit tree starts at the officer's own unit: the region.
-    expect(page).to_have_url(re.compile(r"/units/$"))
+    # Officers start on the dashboard of their own unit; the unit tree starts there too.
+    expect(page).to_have_url(re.compile(r"/monitoring/540000/$"))
+    page.goto("/units/")
     expect(page.locator("h1")).to_contain_text("Tibet Autonomous Region")
     who = page.locator("[data-testid=who]")
     expect(who).to_contain_text("Region officer")
@@ -113,6 +114,8 @@ def test_phone_layout_and_chinese(new_page, screenshot):
 
     log_in(page, "region-officer")
     expect(page.locator("h1")).to_contain_text("Tibet Autonomous Region")
+    assert_no_horizontal_overflow(page, "the dashboard")
+    page.goto("/units/")
     expect(children_table(page).locator("tbody tr").first).to_be_visible()
     assert_no_horizontal_overflow(page, "the unit tree")
     screenshot(page, "phone-unit-tree")

@@ -7,7 +7,7 @@ from villagelink.catalog.api import ProductViewSet, ShopViewSet
 from villagelink.desk.api import register as register_desk
 from villagelink.geo.api import AdminUnitViewSet
 from villagelink.imports.api import register as register_imports
-from villagelink.monitoring.api import register as register_monitoring
+from villagelink.monitoring.api import urlpatterns as monitoring_urls
 from villagelink.network.api import DesignationViewSet, ServiceSiteViewSet
 from villagelink.orders.api import OrderViewSet
 from villagelink.registry.api import HouseholdViewSet, OrganisationViewSet
@@ -27,9 +27,9 @@ router.register("storefront/products", StorefrontProductViewSet, basename="store
 router.register("storefront/orders", StorefrontOrderViewSet, basename="storefront-order")
 register_imports(router)
 register_desk(router)
-register_monitoring(router)
 
 urlpatterns = [
+    *monitoring_urls,
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

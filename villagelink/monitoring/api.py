@@ -1,9 +1,10 @@
 """The indicators over the API: one unit's, and each of its children's, for a period (scoped)."""
 
+from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
+from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from villagelink.api.serializers import StrictSerializer
 from villagelink.core.exceptions import ApplicationError
@@ -54,9 +55,7 @@ QUERY = [
 ]
 
 
-class KpiViewSet(viewsets.ViewSet):
-    """Every indicator, by its name, for a unit in the caller's area and a period."""
-
+class _KpiView(APIView):
     def _query(self, request):
         query = KpiQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -66,16 +65,23 @@ class KpiViewSet(viewsets.ViewSet):
             raise serializers.ValidationError({"start": [error.message]}) from error
         return unit_get(user=request.user, code=query.validated_data["unit"]), period
 
+
+class KpisView(_KpiView):
+    """Every indicator, by its name, for a unit in the caller's area and a period."""
+
     @extend_schema(parameters=QUERY, responses=KpisOut)
-    def list(self, request, format=None):
+    def get(self, request):
         unit, period = self._query(request)
         return Response(
             kpi_document(unit, period, figures_for(unit=unit, start=period.start, end=period.end))
         )
 
+
+class KpiChildrenView(_KpiView):
+    """The same for each child of the unit (each prefecture of a region, each county of a prefecture, …)."""
+
     @extend_schema(parameters=QUERY, responses=KpisOut(many=True))
-    @action(detail=False)
-    def children(self, request, format=None):
+    def get(self, request):
         unit, period = self._query(request)
         return Response(
             [
@@ -85,5 +91,7 @@ class KpiViewSet(viewsets.ViewSet):
         )
 
 
-def register(router) -> None:
-    router.register("kpis", KpiViewSet, basename="kpi")
+urlpatterns = [
+    path("kpis/", KpisView.as_view(), name="kpi-list"),
+    path("kpis/children/", KpiChildrenView.as_view(), name="kpi-children"),
+]
