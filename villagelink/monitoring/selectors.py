@@ -141,7 +141,8 @@ def _assistance(parent: AdminUnit, units: list[AdminUnit], start, end):
                 f"FROM ({sql}) per_household GROUP BY branch",
                 params,
             )
-            yield from cursor.fetchall()
+            # SUM of a bigint is numeric on PostgreSQL: whole numbers back to int.
+            yield from ((branch, int(net or 0), int(count or 0)) for branch, net, count in cursor.fetchall())
 
 
 def _coverage(values: dict[str, Values], coverages) -> None:

@@ -6,6 +6,8 @@ from django.urls import reverse
 from conftest import make_user
 from villagelink.accounts.models import Role
 from villagelink.desk.services import assisted_purchase_record
+from villagelink.monitoring.indicators import INDICATORS, Measure
+from villagelink.orders.tests.factories import household
 
 from .conftest import LHASA_VILLAGE, NAMLING_VILLAGES
 
@@ -13,12 +15,13 @@ URL = "/api/v1/kpis/"
 
 
 @pytest.fixture
-def trade(points):
-    for code, amount in [(NAMLING_VILLAGES[0], 99_999_999), (LHASA_VILLAGE, 1)]:
+def trade(points, units, admin_user):
+    poor = household(admin_user, units[NAMLING_VILLAGES[0]], "901", poor=2016)  # so there is assistance too
+    for code, amount, for_household in [(NAMLING_VILLAGES[0], 99_999_999, poor), (LHASA_VILLAGE, 1, None)]:
         site, operator = points[code]
         assisted_purchase_record(
             by=operator, site=site, platform="jd", description="Tractor parts", category="agri_inputs",
-            amount_fen=amount, day=datetime.date(2019, 6, 1),
+            amount_fen=amount, day=datetime.date(2019, 6, 1), household=for_household,
         )  # fmt: skip
 
 
@@ -31,6 +34,9 @@ def test_the_region_gets_every_indicator_with_money_as_yuan_strings(client, regi
     assert (body["start"], body["end"]) == ("2019-01-01", "2019-06-30")
     assert body["online_purchases"] == "1000000.00" and body["online_purchases_orders"] == 2
     assert body["village_points"] == 3 and body["village_coverage"] is not None
+    counts = [i.name for i in INDICATORS if i.measure == Measure.COUNT]
+    assert all(type(body[name]) is int for name in counts), {name: body[name] for name in counts}
+    assert body["assistance_events"] == 1 and body["households_assisted"] == 1
 
     children = client.get(
         reverse("kpi-children"), {"unit": "540000", "start": "2019-01-01", "end": "2019-06-30"}
