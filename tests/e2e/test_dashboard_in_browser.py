@@ -16,19 +16,11 @@ if not Path("/usr/bin/chromium").exists():
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import PHONE, log_in
+
 pytestmark = pytest.mark.e2e
 
-DEMO_PASSWORD = "villagelink-demo"
-PHONE = {"width": 390, "height": 844}
 SHOWN = ["online_sales", "online_sales_orders", "online_purchases", "online_purchases_orders", "online_shops"]
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("button.primary")
 
 
 def figures(page) -> dict[str, float]:
@@ -50,6 +42,7 @@ def drill_into_busiest(page) -> str:
 
 def test_the_region_officer_drills_down_to_a_village_and_downloads_the_same_figures(new_page, screenshot):
     page = new_page()
+    page.goto("/accounts/login/")
     log_in(page, "region-officer")
     expect(page.locator("h1")).to_contain_text("Tibet Autonomous Region")  # officers start on the dashboard
     page.select_option("select[name=year]", "2019")
@@ -93,6 +86,7 @@ def test_the_region_officer_drills_down_to_a_village_and_downloads_the_same_figu
 
 def test_the_dashboard_fits_a_phone(new_page, screenshot):
     page = new_page(viewport=PHONE)
+    page.goto("/accounts/login/")
     log_in(page, "region-officer")
     page.goto("/monitoring/540000/?period=2019")
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -102,6 +96,7 @@ def test_the_dashboard_fits_a_phone(new_page, screenshot):
 
 def test_the_county_officer_sees_only_namling(new_page):
     page = new_page()
+    page.goto("/accounts/login/")
     log_in(page, "county-officer")
     expect(page.locator("h1")).to_contain_text("Namling County")
     for path in ("/monitoring/540000/", "/monitoring/540200/report/", "/monitoring/540102/workbook.xlsx"):

@@ -18,19 +18,9 @@ if not Path("/usr/bin/chromium").exists():
 # Imported after the skip: without a browser there is nothing to drive.
 from playwright.sync_api import Page, expect
 
+from tests.e2e.helpers import PHONE, log_in
+
 pytestmark = pytest.mark.e2e
-
-DEMO_PASSWORD = "villagelink-demo"
-PHONE = {"width": 390, "height": 844}
-
-
-def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Log in through the login page and wait until the browser has left it."""
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.click("button.primary")
-    assert "/accounts/login/" not in page.url, f"still on the login page: {page.url}"
 
 
 def open_login(page: Page) -> None:

@@ -25,6 +25,7 @@ from villagelink.core.scope import in_scope
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 
 from .models import Approval
+from .periods import month_end
 
 APPROVING_LEVELS = (Level.REGION, Level.PREFECTURE, Level.COUNTY)
 
@@ -35,10 +36,6 @@ class ApprovalError(ApplicationError):
 
 def month_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
-
-
-def _month_end(month: datetime.date) -> datetime.date:
-    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
 
 
 def standing() -> QuerySet[Approval]:
@@ -105,7 +102,7 @@ def missing_children(unit: AdminUnit, month: datetime.date) -> list[AdminUnit]:
 def month_approve(*, by: User, unit: AdminUnit, month: datetime.date) -> Approval:
     _require(by, unit)
     month = month_of(month)
-    if _month_end(month) >= region_today():
+    if month_end(month) >= region_today():
         raise ApprovalError(
             _("%(month)s has not ended yet: approve it once its figures are complete.")
             % {"month": month.strftime("%Y-%m")}

@@ -19,13 +19,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from villagelink.core.dates import region_zone
-from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit
-from villagelink.network.models import Designation
 
 from .indicators import INDICATORS, Indicator, Measure
 from .periods import Period
-from .selectors import Values, figures_for, figures_for_children, monthly_trend
+from .selectors import Values, designations_within, figures_for, figures_for_children, monthly_trend
 
 YUAN_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -157,12 +155,7 @@ def _indicator_width(indicator: Indicator) -> float:
 def _designations_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
     sheet = _sheet(workbook, _("Designations"))
     _header(sheet, 1, [_("Year"), _("Batch"), _("County code"), _("County name"), _("Note")])
-    designations = (
-        Designation.objects.filter(subtree_q("county__path", unit.path), year__lte=period.end.year)
-        .select_related("county")
-        .order_by("year", "batch", "county__code")
-    )
-    for row, designation in enumerate(designations, start=2):
+    for row, designation in enumerate(designations_within(unit=unit, year=period.end.year), start=2):
         _put(sheet, row, 1, designation.year, "0")
         _put(sheet, row, 2, designation.batch, "0")
         _put(sheet, row, 3, designation.county.code)

@@ -39,14 +39,19 @@ class Period:
         key = self.key
         return "year" if len(key) == 4 else "quarter" if "Q" in key else "month" if len(key) == 7 else "range"
 
-    @property
-    def months(self) -> int:
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+def next_month(day: datetime.date) -> datetime.date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    """The last day of `day`'s month."""
+    return next_month(day) - datetime.timedelta(days=1)
 
 
 def _month_end(year: int, month: int) -> datetime.date:
-    following = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return following - datetime.timedelta(days=1)
+    return month_end(datetime.date(year, month, 1))
 
 
 def period_between(start: datetime.date, end: datetime.date) -> Period:

@@ -24,6 +24,7 @@ from villagelink.orders.models import Kind
 
 from .indicators import INDICATORS
 from .models import Fact, MonthlyFact
+from .periods import month_end, next_month
 
 Values = dict[str, int | float | None]
 
@@ -40,30 +41,33 @@ class Figures:
     values: Values
 
 
-def _by_branch(
-    queryset: QuerySet, lookup: str, parent: AdminUnit, units: list[AdminUnit], *group, query=False, **sums
-):
-    """Rows of `queryset` below `parent`, grouped by which of `units` they lie under (and by `group`); with
-    `query`, the grouped querysets themselves (one per width of path)."""
-    for width in sorted({len(unit.path) for unit in units}):
-        grouped = (
-            queryset.filter(subtree_q(lookup, parent.path))
-            .annotate(branch=Substr(lookup, 1, width))
-            .order_by()
-            .values("branch", *group)
-            .annotate(**sums)
-        )
-        if query:
-            yield grouped
-        else:
-            yield from grouped
+def _grouped(queryset: QuerySet, lookup: str, parent: AdminUnit, units: list[AdminUnit], *group, **sums):
+    """`queryset` below `parent`, grouped by which of `units` each row lies under (and by `group`): one
+    grouped queryset per width of the units' paths."""
+    return [
+        queryset.filter(subtree_q(lookup, parent.path))
+        .annotate(branch=Substr(lookup, 1, width))
+        .order_by()
+        .values("branch", *group)
+        .annotate(**sums)
+        for width in sorted({len(unit.path) for unit in units})
+    ]
+
+
+def _by_branch(queryset: QuerySet, lookup: str, parent: AdminUnit, units: list[AdminUnit], *group, **sums):
+    """The rows of `_grouped`."""
+    for grouped in _grouped(queryset, lookup, parent, units, *group, **sums):
+        yield from grouped
 
 
 def _whole_months(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date] | None:
     """The first days of the first and last whole months within the period, or None if it holds none."""
-    first = start if start.day == 1 else (start.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    after = end + datetime.timedelta(days=1)
-    last = (after.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    first = start if start.day == 1 else next_month(start)
+    last = (
+        end.replace(day=1)
+        if end == month_end(end)
+        else (end.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    )
     return (first, last) if first <= last else None
 
 
@@ -81,8 +85,7 @@ def _fact_sums(paths: list[str], start, end, *group: str, by_month: bool = False
     months = _whole_months(start, end)
     edges = [(start, end)] if months is None else [(start, months[0] - datetime.timedelta(days=1))]
     if months is not None:
-        following = (months[1] + datetime.timedelta(days=32)).replace(day=1)
-        edges.append((following, end))
+        edges.append((next_month(months[1]), end))
         rows = MonthlyFact.objects.filter(path__in=paths, month__gte=months[0], month__lte=months[1])
         yield from rows.order_by().values(*group, *(["month"] if by_month else [])).annotate(**SUMS)
     for first, last in edges:
@@ -133,7 +136,7 @@ def _assistance(parent: AdminUnit, units: list[AdminUnit], start, end):
     """(branch, net acts of help, households with net help) for the period: the ledger's entries per
     household are summed in the database and only one row per branch comes back."""
     events = AssistanceEvent.objects.filter(day__gte=start, day__lte=end)
-    for inner in _by_branch(events, "village_path", parent, units, "household", net=Sum("sign"), query=True):
+    for inner in _grouped(events, "village_path", parent, units, "household", net=Sum("sign")):
         sql, params = inner.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -190,5 +193,14 @@ def monthly_trend(*, unit: AdminUnit, start: datetime.date, end: datetime.date) 
     while month <= end:
         sales, purchases = sums.get((month, Kind.SALE), [0, 0]), sums.get((month, Kind.PURCHASE), [0, 0])
         months.append(Month(month, sales[0], sales[1], purchases[0], purchases[1]))
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
+        month = next_month(month)
     return months
+
+
+def designations_within(*, unit: AdminUnit, year: int):
+    """The demonstration counties at or below `unit` designated in or before `year`."""
+    return (
+        Designation.objects.filter(subtree_q("county__path", unit.path), year__lte=year)
+        .select_related("county")
+        .order_by("year", "batch", "county__code")
+    )

@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
-from villagelink.core.paths import subtree_q
 from villagelink.core.scope import scope_unit_of
 from villagelink.geo.models import AdminUnit
 from villagelink.geo.selectors import unit_ancestors, unit_get
@@ -32,8 +32,8 @@ from .approvals import (
 from .charts import trend_chart
 from .exports import dashboard_workbook
 from .indicators import BY_NAME, INDICATORS, Measure
-from .periods import Period, PeriodError, period_between, period_parse
-from .selectors import figures_for, figures_for_children, monthly_trend
+from .periods import Period, PeriodError, period_between, period_default, period_parse
+from .selectors import designations_within, figures_for, figures_for_children, monthly_trend
 
 FIRST_YEAR = 2015
 CARDS = [
@@ -75,8 +75,7 @@ def _period(request) -> tuple[Period, str]:
         error = problem.message
     else:
         error = ""
-    today = region_today()
-    return Period(datetime.date(today.year, 1, 1), today), error
+    return period_default(), error
 
 
 @login_required
@@ -108,13 +107,8 @@ def _context(request, code: str):
     sort = sort if sort in BY_NAME or sort == "name" else "online_sales"
     descending = request.GET.get("dir", "desc") != "asc"
     months = monthly_trend(unit=unit, start=period.start, end=period.end)
-    designations = (
-        Designation.objects.filter(subtree_q("county__path", unit.path), year__lte=period.end.year)
-        .select_related("county")
-        .order_by("year", "batch", "county__code")
-    )
     by_year: dict[int, list[Designation]] = {}
-    for designation in designations:
+    for designation in designations_within(unit=unit, year=period.end.year):
         by_year.setdefault(designation.year, []).append(designation)
     today = region_today()
     approval = None
@@ -149,7 +143,7 @@ def _context(request, code: str):
         "years": list(range(today.year, FIRST_YEAR - 1, -1)),
         "parts": [("", _("Whole year"))]
         + [(f"Q{q}", _("Quarter %(n)d") % {"n": q}) for q in range(1, 5)]
-        + [(f"{m:02d}", datetime.date(2000, m, 1).strftime("%m")) for m in range(1, 13)],
+        + [(f"{m:02d}", date_format(datetime.date(2000, m, 1), "F")) for m in range(1, 13)],
         "YUAN": Measure.YUAN,
         "SHARE": Measure.SHARE,
     }

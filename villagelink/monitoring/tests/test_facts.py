@@ -156,7 +156,7 @@ def test_rebuild_facts_verify_finds_a_difference_and_rebuild_repairs_it(points, 
         by=operator, site=site, platform="jd", description="Bowls", category="crafts", quantity=1,
         amount_fen=9900, day=datetime.date(2019, 5, 5),
     )  # fmt: skip
-    call_command("rebuild-facts".replace("-", "_"), "--verify", stdout=io.StringIO())
+    call_command("rebuild_facts", "--verify", stdout=io.StringIO())
     Fact.objects.filter(path="5401").update(amount_fen=1)
     out = io.StringIO()
     with pytest.raises(CommandError, match="1 fact rows differ"):
