@@ -11,7 +11,7 @@ workers, DEBUG off, CONN_MAX_AGE=60) on a free local port with bench/bench_setti
 (bench/bench_urls.py) adds a bare view, /bench/bare/, to the project's URLs.
 
 A stdlib client (threads, one http.client connection each, reopened whenever the server closes it, as sync
-workers do after every response) loads in turn, for `--seconds` each after a warm-up: the bare view, the
+workers do after every response) loads in turn, for `--seconds` each right after its own warm-up: the bare view, the
 product list (/search/?q=) and the product pages (/products/<id>/, every product in turn). Prints per URL
 the requests per second, p50 and p99 latency, errors and the rate as a share of the bare view's (goal: at
 least half for the list and the product page).
@@ -381,14 +381,20 @@ def main() -> None:
                 f"{os.cpu_count()} CPUs shared by both "
                 f"(load average {os.getloadavg()[0]:.2f} before the run)"
             )
-            # Warm-up: every worker imports its code, loads the templates and opens its connection, and every
-            # page is visited once (a live shop's pages are in the cache most of the time).
-            for _name, _shown, paths in targets:
+            # Warm-up, right before each URL's run: every worker imports its code, loads the templates and
+            # opens its connection, and every page is visited once (a live shop's pages are in the cache most
+            # of the time). Warming them all at the start would let all 200 product pages expire at once in
+            # the middle of the last run, 30 s later, which live traffic spreads out.
+            results = []
+            for name, shown, paths in targets:
                 load(server.port, paths, seconds=max(1.0, len(paths) / 100), concurrency=args.concurrency)
-            results = [
-                (name, shown, load(server.port, paths, seconds=args.seconds, concurrency=args.concurrency))
-                for name, shown, paths in targets
-            ]
+                results.append(
+                    (
+                        name,
+                        shown,
+                        load(server.port, paths, seconds=args.seconds, concurrency=args.concurrency),
+                    )
+                )
             fetched, lazy = first_load(server.port, f"/products/{ids[0]}/")
 
     bare = results[0][2].rate

@@ -166,6 +166,9 @@ CACHES = {
     )
     for name in ("default", "pages")
 }
+# In front of a shared "pages" cache, each process keeps the copies it has just served (see
+# storefront/pagecache.py): a local hit costs no round trip.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}
 # Background work (imports of large files) through django-tasks: its database backend by default, run by
 # `villagelink db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}

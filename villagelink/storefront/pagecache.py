@@ -2,13 +2,15 @@
 
 A visitor who is not signed in and has neither a session nor messages waiting sees exactly what every such
 visitor sees at that address in that language, except the CSRF token in its forms. So the page is rendered
-once with a placeholder where the token goes, kept in the per-process "pages" cache, and each visitor gets
+once with a placeholder where the token goes, kept in the "pages" cache (shared by all app servers when
+Redis is configured; each process keeps a copy of what it served in front of it), and each visitor gets
 a copy with their own token (and their own CSRF cookie): the protection is unchanged. Stock, prices and a
 household's story on such a page may lag by up to 30 seconds; the cart, checkout and signed-in visitors
 always read them afresh.
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -37,6 +39,17 @@ def _first_visit(request) -> bool:
     )
 
 
+def _cached(key: str) -> tuple[bytes, str, float] | None:
+    """The page from this process's copies, else from the shared "pages" cache (then kept here until the
+    shared copy expires, so a page never outlives its 30 seconds)."""
+    cached = caches["local"].get(key)
+    if cached is None:
+        cached = caches["pages"].get(key)
+        if cached is not None:
+            caches["local"].set(key, cached, max(cached[2] - time.time(), 0.001))
+    return cached
+
+
 def anonymous_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -44,7 +57,7 @@ def anonymous_page(view):
             return view(request, *args, **kwargs)
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         key = f"storefront:page:{get_language()}:{path}"
-        cached = caches["pages"].get(key)
+        cached = _cached(key)
         if cached is None:
             request.rendering_for_cache = True
             try:
@@ -56,9 +69,10 @@ def anonymous_page(view):
             if response.status_code != 200 or response.cookies:
                 response.content = response.content.replace(PLACEHOLDER.encode(), get_token(request).encode())
                 return response
-            cached = (response.content, response["Content-Type"])
+            cached = (response.content, response["Content-Type"], time.time() + PAGE_SECONDS)
             caches["pages"].set(key, cached, PAGE_SECONDS)
-        content, content_type = cached
+            caches["local"].set(key, cached, PAGE_SECONDS)
+        content, content_type, _expires = cached
         return HttpResponse(content.replace(PLACEHOLDER.encode(), get_token(request).encode()), content_type)
 
     return wrapper

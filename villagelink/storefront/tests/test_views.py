@@ -1,4 +1,6 @@
+import hashlib
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -230,6 +232,25 @@ def test_first_visits_get_a_kept_page_with_their_own_csrf_token(market, django_a
     Product.objects.filter(pk=market.butter.pk).update(stock=2)
     assert "Only 2 left" in second.get(url).content.decode()
     assert "Only 2 left" not in first.get(url).content.decode()  # a first visit may lag up to 30 s
+
+
+def test_a_kept_page_is_served_from_the_process_copy_and_never_outlives_the_shared_one(market):
+    from django.core.cache import caches
+    from django.test import Client
+
+    url = reverse("storefront:product", args=[market.butter.pk])
+    Client().get(url)
+    plain_key = f"storefront:page:en:{hashlib.sha256(url.encode()).hexdigest()}"
+    kept = caches["pages"].get(plain_key)
+    assert kept is not None and caches["local"].get(plain_key) == kept
+    # Another process (an empty local copy) takes the shared page and keeps it only for the time it has left.
+    caches["local"].clear()
+    caches["pages"].set(plain_key, (b"shared copy", kept[1], time.time() + 0.2), 30)
+    assert Client().get(url).content == b"shared copy"
+    caches["pages"].delete(plain_key)
+    assert Client().get(url).content == b"shared copy"  # from this process's copy
+    time.sleep(0.3)
+    assert b"Yak butter" in Client().get(url).content  # rendered again once the shared copy's time is up
 
 
 def test_a_buyer_confirms_receipt_or_cancels_from_my_orders(client, market):
