@@ -26,8 +26,17 @@ from villagelink.core.dates import region_day
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope, scope_unit_of, scoped
 from villagelink.monitoring.facts import facts_add_orders, facts_follow
-from villagelink.orders.models import Channel, Kind, Order, OrderEvent, OrderLine, PaymentMethod, Status
-from villagelink.orders.services import income_recompute
+from villagelink.orders.models import (
+    Channel,
+    IncomeShare,
+    Kind,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PaymentMethod,
+    Status,
+)
+from villagelink.orders.services import income_recompute, income_split, poor_beneficiaries
 
 from . import parsing
 from .models import BatchAction, BatchStatus, ImportBatch, ImportProfile, ImportRejection, Outcome
@@ -102,10 +111,14 @@ class _Matcher:
         self.platform = platform
         self.default_shop = default_shop
         self.keys: dict[str, Shop] = {}
-        for shop in Shop.objects.filter(platform=platform).select_related("unit").order_by("-pk"):
+        shops = list(
+            Shop.objects.filter(platform=platform).select_related("unit", "household", "organisation")
+        )
+        for shop in sorted(shops, key=lambda shop: -shop.pk):  # the oldest shop of a name wins
             self.keys[shop.name.strip().lower()] = shop
-        for shop in Shop.objects.filter(platform=platform).exclude(external_id="").select_related("unit"):
-            self.keys[shop.external_id.strip().lower()] = shop
+        for shop in shops:
+            if shop.external_id:
+                self.keys[shop.external_id.strip().lower()] = shop
         self.in_scope = set(scoped(Shop.objects.filter(platform=platform), by).values_list("pk", flat=True))
 
     def shop(self, name: str) -> Shop:
@@ -282,6 +295,21 @@ def _adapt(value):
     return value
 
 
+def _adapter(field: models.Field):
+    """The database's form of a date or moment column's values (SQLite keeps them as text); a date's form is
+    worked out once per distinct day."""
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    forms: dict = {}
+
+    def adapt_date(value):
+        if value not in forms:
+            forms[value] = connection.ops.adapt_datefield_value(value)
+        return forms[value]
+
+    return adapt_date
+
+
 def _executemany(model, columns: list[str], rows: list[tuple]) -> None:
     if not rows:
         return
@@ -290,12 +318,14 @@ def _executemany(model, columns: list[str], rows: list[tuple]) -> None:
         quote(model._meta.db_table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
     )
     fields = {f.column: f for f in model._meta.concrete_fields}
-    dated = [i for i, c in enumerate(columns) if isinstance(fields[c], models.DateField)]  # and DateTimeField
+    dated = [
+        (i, _adapter(fields[c])) for i, c in enumerate(columns) if isinstance(fields[c], models.DateField)
+    ]
     if dated:
         rows = [list(row) for row in rows]
         for row in rows:
-            for i in dated:
-                row[i] = _adapt(row[i])
+            for i, adapt in dated:
+                row[i] = adapt(row[i])
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -380,8 +410,23 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str) 
         lines,
     )
     _executemany(OrderEvent, ["order_id", "status", "at", "by_id", "note"], events)
-    income_recompute(list(ids.values()))
+    _executemany(IncomeShare, ["order_id", "household_id", "amount_fen", "day"], _income_rows(ids, numbers))
     facts_add_orders(ids.values())
+
+
+def _income_rows(ids: dict[str, int], plans: dict[str, Planned]) -> list[tuple]:
+    """The income shares of new orders (as `orders.services` records them for a completed sale), without
+    loading the orders again: each row's shop, with its owner, is at hand."""
+    rows, members = [], {}
+    for number, plan in plans.items():
+        amount, day = plan.row.amount_fen - plan.refunded_fen, _completed_on(plan)
+        if day is None or amount <= 0:
+            continue
+        shop = plan.shop
+        households = poor_beneficiaries(shop.household, shop.organisation, day.year, members)
+        if households:
+            rows += [(ids[number], h.pk, share, day) for h, share in income_split(amount, households)]
+    return rows
 
 
 def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -> None:

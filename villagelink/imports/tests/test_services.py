@@ -284,3 +284,54 @@ def test_an_open_file_is_imported_as_its_bytes(county_officer, shops, tmp_path):
     assert (batch.created, batch.updated, batch.unchanged, batch.rejected) == (4, 0, 0, 0)
     import_commit(by=county_officer, batch=batch)
     assert Order.objects.filter(platform="taobao").count() == 4
+
+
+def test_imported_completed_sales_are_income_as_the_order_services_count_it(
+    county_officer, admin_user, units
+):
+    """A cooperative's shop: its completed sales are shared among its poor members (not the one registered
+    poor only later), the remainder's fen going to the first; exactly what `income_recompute` makes of them."""
+    from villagelink.catalog.services import shop_open
+    from villagelink.orders.models import IncomeShare
+    from villagelink.orders.services import income_recompute
+    from villagelink.orders.tests.factories import household
+    from villagelink.registry.models import LinkKind, OrganisationKind
+    from villagelink.registry.services import organisation_link, organisation_register
+
+    village = units["540221101201"]
+    cooperative = organisation_register(
+        by=admin_user, kind=OrganisationKind.COOPERATIVE, name="Namling butter co-op", unit=village
+    )
+    for serial, poor in [("401", 2016), ("402", None), ("403", 2017), ("404", 2020)]:
+        member = household(admin_user, village, serial, poor=poor)
+        organisation_link(by=admin_user, organisation=cooperative, household=member, kind=LinkKind.MEMBER)
+    shop_open(
+        by=admin_user,
+        name="Co-op goods",
+        platform="other",
+        opened_on=datetime.date(2016, 1, 1),
+        organisation=cooperative,
+        external_id="coop-1",
+    )
+    report = (
+        "order_id,amount,status,placed_at,completed_at,shop,refund\n"
+        "9001,100.01,completed,2019-06-01,2019-06-03,Co-op goods,\n"
+        "9002,50.00,completed,2016-06-01,2016-06-02,Co-op goods,10.00\n"
+        "9003,70.00,paid,2019-06-01,,Co-op goods,\n"
+        "9004,30.00,refunded,2019-06-01,,Co-op goods,30.00\n"
+    )
+    import_commit(by=county_officer, batch=preview(county_officer, report, platform="other"))
+
+    def shares():
+        return sorted(
+            IncomeShare.objects.values_list("order__external_id", "household__head_name", "amount_fen", "day")
+        )
+
+    imported = shares()
+    assert imported == [
+        ("9001", "Head 401", 5001, datetime.date(2019, 6, 3)),
+        ("9001", "Head 403", 5000, datetime.date(2019, 6, 3)),
+        ("9002", "Head 401", 4000, datetime.date(2016, 6, 2)),
+    ]
+    income_recompute(list(Order.objects.values_list("pk", flat=True)))
+    assert shares() == imported
