@@ -169,6 +169,16 @@ CACHES = {
 # In front of a shared "pages" cache, each process keeps the copies it has just served (see
 # storefront/pagecache.py): a local hit costs no round trip.
 CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}
+# What the web processes and the background worker must all see (an import's progress): Redis, else files in
+# the data folder.
+CACHES["shared"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL, "KEY_PREFIX": "shared"}
+    if _REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+)
 # Background work (imports of large files) through django-tasks: its database backend by default, run by
 # `villagelink db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}

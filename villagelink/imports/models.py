@@ -2,7 +2,9 @@
 
 A batch is one uploaded file. It is previewed (every row checked, nothing written to orders), then committed
 (all its valid rows become or update orders, in one transaction). The uploaded file is kept under
-MEDIA_ROOT/imports/ until the batch is committed, so that the commit reads the same rows the preview showed.
+MEDIA_ROOT/imports/ until the batch is committed, so that the commit reads the same rows the preview showed;
+`villagelink discard-stale-imports` (on a timer) expires checked batches left uncommitted for days and removes
+their files.
 """
 
 from django.conf import settings
@@ -76,6 +78,7 @@ class BatchStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Checked, not yet imported")
     COMMITTED = "committed", _("Imported")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired: not imported in time; upload it again")
 
 
 class BatchAction(models.TextChoices):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,9 +158,10 @@ def _progress_key(batch_id: int) -> str:
 
 
 def progress_of(batch: ImportBatch) -> int:
-    """Rows done so far: kept in the cache while a batch runs (its transaction is not yet visible)."""
+    """Rows done so far: kept in the shared cache while a batch runs (its transaction is not yet visible, and
+    the worker that runs it is another process)."""
     if batch.status == BatchStatus.RUNNING:
-        return cache.get(_progress_key(batch.pk), batch.rows_done)
+        return caches["shared"].get(_progress_key(batch.pk), batch.rows_done)
     return batch.rows_done
 
 
@@ -283,7 +284,7 @@ def _scan_rows(
         if commit:
             _insert(batch, by, new, now, note)
             _update(by, changed, now, note)
-        cache.set(_progress_key(batch.pk), counts.rows, 3600)
+        caches["shared"].set(_progress_key(batch.pk), counts.rows, 3600)
     return counts
 
 
@@ -484,7 +485,7 @@ def _finish(batch: ImportBatch, counts: Counts, status: str) -> None:
     if status == BatchStatus.COMMITTED:
         batch.committed_at = timezone.now()
     batch.save()
-    cache.delete(_progress_key(batch.pk))
+    caches["shared"].delete(_progress_key(batch.pk))
 
 
 def import_preview(
@@ -587,7 +588,7 @@ def _run_commit(batch: ImportBatch, by: User) -> None:
 def _back_to_previewed(batch: ImportBatch) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.PREVIEWED)
     batch.status = BatchStatus.PREVIEWED
-    cache.delete(_progress_key(batch.pk))
+    caches["shared"].delete(_progress_key(batch.pk))
 
 
 def batch_run(*, batch_id: int) -> None:
@@ -606,9 +607,53 @@ def batch_run(*, batch_id: int) -> None:
     except ApplicationError as error:
         failed = BatchStatus.PREVIEWED if batch.action == BatchAction.COMMIT else BatchStatus.FAILED
         ImportBatch.objects.filter(pk=batch.pk).update(status=failed, error=error.message[:500])
-        cache.delete(_progress_key(batch.pk))
+        caches["shared"].delete(_progress_key(batch.pk))
         if failed == BatchStatus.FAILED:
             discard_file(batch)
+
+
+@dataclass
+class Discarded:
+    expired: int = 0
+    failed: int = 0
+    files: int = 0
+
+
+STALE_DAYS = 7
+
+
+def imports_discard_stale(*, days: int = STALE_DAYS) -> Discarded:
+    """Uploaded files are kept only until their batch is committed. This lets go of what nobody will commit:
+    checked batches older than `days` expire and lose their file; batches still "running" after that long
+    (their worker was stopped) fail; files no batch refers to (left by a crash between storing the upload
+    and saving its batch) are removed once a day old."""
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    done = Discarded()
+    stale = ImportBatch.objects.filter(created_at__lt=cutoff)
+    for batch in stale.filter(status__in=[BatchStatus.PREVIEWED, BatchStatus.RUNNING]):
+        expired = batch.status == BatchStatus.PREVIEWED
+        outcome, error = (
+            (BatchStatus.EXPIRED, "")
+            if expired
+            else (BatchStatus.FAILED, _("The run did not finish; upload the report again."))
+        )
+        if not ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
+            status=outcome, error=error, file_path=""
+        ):
+            continue  # committed meanwhile
+        done.expired += expired
+        done.failed += not expired
+        discard_file(batch)
+        caches["shared"].delete(_progress_key(batch.pk))
+    directory = _media_dir()
+    if directory.is_dir():
+        kept = set(ImportBatch.objects.exclude(file_path="").values_list("file_path", flat=True))
+        day_ago = (timezone.now() - datetime.timedelta(days=1)).timestamp()
+        for file in directory.iterdir():
+            if file.is_file() and file.name not in kept and file.stat().st_mtime < day_ago:
+                file.unlink(missing_ok=True)
+                done.files += 1
+    return done
 
 
 def profiles_ensure() -> int:

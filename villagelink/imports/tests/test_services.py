@@ -335,3 +335,74 @@ def test_imported_completed_sales_are_income_as_the_order_services_count_it(
     ]
     income_recompute(list(Order.objects.values_list("pk", flat=True)))
     assert shares() == imported
+
+
+def test_the_progress_of_a_batch_run_by_another_process_is_seen_here(county_officer, shops):
+    """The worker is another process: what it counts must reach the web process's progress bar."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from villagelink.imports.services import _progress_key, progress_of
+
+    batch = ImportBatch.objects.create(
+        uploaded_by=county_officer, file_name="big.csv", status=BatchStatus.RUNNING, rows_total=50_000
+    )
+    assert progress_of(batch) == 0
+    worker = (
+        "import django; django.setup()\n"
+        "from django.core.cache import caches\n"
+        f"caches['shared'].set({_progress_key(batch.pk)!r}, 12000, 60)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    env["VILLAGELINK_DATA_DIR"] = str(settings.DATA_DIR)
+    subprocess.run([sys.executable, "-c", worker], env=env, check=True, cwd=settings.BASE_DIR)
+    assert progress_of(batch) == 12000
+
+
+def test_checked_imports_left_uncommitted_expire_and_let_go_of_their_files(county_officer, shops, settings):
+    import os
+    import time as clock
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old, recent = preview(county_officer, TAOBAO, filename="old.csv"), preview(county_officer, TAOBAO)
+    stuck = ImportBatch.objects.create(
+        uploaded_by=county_officer, file_name="stuck.csv", file_path="stuck.csv"
+    )
+    folder = settings.MEDIA_ROOT / "imports"
+    (folder / "stuck.csv").write_text("x")
+    orphan, fresh_orphan = folder / "orphan.csv", folder / "fresh-orphan.csv"
+    orphan.write_text("x")
+    fresh_orphan.write_text("x")
+    two_days_ago = clock.time() - 2 * 86400
+    os.utime(orphan, (two_days_ago, two_days_ago))
+    eight_days_ago = timezone.now() - datetime.timedelta(days=8)
+    ImportBatch.objects.filter(pk__in=[old.pk, stuck.pk]).update(created_at=eight_days_ago)
+    old_file = folder / ImportBatch.objects.get(pk=old.pk).file_path
+    assert old_file.exists()
+
+    out = StringIO()
+    call_command("discard_stale_imports", stdout=out)
+
+    assert "expired: 1; unfinished runs failed: 1; files removed: 1." in out.getvalue()
+    old.refresh_from_db(), recent.refresh_from_db(), stuck.refresh_from_db()
+    assert (old.status, old.file_path) == (BatchStatus.EXPIRED, "") and not old_file.exists()
+    assert stuck.status == BatchStatus.FAILED and "did not finish" in stuck.error
+    assert not (folder / "stuck.csv").exists() and not orphan.exists() and fresh_orphan.exists()
+    assert recent.status == BatchStatus.PREVIEWED and (folder / recent.file_path).exists()
+    with pytest.raises(ApplicationError, match="only a checked import can be committed"):
+        import_commit(by=county_officer, batch=old)
+    import_commit(by=county_officer, batch=recent)
+    assert Order.objects.count() == 4
+
+
+def test_discarding_needs_a_whole_number_of_days():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="1 or more"):
+        call_command("discard_stale_imports", days=0)

@@ -1,3 +1,6 @@
+import signal
+import subprocess
+import sys
 from importlib import resources
 
 from django.conf import settings
@@ -146,7 +149,20 @@ class Command(BaseCommand):
                 _("\nOpen http://%(addr)s/ in a browser. Stop with Ctrl+C.\n") % {"addr": addr}
             )
         )
-        call_command("runserver", addr, use_reloader=False, use_threading=True)
+        # Large imports run in the background: the demo runs their worker beside the web server, and stops
+        # it when stopped itself (Ctrl+C, or SIGTERM, which then unwinds like Ctrl+C).
+        signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(0))
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "villagelink", "db_worker", "--no-reload", "--no-startup-delay"]
+        )
+        try:
+            call_command("runserver", addr, use_reloader=False, use_threading=True)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
     def _ensure_seller(self):
         """The demo seller runs a household shop on this storefront in Namling County."""
