@@ -91,12 +91,6 @@ def test_a_later_report_with_a_refund_updates_the_order(county_officer, shops):
     assert OrderEvent.objects.filter(order=refunded, status="refunded").exists()
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
-def test_each_encoding_reads_the_same(county_officer, shops, encoding):
-    batch = preview(county_officer, TAOBAO, encoding=encoding)
-    assert (batch.created, batch.rejected) == (4, 0)
-
-
 JD = (
     "订单号\t商品名称\t订购数量\t应付金额\t订单状态\t下单时间\t店铺名称\n"
     "80001\t青稞饼\t3\t36.00\t完成\t2019-07-01 09:00:00\tjd-2002\n"
@@ -131,6 +125,60 @@ def test_each_platform_layout_is_recognised(
     import_commit(by=county_officer, batch=batch)
     order = Order.objects.get(platform=platform, external_id=external_id)
     assert (order.total_fen, order.status, order.shop) == (total, status, shops[platform])
+
+
+# What each hand-made report above must import to: (order number, total, refunded, status, day placed).
+EXPECTED = {
+    "taobao": (
+        TAOBAO,
+        [
+            ("345678901234567890", 123450, 0, "completed", datetime.date(2019, 6, 1)),
+            ("345678901234567891", 6800, 0, "paid", datetime.date(2019, 6, 2)),
+            ("345678901234567892", 9990, 0, "cancelled", datetime.date(2019, 6, 3)),
+            ("345678901234567893", 5000, 2000, "completed", datetime.date(2019, 6, 4)),
+        ],
+    ),
+    "jd": (
+        JD,
+        [
+            ("80001", 3600, 0, "completed", datetime.date(2019, 7, 1)),
+            ("80002", 1200, 0, "paid", datetime.date(2019, 7, 2)),
+        ],
+    ),
+    "pinduoduo": (
+        PINDUODUO,
+        [
+            ("220701-1", 100000, 0, "completed", datetime.date(2019, 8, 1)),
+            ("220701-2", 50000, 50000, "refunded", datetime.date(2019, 8, 1)),
+        ],
+    ),
+    "other": (
+        GENERIC,
+        [
+            ("G-1", 1000, 0, "completed", datetime.date(2019, 9, 1)),
+            ("G-2", 2000, 0, "paid", datetime.date(2019, 9, 2)),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+@pytest.mark.parametrize("platform", sorted(EXPECTED))
+def test_each_messy_report_in_each_encoding_imports_to_the_expected_orders(
+    county_officer, shops, platform, encoding
+):
+    """Quoted ="…" and '-prefixed order numbers, ¥/￥ and thousands separators, several date formats, full-width
+    brackets in a header, tabs for commas, blank lines, totals rows and extra columns; recognised from the
+    headers; in UTF-8 with and without BOM, GBK and GB18030."""
+    text, expected = EXPECTED[platform]
+    if encoding == "gbk":
+        text = text.replace("¥", "￥")  # GBK has only the full-width yuan sign
+    batch = preview(county_officer, text, encoding=encoding)
+    assert (batch.platform, batch.created, batch.rejected) == (platform, len(expected), 0)
+    import_commit(by=county_officer, batch=batch)
+    orders = Order.objects.filter(platform=platform).order_by("external_id")
+    assert [(o.external_id, o.total_fen, o.refunded_fen, o.status, o.placed_on) for o in orders] == expected
+    assert {o.shop_id for o in orders} == {shops[platform].pk}
 
 
 def test_a_pinduoduo_refund_is_recorded_in_full(county_officer, shops):
