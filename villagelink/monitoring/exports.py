@@ -23,7 +23,15 @@ from villagelink.geo.models import AdminUnit
 
 from .indicators import INDICATORS, Indicator, Measure
 from .periods import Period
-from .selectors import Values, designations_within, figures_for, figures_for_children, monthly_trend
+from .selectors import (
+    Values,
+    designations_within,
+    figures_for,
+    figures_for_children,
+    monthly_trend,
+    purchases_by_category,
+    trade_by_channel,
+)
 
 YUAN_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -129,6 +137,35 @@ def _trend_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
     _widths(sheet, [12, 18, 14, 18, 16])
 
 
+def _channels_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
+    sheet = _sheet(workbook, _("Channels"))
+    titles = [
+        _("Channel"),
+        _("Sales (yuan)"),
+        _("Sales orders"),
+        _("Purchases (yuan)"),
+        _("Purchases orders"),
+    ]
+    _header(sheet, 1, titles)
+    for row, trade in enumerate(trade_by_channel(unit=unit, start=period.start, end=period.end), start=2):
+        _put(sheet, row, 1, trade.label)
+        _put(sheet, row, 2, trade.sales_fen / 100, YUAN_FORMAT)
+        _put(sheet, row, 3, trade.sales_orders, COUNT_FORMAT)
+        _put(sheet, row, 4, trade.purchases_fen / 100, YUAN_FORMAT)
+        _put(sheet, row, 5, trade.purchases_orders, COUNT_FORMAT)
+    sheet.freeze_panes = "A2"
+    _widths(sheet, [30, 18, 14, 18, 16])
+    categories = purchases_by_category(unit=unit, start=period.start, end=period.end)
+    sheet = _sheet(workbook, _("Purchases by category"))
+    _header(sheet, 1, [_("Category"), _("Purchases (yuan)"), _("Purchases orders")])
+    for row, trade in enumerate(categories, start=2):
+        _put(sheet, row, 1, trade.label)
+        _put(sheet, row, 2, trade.purchases_fen / 100, YUAN_FORMAT)
+        _put(sheet, row, 3, trade.purchases_orders, COUNT_FORMAT)
+    sheet.freeze_panes = "A2"
+    _widths(sheet, [30, 18, 16])
+
+
 def _indicator_cells(sheet: Worksheet, row: int, first_column: int, values: Values) -> None:
     for column, indicator in enumerate(INDICATORS, start=first_column):
         number, number_format = _number(indicator.measure, values[indicator.name])
@@ -178,13 +215,15 @@ def _definitions_sheet(workbook: Workbook) -> None:
 
 
 def dashboard_workbook(*, unit: AdminUnit, period: Period) -> bytes:
-    """The unit's dashboard for the period as an XLSX file: indicators, monthly trend, children,
-    demonstration county designations and the indicators' definitions, in the active language."""
+    """The unit's dashboard for the period as an XLSX file: indicators, monthly trend, trade by channel and
+    purchases by category, children, demonstration county designations and the indicators' definitions, in
+    the active language."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     values = figures_for(unit=unit, start=period.start, end=period.end)
     _indicators_sheet(workbook, unit, period, values)
     _trend_sheet(workbook, unit, period)
+    _channels_sheet(workbook, unit, period)
     _children_sheet(workbook, unit, period)
     _designations_sheet(workbook, unit, period)
     _definitions_sheet(workbook)

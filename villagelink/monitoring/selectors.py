@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
 
 from villagelink.assistance.models import AssistanceEvent
 from villagelink.catalog.models import Shop
@@ -20,7 +21,7 @@ from villagelink.core.periods import open_on_q
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.network.models import Designation, ServiceSite, SiteKind
 from villagelink.network.selectors import coverage_for
-from villagelink.orders.models import Kind
+from villagelink.orders.models import Channel, Kind, PurchaseCategory
 
 from .indicators import INDICATORS
 from .models import Fact, MonthlyFact
@@ -195,6 +196,45 @@ def monthly_trend(*, unit: AdminUnit, start: datetime.date, end: datetime.date) 
         months.append(Month(month, sales[0], sales[1], purchases[0], purchases[1]))
         month = next_month(month)
     return months
+
+
+@dataclass(frozen=True)
+class Trade:
+    """A unit's online trade in a period from one channel, or its purchases of one category."""
+
+    key: str
+    label: str
+    sales_fen: int
+    sales_orders: int
+    purchases_fen: int
+    purchases_orders: int
+
+
+def _trade(unit: AdminUnit, start, end, dimension: str, choices: list[tuple[str, str]]) -> list[Trade]:
+    """Sums by `dimension`, one entry per choice; a value outside the choices counts under the last one."""
+    known = {key for key, _label in choices}
+    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in _fact_sums([unit.path], start, end, "kind", dimension):
+        key = row[dimension] if row[dimension] in known else choices[-1][0]
+        found = sums[(key, row["kind"])]
+        found[0] += row["amount"] or 0
+        found[1] += row["orders"] or 0
+    return [
+        Trade(key, str(label), *sums.get((key, Kind.SALE), [0, 0]), *sums.get((key, Kind.PURCHASE), [0, 0]))
+        for key, label in choices
+    ]
+
+
+def trade_by_channel(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[Trade]:
+    """Online sales and purchases made on this storefront, on external platforms and at service points."""
+    return _trade(unit, start, end, "channel", Channel.choices)
+
+
+def purchases_by_category(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[Trade]:
+    """Online purchases by what they brought in (recorded at the service points' desks); purchases recorded
+    without a category last."""
+    choices = [*PurchaseCategory.choices, ("", _("Not given"))]
+    return _trade(unit, start, end, "category", choices)
 
 
 def designations_within(*, unit: AdminUnit, year: int):

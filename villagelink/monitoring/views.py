@@ -33,7 +33,14 @@ from .charts import trend_chart
 from .exports import dashboard_workbook
 from .indicators import BY_NAME, INDICATORS, Measure
 from .periods import Period, PeriodError, period_between, period_default, period_parse
-from .selectors import designations_within, figures_for, figures_for_children, monthly_trend
+from .selectors import (
+    designations_within,
+    figures_for,
+    figures_for_children,
+    monthly_trend,
+    purchases_by_category,
+    trade_by_channel,
+)
 
 FIRST_YEAR = 2015
 CARDS = [
@@ -138,6 +145,8 @@ def _context(request, code: str):
         "descending": descending,
         "months": months,
         "chart": trend_chart(months) if len(months) > 1 else None,
+        "channels": trade_by_channel(unit=unit, start=period.start, end=period.end),
+        "categories": purchases_by_category(unit=unit, start=period.start, end=period.end),
         "designations": sorted(by_year.items()),
         "part": period.key[5:] if period.kind in ("quarter", "month") else "",
         "years": list(range(today.year, FIRST_YEAR - 1, -1)),

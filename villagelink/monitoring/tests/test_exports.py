@@ -148,6 +148,21 @@ def test_the_trend_sheet_has_one_row_per_month(trades, region_officer):
         assert all(c.data_type == "n" for c in cells)
 
 
+def test_the_channel_and_category_sheets_split_the_trade(trades, region_officer):
+    workbook = _open(dashboard_workbook(unit=_region(region_officer), period=YEAR_2019))
+
+    channels = list(workbook["Channels"].iter_rows(values_only=True))
+    assert channels == [
+        ("Channel", "Sales (yuan)", "Sales orders", "Purchases (yuan)", "Purchases orders"),
+        ("This storefront", 0, 0, 0, 0),
+        ("External platform", 0, 0, 0, 0),
+        ("Assisted at a service point", 12_345.67, 1, 123.45, 1),
+    ]
+    categories = {row[0]: row[1:] for row in workbook["Purchases by category"].iter_rows(values_only=True)}
+    assert categories["Agricultural inputs"] == (123.45, 1)
+    assert sum(row[1] for name, row in categories.items() if name != "Category") == 1
+
+
 def test_the_designations_sheet_lists_the_counties_designated_by_the_periods_end(trades, region_officer):
     region = _region(region_officer)
 

@@ -83,3 +83,40 @@ def test_sellers_and_buyers_have_no_dashboard(client, units):
         client.force_login(make_user(f"someone-{role}", role, scope))
         assert client.get(reverse("monitoring:home")).status_code == 403
         assert _dashboard(client, NAMLING_VILLAGES[0]).status_code in (403, 404)
+
+
+def _row(page: str, testid: str, key: str) -> list[str]:
+    """The cells of the row `data-…="key"` of the table `testid`, as text."""
+    import re
+
+    table = page[page.index(f'data-testid="{testid}"') :]
+    row = re.search(rf'<tr data-\w+="{key}">(.*?)</tr>', table, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def test_the_dashboard_shows_where_the_trade_was_made_and_what_purchases_brought_in(
+    client, region_officer, trade, points
+):
+    from villagelink.desk.services import assisted_purchase_record
+
+    site, operator = points[NAMLING_VILLAGES[0]]
+    for category, amount in [("agri_inputs", 30000), ("agri_inputs", 2000), ("appliances", 99900)]:
+        assisted_purchase_record(
+            by=operator, site=site, platform="pinduoduo", description="Goods", category=category,
+            amount_fen=amount, day=datetime.date(2019, 5, 2),
+        )  # fmt: skip
+    client.force_login(region_officer)
+    page = _dashboard(client, "540221", period="2019").content.decode()
+
+    assert _row(page, "channels", "assisted") == [
+        "Assisted at a service point",
+        "1,244.56",
+        "2",
+        "1,319.00",
+        "3",
+    ]
+    assert _row(page, "channels", "platform") == ["External platform", "0.00", "0", "0.00", "0"]
+    assert _row(page, "categories", "agri_inputs") == ["Agricultural inputs", "320.00", "2"]
+    assert _row(page, "categories", "appliances") == ["Appliances and electronics", "999.00", "1"]
+    assert _row(page, "categories", "food") == ["Food", "0.00", "0"]
+    assert 'data-testid="value-online_purchases">1,319.00<' in page  # the rows add up to the card
