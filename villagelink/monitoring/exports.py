@@ -26,6 +26,7 @@ from .periods import Period
 from .selectors import (
     Values,
     designations_within,
+    figures_at_itself,
     figures_for,
     figures_for_children,
     monthly_trend,
@@ -172,15 +173,21 @@ def _indicator_cells(sheet: Worksheet, row: int, first_column: int, values: Valu
         _put(sheet, row, column, number, number_format)
 
 
-def _children_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
+def _children_sheet(workbook: Workbook, unit: AdminUnit, period: Period, values: Values) -> None:
     sheet = _sheet(workbook, _("Children"))
     _header(sheet, 1, [_("Code"), _("Name"), *(str(indicator.label) for indicator in INDICATORS)])
     for cell in sheet[1]:
         cell.alignment = WRAP
-    for row, child in enumerate(figures_for_children(unit=unit, start=period.start, end=period.end), start=2):
+    children = figures_for_children(unit=unit, start=period.start, end=period.end)
+    for row, child in enumerate(children, start=2):
         _put(sheet, row, 1, child.unit.code)
         _put(sheet, row, 2, child.unit.name)
         _indicator_cells(sheet, row, 3, child.values)
+    own = figures_at_itself(values, children)
+    if own is not None:
+        row = len(children) + 2
+        _put(sheet, row, 2, _("Recorded at %(unit)s itself") % {"unit": unit.name})
+        _indicator_cells(sheet, row, 3, own)
     sheet.freeze_panes = "C2"
     _widths(sheet, [14, 28, *(_indicator_width(indicator) for indicator in INDICATORS)])
 
@@ -224,7 +231,7 @@ def dashboard_workbook(*, unit: AdminUnit, period: Period) -> bytes:
     _indicators_sheet(workbook, unit, period, values)
     _trend_sheet(workbook, unit, period)
     _channels_sheet(workbook, unit, period)
-    _children_sheet(workbook, unit, period)
+    _children_sheet(workbook, unit, period, values)
     _designations_sheet(workbook, unit, period)
     _definitions_sheet(workbook)
     buffer = io.BytesIO()

@@ -173,6 +173,20 @@ def figures_for_children(*, unit: AdminUnit, start: datetime.date, end: datetime
     return [Figures(child, values[child.path]) for child in children]
 
 
+def figures_at_itself(values: Values, children: list[Figures]) -> Values | None:
+    """What counts in a unit but in none of its children: records attached to the unit itself (a county's
+    centre, a county cooperative's shop, trade recorded at a county centre without a household), as the
+    unit's figure less its children's, for the additive indicators (the others are None). None when nothing
+    is recorded at the unit itself, or when it has no children."""
+    if not children:
+        return None
+    own: Values = {
+        i.name: (values[i.name] or 0) - sum(c.values[i.name] or 0 for c in children) if i.additive else None
+        for i in INDICATORS
+    }
+    return own if any(own.values()) else None
+
+
 @dataclass(frozen=True)
 class Month:
     start: datetime.date

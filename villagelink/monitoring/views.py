@@ -35,6 +35,7 @@ from .indicators import BY_NAME, INDICATORS, Measure
 from .periods import Period, PeriodError, period_between, period_default, period_parse
 from .selectors import (
     designations_within,
+    figures_at_itself,
     figures_for,
     figures_for_children,
     monthly_trend,
@@ -114,6 +115,9 @@ def _context(request, code: str):
     sort = sort if sort in BY_NAME or sort == "name" else "online_sales"
     descending = request.GET.get("dir", "desc") != "asc"
     months = monthly_trend(unit=unit, start=period.start, end=period.end)
+    own = figures_at_itself(values, children)
+    if own is not None and not any(own[name] for name in RANKING + COVERAGE):
+        own = None  # only what the tables do not show
     by_year: dict[int, list[Designation]] = {}
     for designation in designations_within(unit=unit, year=period.end.year):
         by_year.setdefault(designation.year, []).append(designation)
@@ -140,6 +144,7 @@ def _context(request, code: str):
         "ranking_columns": [BY_NAME[name] for name in RANKING],
         "coverage_columns": [BY_NAME[name] for name in COVERAGE],
         "children": _sorted(children, sort, descending),
+        "own": own,
         "values": values,
         "sort": sort,
         "descending": descending,

@@ -221,3 +221,24 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text(trades, region_offi
 )
 def test_safe_neutralises_what_a_spreadsheet_would_take_for_a_formula(text, written):
     assert _safe(text) == written
+
+
+def test_the_children_sheet_has_a_row_for_what_is_recorded_at_the_unit_itself(points, units, admin_user):
+    from villagelink.catalog.services import shop_open
+    from villagelink.registry.models import OrganisationKind
+    from villagelink.registry.services import organisation_register
+
+    cooperative = organisation_register(
+        by=admin_user, kind=OrganisationKind.COOPERATIVE, name="County co-op", unit=units["540221"]
+    )
+    shop_open(
+        by=admin_user, name="Co-op shop", platform="jd", opened_on=datetime.date(2018, 1, 1),
+        organisation=cooperative, external_id="jd-77",
+    )  # fmt: skip
+    namling = AdminUnit.objects.get(code="540221")
+    sheet = _open(dashboard_workbook(unit=namling, period=YEAR_2019))["Children"]
+
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    shops = 2 + [i.name for i in INDICATORS].index("online_shops")
+    assert rows[-1][:2] == (None, "Recorded at Namling County itself") and rows[-1][shops] == 1
+    assert sum(row[shops] or 0 for row in rows) == 1

@@ -90,7 +90,7 @@ def _row(page: str, testid: str, key: str) -> list[str]:
     import re
 
     table = page[page.index(f'data-testid="{testid}"') :]
-    row = re.search(rf'<tr data-\w+="{key}">(.*?)</tr>', table, re.S).group(1)
+    row = re.search(rf'<tr[^>]* data-\w+="{key}">(.*?)</tr>', table, re.S).group(1)
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
 
 
@@ -120,3 +120,33 @@ def test_the_dashboard_shows_where_the_trade_was_made_and_what_purchases_brought
     assert _row(page, "categories", "appliances") == ["Appliances and electronics", "999.00", "1"]
     assert _row(page, "categories", "food") == ["Food", "0.00", "0"]
     assert 'data-testid="value-online_purchases">1,319.00<' in page  # the rows add up to the card
+
+
+def test_what_is_recorded_at_the_county_itself_has_its_own_row(
+    client, county_officer, trade, admin_user, units
+):
+    from conftest import make_user
+    from villagelink.network.models import SiteKind
+    from villagelink.network.services import SiteData, site_open, site_operator_assign
+
+    client.force_login(county_officer)
+    page = _dashboard(client, "540221", period="2019").content.decode()
+    assert 'data-testid="own"' not in page  # everything is in its villages so far
+
+    centre = site_open(
+        by=admin_user, kind=SiteKind.COUNTY_CENTRE, unit=units["540221"],
+        data=SiteData(name="Namling centre", opened_on=datetime.date(2017, 1, 1)),
+    )  # fmt: skip
+    clerk = make_user("centre-clerk", Role.SITE_OPERATOR, units["540221"])
+    site_operator_assign(by=admin_user, site=centre, user=clerk)
+    clerk.refresh_from_db()
+    assisted_sale_record(
+        by=clerk, site=centre, platform="jd", description="Barley", category="grain", quantity=1,
+        amount_fen=70_000, day=datetime.date(2019, 8, 1),
+    )  # fmt: skip
+    page = _dashboard(client, "540221", period="2019").content.decode()
+
+    own = _row(page, "ranking", "own")
+    assert own[0] == "Recorded at Namling County itself" and own[1] == "700.00"  # 1,244.56 in its township
+    assert 'data-testid="value-online_sales">1,944.56<' in page
+    assert _dashboard(client, "540221101", period="2019").content.decode().count('data-testid="own"') == 0
