@@ -109,11 +109,11 @@ def test_a_large_report_is_checked_and_imported_in_the_background(new_page, scre
         page.click("button.primary")
     batch = page.locator("[data-testid=import-batch]")
     # The batch page follows the worker (polling its progress) and shows the outcome once it is done.
-    expect(batch.locator("[data-testid=created]")).to_have_text(f"{rows}")
+    expect(batch.locator("[data-testid=created]")).to_have_text(f"{rows:,}")
     expect(batch.locator("[data-testid=rejected]")).to_have_text("0")
     screenshot(page, "import-checked")
     with page.expect_navigation():
         page.click("text=Commit the import")
     expect(batch).to_contain_text("New orders", timeout=120_000)
-    expect(batch.locator("[data-testid=created]")).to_have_text(f"{rows}")
+    expect(batch.locator("[data-testid=created]")).to_have_text(f"{rows:,}")
     screenshot(page, "import-committed")

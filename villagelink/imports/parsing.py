@@ -261,9 +261,15 @@ def count_rows(source: bytes | BinaryIO, filename: str) -> int:
 # ---------------------------------------------------------------------------------------------- layout
 
 
+_SPACES = re.compile(r"\s+")
+_SHORTENED = re.compile(r"\d(\.\d+)?[eE]\+\d+")  # an order number Excel wrote in scientific notation
+_COMPACT_DATE = re.compile(r"\d{8}")
+_SERIAL = re.compile(r"\d{5}(\.\d+)?")  # a date as Excel's serial number
+
+
 def normalise_header(value) -> str:
     text = text_of(value).replace("（", "(").replace("）", ")").replace("\ufeff", "")
-    return re.sub(r"\s+", "", text).lower()
+    return _SPACES.sub("", text).lower()
 
 
 def _match(header: list[str], columns: dict[str, list[str]]) -> dict[str, int]:
@@ -334,7 +340,7 @@ def order_number(value) -> str:
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
     text = text.lstrip("'`\t ").strip()
-    if re.fullmatch(r"\d(\.\d+)?[eE]\+\d+", text):
+    if _SHORTENED.fullmatch(text):
         raise RowProblem(
             _("the order number “%(text)s” was shortened by Excel; download the report again as it came")
             % {"text": text}
@@ -391,9 +397,9 @@ def moment(value, what: str) -> datetime.datetime:
         text = text[2:-1]
     text = text.lstrip("'").strip()
     try:
-        if re.fullmatch(r"\d{8}", text):
+        if _COMPACT_DATE.fullmatch(text):
             return datetime.datetime.strptime(text, "%Y%m%d").replace(tzinfo=zone)
-        if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        if _SERIAL.fullmatch(text):
             return _serial(float(text), what)
         found = _DATE.fullmatch(text)
         if found:
@@ -432,8 +438,15 @@ def is_blank(cells: list) -> bool:
     return not any(text_of(c) for c in cells)
 
 
+TOTALS_LENGTH = max(len(word) for word in TOTALS_WORDS) + 3  # room for spaces and a colon
+
+
 def is_totals(cells: list) -> bool:
-    return any(text_of(c).lower().rstrip(":：") in TOTALS_WORDS for c in cells[:5])
+    """A totals row names itself in one of its first cells (a number or a date never does)."""
+    return any(
+        isinstance(c, str) and len(c) <= TOTALS_LENGTH and c.strip().lower().rstrip(":：") in TOTALS_WORDS
+        for c in cells[:5]
+    )
 
 
 # Translated only when a message needs them (translating them for every row took a quarter of a large import).
