@@ -6,6 +6,7 @@ extra columns. Rows are streamed, never all held at once.
 
 import codecs
 import csv
+import dataclasses
 import datetime
 import io
 import re
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -56,6 +58,7 @@ class Layout:
     index: dict[str, int]
     statuses: dict[str, str]
     header_row: int
+    zone: ZoneInfo = dataclasses.field(default_factory=region_zone)  # the clock of times without a zone
 
 
 @dataclass
@@ -383,15 +386,15 @@ _DATE = re.compile(
 EXCEL_EPOCH = datetime.datetime(1899, 12, 30)  # noqa: DTZ001 - a naive local moment, made aware below
 
 
-def moment(value, what: str) -> datetime.datetime:
-    """A timezone-aware moment; times without a zone are the region's local time."""
-    zone = region_zone()
+def moment(value, what: str, zone: ZoneInfo | None = None) -> datetime.datetime:
+    """A timezone-aware moment; times without a zone are in `zone`, by default the region's local time."""
+    zone = zone or region_zone()
     if isinstance(value, datetime.datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, datetime.date):
         return datetime.datetime(value.year, value.month, value.day, tzinfo=zone)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _serial(float(value), what)
+        return _serial(float(value), what, zone)
     text = text_of(value)
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
@@ -400,7 +403,7 @@ def moment(value, what: str) -> datetime.datetime:
         if _COMPACT_DATE.fullmatch(text):
             return datetime.datetime.strptime(text, "%Y%m%d").replace(tzinfo=zone)
         if _SERIAL.fullmatch(text):
-            return _serial(float(text), what)
+            return _serial(float(text), what, zone)
         found = _DATE.fullmatch(text)
         if found:
             parts = [int(p) if p else 0 for p in found.groups()]
@@ -415,11 +418,11 @@ def moment(value, what: str) -> datetime.datetime:
     )
 
 
-def _serial(value: float, what: str) -> datetime.datetime:
+def _serial(value: float, what: str, zone: ZoneInfo) -> datetime.datetime:
     if not 20000 <= value <= 80000:
         raise RowProblem(_("the %(what)s “%(value)s” is not a date") % {"what": what, "value": value})
     naive = EXCEL_EPOCH + datetime.timedelta(days=value)
-    return naive.replace(microsecond=0, tzinfo=region_zone())
+    return naive.replace(microsecond=0, tzinfo=zone)
 
 
 def quantity(value) -> int:
@@ -481,9 +484,9 @@ def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
             )
     else:
         outcome = Outcome.COMPLETED
-    placed_at = moment(cell("placed_at"), ORDER_DATE)
+    placed_at = moment(cell("placed_at"), ORDER_DATE, layout.zone)
     completed_raw = cell("completed_at")
-    completed_at = moment(completed_raw, COMPLETION_DATE) if text_of(completed_raw) else None
+    completed_at = moment(completed_raw, COMPLETION_DATE, layout.zone) if text_of(completed_raw) else None
     return ReportRow(
         number=number,
         external_id=external_id,

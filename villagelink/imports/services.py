@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import caches
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.catalog.models import Platform, Shop
-from villagelink.core.dates import region_day
+from villagelink.core.dates import region_zone
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope, scope_unit_of, scoped
 from villagelink.monitoring.facts import facts_add_orders, facts_follow
@@ -247,9 +248,12 @@ def _scan_rows(
         seen.add(accepted)
         existing = {
             values[0]: values
-            for values in Order.objects.filter(
-                platform=layout.platform, external_id__in=[p.row.external_id for p in planned]
-            ).values_list("external_id", "pk", "shop_id", "status", "total_fen", "refunded_fen")
+            for values in _orders_where(
+                "external_id",
+                [p.row.external_id for p in planned],
+                ["external_id", "id", "shop_id", "status", "total_fen", "refunded_fen"],
+                platform=layout.platform,
+            )
         }
         new, changed = [], []
         for plan in planned:
@@ -288,6 +292,27 @@ def _scan_rows(
     return counts
 
 
+def _orders_where(column: str, values: list[str], columns: list[str], platform: str | None = None) -> list:
+    """The `columns` of the orders whose `column` is one of `values` (a chunk's worth), in plain SQL: the ORM's
+    preparation of thousands of parameters cost more than the query."""
+    if not values:
+        return []
+    quote = connection.ops.quote_name
+    where = f"{quote(column)} IN ({', '.join(['%s'] * len(values))})"
+    params = list(values)
+    if platform is not None:
+        # The unique index on (platform, external_id) leaves out orders without an external id; SQLite uses
+        # it only when the query repeats that condition (else it scans every order, once per chunk).
+        where += f" AND {quote('platform')} = %s AND NOT ({quote('external_id')} = '')"
+        params.append(platform)
+    sql = "SELECT {} FROM {} WHERE {}".format(  # noqa: S608 - names from the model, quoted; values as parameters
+        ", ".join(quote(c) for c in columns), quote(Order._meta.db_table), where
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _adapt(value):
     if isinstance(value, datetime.datetime):
         return connection.ops.adapt_datetimefield_value(value)
@@ -296,10 +321,18 @@ def _adapt(value):
     return value
 
 
+def _sqlite_moment(value: datetime.datetime | None) -> str | None:
+    """What Django's SQLite backend stores for an aware moment (its UTC time as text), without its checks,
+    which cost more than the insert itself on a large import."""
+    return None if value is None else str(value.astimezone(datetime.UTC).replace(tzinfo=None))
+
+
 def _adapter(field: models.Field):
     """The database's form of a date or moment column's values (SQLite keeps them as text); a date's form is
     worked out once per distinct day."""
     if isinstance(field, models.DateTimeField):
+        if connection.vendor == "sqlite" and connection.timezone == datetime.UTC:
+            return _sqlite_moment
         return connection.ops.adapt_datetimefield_value
     forms: dict = {}
 
@@ -354,10 +387,10 @@ ORDER_DEFAULTS = {
 }
 
 
-def _completed_on(plan: Planned) -> datetime.date | None:
+def _completed_on(plan: Planned, zone: ZoneInfo) -> datetime.date | None:
     if plan.status != Status.COMPLETED:
         return None
-    return region_day(plan.row.completed_at or plan.row.placed_at)
+    return (plan.row.completed_at or plan.row.placed_at).astimezone(zone).date()
 
 
 def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str) -> None:
@@ -372,6 +405,7 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str) 
     assert not missing, f"Order has new fields the import does not fill: {missing}"
     numbers = {}
     rows = []
+    zone = region_zone()
     for plan in plans:
         row = plan.row
         number = f"I{batch.pk}-{row.number}"
@@ -390,13 +424,13 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str) 
             "total_fen": row.amount_fen,
             "refunded_fen": plan.refunded_fen,
             "placed_at": row.placed_at,
-            "placed_on": region_day(row.placed_at),
+            "placed_on": row.placed_at.astimezone(zone).date(),
             "paid_at": None if plan.status == Status.CANCELLED else row.placed_at,
-            "completed_on": _completed_on(plan),
+            "completed_on": _completed_on(plan, zone),
         }
         rows.append(tuple(values[f.attname] for f in fields))
     _executemany(Order, columns, rows)
-    ids = dict(Order.objects.filter(number__in=list(numbers)).values_list("number", "pk"))
+    ids = dict(_orders_where("number", list(numbers), ["number", "id"]))
     lines, events = [], []
     for number, plan in numbers.items():
         row = plan.row
@@ -411,16 +445,17 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str) 
         lines,
     )
     _executemany(OrderEvent, ["order_id", "status", "at", "by_id", "note"], events)
-    _executemany(IncomeShare, ["order_id", "household_id", "amount_fen", "day"], _income_rows(ids, numbers))
+    shares = _income_rows(ids, numbers, zone)
+    _executemany(IncomeShare, ["order_id", "household_id", "amount_fen", "day"], shares)
     facts_add_orders(ids.values())
 
 
-def _income_rows(ids: dict[str, int], plans: dict[str, Planned]) -> list[tuple]:
+def _income_rows(ids: dict[str, int], plans: dict[str, Planned], zone: ZoneInfo) -> list[tuple]:
     """The income shares of new orders (as `orders.services` records them for a completed sale), without
     loading the orders again: each row's shop, with its owner, is at hand."""
     rows, members = [], {}
     for number, plan in plans.items():
-        amount, day = plan.row.amount_fen - plan.refunded_fen, _completed_on(plan)
+        amount, day = plan.row.amount_fen - plan.refunded_fen, _completed_on(plan, zone)
         if day is None or amount <= 0:
             continue
         shop = plan.shop
@@ -440,12 +475,19 @@ def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -
     )
     sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - model names, quoted
     ids = [pk for pk, _old, _plan in changed]
+    zone = region_zone()
     with facts_follow(ids):
         with connection.cursor() as cursor:
             cursor.executemany(
                 sql,
                 [
-                    (plan.status, plan.row.amount_fen, plan.refunded_fen, _adapt(_completed_on(plan)), pk)
+                    (
+                        plan.status,
+                        plan.row.amount_fen,
+                        plan.refunded_fen,
+                        _adapt(_completed_on(plan, zone)),
+                        pk,
+                    )
                     for pk, _old, plan in changed
                 ],
             )

@@ -1,7 +1,9 @@
 import datetime
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from villagelink.core.exceptions import ApplicationError
@@ -42,6 +44,12 @@ def test_a_taobao_report_previews_then_commits_its_orders(county_officer, shops)
     )  # fmt: skip
     assert first.shop == shops["taobao"] and first.unit == shops["taobao"].unit
     assert first.placed_on == datetime.date(2019, 6, 1) and first.completed_on == datetime.date(2019, 6, 1)
+    region = ZoneInfo("Asia/Shanghai")
+    assert first.placed_at == first.paid_at == datetime.datetime(2019, 6, 1, 12, 30, tzinfo=region)
+    assert (
+        Order.objects.filter(placed_at__lt=datetime.datetime(2019, 6, 1, 4, 31, tzinfo=datetime.UTC)).count()
+        == 1
+    )
     assert not first.holds_stock
     assert orders["345678901234567891"].status == "paid"
     assert orders["345678901234567891"].placed_on == datetime.date(2019, 6, 2)
@@ -454,3 +462,19 @@ def test_discarding_needs_a_whole_number_of_days():
 
     with pytest.raises(CommandError, match="1 or more"):
         call_command("discard_stale_imports", days=0)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
+def test_looking_up_a_reports_orders_uses_the_index_not_a_scan(county_officer, shops):
+    from django.test.utils import CaptureQueriesContext
+
+    from villagelink.imports.services import _orders_where
+
+    with CaptureQueriesContext(connection) as queries:
+        _orders_where("external_id", ["1", "2"], ["id"], platform="taobao")
+        _orders_where("number", ["I1-2"], ["id"])
+    for query in queries.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plan = " ".join(str(step[-1]) for step in cursor.fetchall())
+        assert "USING" in plan and "INDEX" in plan and not plan.startswith("SCAN"), plan
