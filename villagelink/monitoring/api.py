@@ -8,12 +8,14 @@ from rest_framework.views import APIView
 
 from villagelink.api.serializers import StrictSerializer
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.money import fen_to_yuan
 from villagelink.geo.models import Level
 from villagelink.geo.selectors import unit_get
+from villagelink.orders.models import Channel
 
-from .indicators import INDICATORS, Measure, kpi_document
+from .indicators import INDICATORS, Measure, kpi_document, kpi_heading
 from .periods import period_from
-from .selectors import figures_for, figures_for_children
+from .selectors import figures_for, figures_for_children, purchases_by_category, trade_by_channel
 
 
 class KpiQuery(StrictSerializer):
@@ -91,7 +93,82 @@ class KpiChildrenView(_KpiView):
         )
 
 
+def _yuan(help_text: str):
+    return serializers.CharField(help_text=f"{help_text} (yuan, two decimals)")
+
+
+ChannelOut = inline_serializer(
+    "KpiChannel",
+    many=True,
+    fields={
+        "channel": serializers.ChoiceField(choices=Channel.choices),
+        "label": serializers.CharField(),
+        "online_sales": _yuan("Online sales made through this channel"),
+        "online_sales_orders": serializers.IntegerField(),
+        "online_purchases": _yuan("Online purchases made through this channel"),
+        "online_purchases_orders": serializers.IntegerField(),
+    },
+)
+CategoryOut = inline_serializer(
+    "KpiPurchaseCategory",
+    many=True,
+    fields={
+        "category": serializers.CharField(help_text="A purchase category; empty for purchases without one."),
+        "label": serializers.CharField(),
+        "online_purchases": _yuan("Online purchases of this category"),
+        "online_purchases_orders": serializers.IntegerField(),
+    },
+)
+TradeOut = inline_serializer(
+    "KpiTrade",
+    fields={
+        "unit": UnitOut,
+        "start": serializers.DateField(),
+        "end": serializers.DateField(),
+        "channels": ChannelOut,
+        "purchase_categories": CategoryOut,
+    },
+)
+
+
+class KpiTradeView(_KpiView):
+    """Where the unit's online trade was made (this storefront, external platforms, service points) and what its
+    online purchases brought in, for a period: the rows add up to online_sales and online_purchases."""
+
+    @extend_schema(parameters=QUERY, responses=TradeOut)
+    def get(self, request):
+        unit, period = self._query(request)
+        channels = trade_by_channel(unit=unit, start=period.start, end=period.end)
+        categories = purchases_by_category(unit=unit, start=period.start, end=period.end)
+        return Response(
+            {
+                **kpi_heading(unit, period),
+                "channels": [
+                    {
+                        "channel": row.key,
+                        "label": row.label,
+                        "online_sales": fen_to_yuan(row.sales_fen),
+                        "online_sales_orders": row.sales_orders,
+                        "online_purchases": fen_to_yuan(row.purchases_fen),
+                        "online_purchases_orders": row.purchases_orders,
+                    }
+                    for row in channels
+                ],
+                "purchase_categories": [
+                    {
+                        "category": row.key,
+                        "label": row.label,
+                        "online_purchases": fen_to_yuan(row.purchases_fen),
+                        "online_purchases_orders": row.purchases_orders,
+                    }
+                    for row in categories
+                ],
+            }
+        )
+
+
 urlpatterns = [
     path("kpis/", KpisView.as_view(), name="kpi-list"),
     path("kpis/children/", KpiChildrenView.as_view(), name="kpi-children"),
+    path("kpis/trade/", KpiTradeView.as_view(), name="kpi-trade"),
 ]

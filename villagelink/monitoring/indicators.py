@@ -160,11 +160,15 @@ def exported(values: dict) -> dict:
     return out
 
 
-def kpi_document(unit, period, values: dict) -> dict:
-    """The unit, the period and every indicator by name: the API's and the CLI's answer."""
+def kpi_heading(unit, period) -> dict:
+    """The unit and the period an answer of the API is about."""
     return {
         "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
-        **exported(values),
     }
+
+
+def kpi_document(unit, period, values: dict) -> dict:
+    """The unit, the period and every indicator by name: the API's and the CLI's answer."""
+    return {**kpi_heading(unit, period), **exported(values)}

@@ -53,6 +53,7 @@ def test_a_county_officer_gets_only_namling(client, county_officer, trade):
     for code in ("540000", "540200", "540102", LHASA_VILLAGE):
         assert client.get(URL, {"unit": code}).status_code == 404
         assert client.get(reverse("kpi-children"), {"unit": code}).status_code == 404
+        assert client.get(reverse("kpi-trade"), {"unit": code}).status_code == 404
     children = client.get(
         reverse("kpi-children"), {"unit": "540221", "start": "2019-01-01", "end": "2019-12-31"}
     )
@@ -80,3 +81,28 @@ def test_sellers_buyers_and_strangers_get_nothing(client, units):
         user = make_user(f"someone-{role}", role, units["540221101201"] if role == Role.SELLER else None)
         client.force_login(user)
         assert client.get(URL, {"unit": "540221101201"}).status_code == 404
+        assert client.get(reverse("kpi-trade"), {"unit": "540221101201"}).status_code == 404
+
+
+def test_the_trade_by_channel_and_category_adds_up_to_the_indicators(client, region_officer, trade):
+    client.force_login(region_officer)
+    query = {"unit": "540000", "start": "2019-01-01", "end": "2019-06-30"}
+    body = client.get(reverse("kpi-trade"), query).json()
+    assert body["unit"]["code"] == "540000" and (body["start"], body["end"]) == ("2019-01-01", "2019-06-30")
+    channels = {row["channel"]: row for row in body["channels"]}
+    assert list(channels) == ["storefront", "platform", "assisted"]
+    assert channels["assisted"] == {
+        "channel": "assisted",
+        "label": "Assisted at a service point",
+        "online_sales": "0.00",
+        "online_sales_orders": 0,
+        "online_purchases": "1000000.00",
+        "online_purchases_orders": 2,
+    }
+    categories = {row["category"]: row for row in body["purchase_categories"]}
+    assert categories["agri_inputs"]["online_purchases"] == "1000000.00"
+    assert categories[""]["online_purchases_orders"] == 0 and len(categories) == 8
+    totals = client.get(URL, query).json()
+    assert (
+        sum(row["online_purchases_orders"] for row in body["channels"]) == totals["online_purchases_orders"]
+    )
