@@ -158,6 +158,10 @@ def _progress_key(batch_id: int) -> str:
     return f"imports:progress:{batch_id}"
 
 
+def _progress_clear(batch_id: int) -> None:
+    caches["shared"].delete(_progress_key(batch_id))
+
+
 def progress_of(batch: ImportBatch) -> int:
     """Rows done so far: kept in the shared cache while a batch runs (its transaction is not yet visible, and
     the worker that runs it is another process)."""
@@ -527,7 +531,7 @@ def _finish(batch: ImportBatch, counts: Counts, status: str) -> None:
     if status == BatchStatus.COMMITTED:
         batch.committed_at = timezone.now()
     batch.save()
-    caches["shared"].delete(_progress_key(batch.pk))
+    _progress_clear(batch.pk)
 
 
 def import_preview(
@@ -630,7 +634,7 @@ def _run_commit(batch: ImportBatch, by: User) -> None:
 def _back_to_previewed(batch: ImportBatch) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.PREVIEWED)
     batch.status = BatchStatus.PREVIEWED
-    caches["shared"].delete(_progress_key(batch.pk))
+    _progress_clear(batch.pk)
 
 
 def batch_run(*, batch_id: int) -> None:
@@ -649,7 +653,7 @@ def batch_run(*, batch_id: int) -> None:
     except ApplicationError as error:
         failed = BatchStatus.PREVIEWED if batch.action == BatchAction.COMMIT else BatchStatus.FAILED
         ImportBatch.objects.filter(pk=batch.pk).update(status=failed, error=error.message[:500])
-        caches["shared"].delete(_progress_key(batch.pk))
+        _progress_clear(batch.pk)
         if failed == BatchStatus.FAILED:
             discard_file(batch)
 
@@ -686,7 +690,7 @@ def imports_discard_stale(*, days: int = STALE_DAYS) -> Discarded:
         done.expired += expired
         done.failed += not expired
         discard_file(batch)
-        caches["shared"].delete(_progress_key(batch.pk))
+        _progress_clear(batch.pk)
     directory = _media_dir()
     if directory.is_dir():
         kept = set(ImportBatch.objects.exclude(file_path="").values_list("file_path", flat=True))
