@@ -580,7 +580,7 @@ def import_preview(
             batch.save()
             counts = _scan(batch, by, commit=False)
             _finish(batch, counts, BatchStatus.PREVIEWED)
-    except ApplicationError:
+    except Exception:  # the batch was rolled back with everything else: its file goes too
         discard_file(batch)
         raise
     return batch
@@ -625,7 +625,7 @@ def _run_commit(batch: ImportBatch, by: User) -> None:
             ),
             code=ErrorCode.CONFLICT,
         ) from exc
-    except ApplicationError:
+    except Exception:  # a refusal or a fault: nothing was written, the batch can be committed again
         _back_to_previewed(batch)
         raise
     discard_file(batch)
@@ -638,12 +638,15 @@ def _back_to_previewed(batch: ImportBatch) -> None:
 
 
 def batch_run(*, batch_id: int) -> None:
-    """The background work of a running batch (see tasks.run_batch)."""
+    """The background work of a running batch (see tasks.run_batch). Whatever happens, the batch does not stay
+    "running": a check that fails leaves it failed, a commit that fails leaves it checked (nothing written)."""
     batch = ImportBatch.objects.select_related("uploaded_by", "default_shop").get(pk=batch_id)
-    if batch.status != BatchStatus.RUNNING or batch.uploaded_by is None:
+    if batch.status != BatchStatus.RUNNING:
         return
     by = batch.uploaded_by
     try:
+        if by is None:
+            raise ImportError_(_("The person who uploaded this report no longer has an account."))
         if batch.action == BatchAction.COMMIT:
             _run_commit(batch, by)
         else:
@@ -651,11 +654,18 @@ def batch_run(*, batch_id: int) -> None:
                 counts = _scan(batch, by, commit=False)
                 _finish(batch, counts, BatchStatus.PREVIEWED)
     except ApplicationError as error:
-        failed = BatchStatus.PREVIEWED if batch.action == BatchAction.COMMIT else BatchStatus.FAILED
-        ImportBatch.objects.filter(pk=batch.pk).update(status=failed, error=error.message[:500])
-        _progress_clear(batch.pk)
-        if failed == BatchStatus.FAILED:
-            discard_file(batch)
+        _stopped(batch, error.message)
+    except Exception:
+        logger.exception("Import batch %s stopped on an unexpected error", batch.pk)
+        _stopped(batch, _("The import stopped on an unexpected error; nothing was written. Try it again."))
+
+
+def _stopped(batch: ImportBatch, message: str) -> None:
+    failed = BatchStatus.PREVIEWED if batch.action == BatchAction.COMMIT else BatchStatus.FAILED
+    ImportBatch.objects.filter(pk=batch.pk).update(status=failed, error=message[:500])
+    _progress_clear(batch.pk)
+    if failed == BatchStatus.FAILED:
+        discard_file(batch)
 
 
 @dataclass

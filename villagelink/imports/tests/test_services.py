@@ -478,3 +478,42 @@ def test_looking_up_a_reports_orders_uses_the_index_not_a_scan(county_officer, s
             cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
             plan = " ".join(str(step[-1]) for step in cursor.fetchall())
         assert "USING" in plan and "INDEX" in plan and not plan.startswith("SCAN"), plan
+
+
+@override_settings(
+    TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    VILLAGELINK_IMPORT_BACKGROUND_ROWS=3,
+)
+def test_a_background_run_that_breaks_does_not_stay_running(county_officer, shops, monkeypatch, settings):
+    from villagelink.imports import services
+
+    real_scan = services._scan
+
+    def broken(batch, by, *, commit):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(services, "_scan", broken)
+    batch = preview(county_officer, TAOBAO)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED and "unexpected error" in batch.error
+    assert not list((settings.MEDIA_ROOT / "imports").iterdir())  # its file is gone
+
+    monkeypatch.setattr(services, "_scan", real_scan)
+    batch = preview(county_officer, TAOBAO)
+    monkeypatch.setattr(services, "_scan", broken)
+    import_commit(by=county_officer, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PREVIEWED and "unexpected error" in batch.error
+    assert not Order.objects.exists()
+    monkeypatch.setattr(services, "_scan", real_scan)
+    import_commit(by=county_officer, batch=batch)  # and it can be committed once the fault is gone
+    assert Order.objects.count() == 4
+
+
+def test_a_batch_whose_uploader_is_gone_fails(county_officer, shops):
+    from villagelink.imports.services import batch_run
+
+    batch = ImportBatch.objects.create(uploaded_by=None, file_name="orphan.csv", status=BatchStatus.RUNNING)
+    batch_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED and "no longer has an account" in batch.error
