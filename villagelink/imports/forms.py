@@ -33,6 +33,7 @@ class ImportUploadForm(forms.Form):
         self.fields["shop"].queryset = scoped(
             Shop.objects.exclude(platform=Platform.STOREFRONT), user
         ).order_by("platform", "name")
+        self.fields["shop"].label_from_instance = lambda shop: f"{shop.name} · {shop.get_platform_display()}"
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -16,7 +16,9 @@ EVIL = '订单编号,买家实际支付金额,订单状态,订单创建时间,�
 
 def test_upload_preview_and_commit_through_the_pages(client, county_officer, shops):
     client.force_login(county_officer)
-    assert client.get(reverse("imports:upload")).status_code == 200
+    form = client.get(reverse("imports:upload")).content.decode()
+    assert "纳木林酥油店 · Taobao" in form and "纳木林青稞 · JD" in form  # a shop with its platform
+    assert "拉萨手工艺" not in form  # Chengguan's shop is not offered
     response = client.post(
         reverse("imports:upload"),
         {"file": SimpleUploadedFile("taobao.csv", TAOBAO.encode("gb18030")), "platform": ""},
