@@ -2,6 +2,7 @@
 memory stays flat as the file grows.
 
     .venv/bin/python bench/bench_import.py [--rows 1000000] [--steps 250000,500000,1000000] [--shops 5]
+                                           [--database-url postgres://127.0.0.1:5432/vl_bench_import]
 
 For each step size N, in a fresh temporary data directory (the project's settings, with VILLAGELINK_DATA_DIR
 pointing there and DATABASE_URL unset, so a new SQLite file): a child process migrates, loads the Tibet
@@ -17,6 +18,9 @@ A second, fresh child process then imports the file as the upload page and `vill
 import_commit. Its peak memory is the growth of its peak resident set (ru_maxrss) over the import, measured in
 that process alone: set-up and generation ran elsewhere, so their peaks cannot hide the import's. (tracemalloc
 would slow the import severalfold and miss memory held by SQLite.)
+
+With `--database-url postgres://…/vl_bench_import`, the import runs against that PostgreSQL database instead
+(created when missing, emptied for each step); the raw insert stays SQLite's, as the goal is stated.
 
 The file-size and row-count limits of an import (VILLAGELINK_IMPORT_MAX_BYTES, _MAX_ROWS) are lifted for the
 run: a million generic rows is about 90 MB, beyond the 20 MB a real upload may be.
@@ -44,9 +48,13 @@ STATUSES = ["completed"] * 6 + ["paid", "shipped", "cancelled", "refunded"]
 TITLES = ["Yak butter 500 g", "Highland barley flour", "牦牛肉干", "Brick tea", "藏香", "Wooden bowl"]
 
 
-def django_setup(data_dir: str) -> None:
-    """The project's settings on a SQLite file in `data_dir` (as benchdata.django_setup, without a URL)."""
-    os.environ.pop("DATABASE_URL", None)
+def django_setup(data_dir: str, database_url: str = "") -> None:
+    """The project's settings on a SQLite file in `data_dir` (as benchdata.django_setup, without a URL), or on
+    the PostgreSQL database of `database_url`."""
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)  # the progress counter stays in this process
     os.environ["VILLAGELINK_DATA_DIR"] = data_dir
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
@@ -150,8 +158,15 @@ def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def child_prepare(data_dir: str, rows: int, shops: int) -> dict:
-    django_setup(data_dir)
+def child_prepare(data_dir: str, rows: int, shops: int, database_url: str) -> dict:
+    django_setup(data_dir, database_url)
+    if database_url:
+        import benchdata
+
+        from villagelink.imports.services import profiles_ensure
+
+        benchdata.fresh_database()
+        profiles_ensure()  # flush empties what the data migration wrote
     began = time.perf_counter()
     set_up(shops)
     csv_path = Path(data_dir) / "report.csv"
@@ -161,8 +176,8 @@ def child_prepare(data_dir: str, rows: int, shops: int) -> dict:
     return {"prepare_s": prepared, "raw_s": raw, "bytes": csv_path.stat().st_size}
 
 
-def child_import(data_dir: str, whole: bool) -> dict:
-    django_setup(data_dir)
+def child_import(data_dir: str, whole: bool, database_url: str) -> dict:
+    django_setup(data_dir, database_url)
     from django.db import connection
 
     from villagelink.accounts.models import User
@@ -223,21 +238,32 @@ def main() -> None:
         action="store_true",
         help="Hand the file to import_preview as bytes read whole (as the API's base64 upload does).",
     )
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="Import into this PostgreSQL database (created if missing, emptied; its name must hold "
+        "“bench”) instead of a new SQLite file; the raw insert stays SQLite's.",
+    )
     parser.add_argument("--child", choices=["prepare", "import"], help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "prepare":
-        print(json.dumps(child_prepare(args.data_dir, args.rows, args.shops)))
+        print(json.dumps(child_prepare(args.data_dir, args.rows, args.shops, args.database_url)))
         return
     if args.child == "import":
-        print(json.dumps(child_import(args.data_dir, args.whole)))
+        print(json.dumps(child_import(args.data_dir, args.whole, args.database_url)))
         return
 
     steps = (
         [int(s) for s in args.steps.split(",")] if args.steps else [args.rows // 4, args.rows // 2, args.rows]
     )
+    if args.database_url:
+        import benchdata
+
+        benchdata.ensure_database(args.database_url)
     print(
-        f"SQLite, generic CSV, {args.shops} shops; import = import_preview + import_commit "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}, generic CSV, {args.shops} shops; "
+        "import = import_preview + import_commit "
         f"({'bytes read whole' if args.whole else 'file handed over open'}); raw = csv.reader + one executemany"
     )
     header = (
@@ -248,6 +274,7 @@ def main() -> None:
     for rows in steps:
         with tempfile.TemporaryDirectory(prefix="vl-bench-import-") as data_dir:
             common = ["--rows", str(rows), "--shops", str(args.shops), "--data-dir", data_dir]
+            common += ["--database-url", args.database_url]
             prepared = run_child("--child", "prepare", *common)
             imported = run_child("--child", "import", *common, *(["--whole"] if args.whole else []))
         if imported["created"] != rows or imported["orders"] != rows or imported["rejected"]:

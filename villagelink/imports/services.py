@@ -195,12 +195,7 @@ class _SeenNumbers:
             return dict(cursor.fetchall())
 
     def add(self, rows: dict[str, int]) -> None:
-        if rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {self.table} (external_id, row_number) VALUES (%s, %s)",  # noqa: S608
-                    list(rows.items()),
-                )
+        _insert_rows(self.table, ["external_id", "row_number"], list(rows.items()))
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
@@ -348,24 +343,38 @@ def _adapter(field: models.Field):
     return adapt_date
 
 
+def _insert_rows(table: str, columns: list[str], rows: list) -> None:
+    """Inserts rows into a table (quoted names): with PostgreSQL's COPY (a statement per row, even pipelined,
+    ran at a third of SQLite's speed), else with one prepared statement run for each row."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 - quoted
+
+
 def _executemany(model, columns: list[str], rows: list[tuple]) -> None:
+    """Inserts rows of a model's table; SQLite's date and time columns take text (see `_adapter`)."""
     if not rows:
         return
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, quoted
-        quote(model._meta.db_table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
-    )
-    fields = {f.column: f for f in model._meta.concrete_fields}
-    dated = [
-        (i, _adapter(fields[c])) for i, c in enumerate(columns) if isinstance(fields[c], models.DateField)
-    ]
-    if dated:
-        rows = [list(row) for row in rows]
-        for row in rows:
-            for i, adapt in dated:
-                row[i] = adapt(row[i])
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    if connection.vendor == "sqlite":
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        dated = [
+            (i, _adapter(fields[c])) for i, c in enumerate(columns) if isinstance(fields[c], models.DateField)
+        ]
+        if dated:
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for i, adapt in dated:
+                    row[i] = adapt(row[i])
+    _insert_rows(quote(model._meta.db_table), [quote(c) for c in columns], rows)
 
 
 ORDER_DEFAULTS = {
