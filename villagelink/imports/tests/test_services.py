@@ -526,3 +526,11 @@ def test_a_batch_whose_uploader_is_gone_fails(county_officer, shops):
     batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.FAILED and "no longer has an account" in batch.error
+
+
+def test_titles_with_tabs_newlines_and_backslashes_are_kept_as_written(county_officer, shops):
+    """Rows go into the database in bulk (COPY on PostgreSQL): what a report writes comes back unchanged."""
+    title = 'Butter\t"gift"\nbox \\ 2 kg \\N'
+    report = f'order_id,shop,amount,status,placed_at,title\nT-1,Namling goods,10.00,completed,2019-09-01,"{title.replace(chr(34), chr(34) * 2)}"\n'
+    import_commit(by=county_officer, batch=preview(county_officer, report, platform="other"))
+    assert OrderLine.objects.get(order__external_id="T-1").description == title
