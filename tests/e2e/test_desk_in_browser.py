@@ -15,12 +15,9 @@ if not Path("/usr/bin/chromium").exists():
 
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import PHONE, log_in
 
 pytestmark = pytest.mark.e2e
-
-DEMO_PASSWORD = "villagelink-demo"
-PHONE = {"width": 390, "height": 844}
 
 
 def purchases(totals: str) -> tuple[int, int]:
@@ -37,10 +34,7 @@ def parcels(totals: str) -> tuple[int, int]:
 def test_the_point_operator_records_a_purchase_and_a_parcel(new_page, screenshot):
     page = new_page(viewport=PHONE)
     page.goto("/accounts/login/")
-    page.fill("#id_username", "point-operator")
-    page.fill("#id_password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("button.primary")
+    log_in(page, "point-operator")
     page.goto("/desk/")
     today = page.locator("[data-testid=totals-today]")
     expect(today).to_contain_text("Purchases")

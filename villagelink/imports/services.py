@@ -121,6 +121,7 @@ class _Matcher:
             if shop.external_id:
                 self.keys[shop.external_id.strip().lower()] = shop
         self.in_scope = set(scoped(Shop.objects.filter(platform=platform), by).values_list("pk", flat=True))
+        self.members: dict[int, list] = {}  # each organisation's households, for income (poor_beneficiaries)
 
     def shop(self, name: str) -> Shop:
         if not name:
@@ -285,7 +286,7 @@ def _scan_rows(
         rejections.sort(key=lambda r: r.row)
         ImportRejection.objects.bulk_create(rejections, batch_size=1000)
         if commit:
-            _insert(batch, by, new, now, note)
+            _insert(batch, by, new, now, note, matcher.members)
             _update(by, changed, now, note)
         caches["shared"].set(_progress_key(batch.pk), counts.rows, 3600)
     return counts
@@ -310,14 +311,6 @@ def _orders_where(column: str, values: list[str], columns: list[str], platform: 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _adapt(value):
-    if isinstance(value, datetime.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, datetime.date):
-        return connection.ops.adapt_datefield_value(value)
-    return value
 
 
 def _sqlite_moment(value: datetime.datetime | None) -> str | None:
@@ -406,7 +399,7 @@ def _completed_on(plan: Planned, zone: ZoneInfo) -> datetime.date | None:
     return (plan.row.completed_at or plan.row.placed_at).astimezone(zone).date()
 
 
-def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str) -> None:
+def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str, members: dict) -> None:
     if not plans:
         return
     fields = [f for f in Order._meta.concrete_fields if not f.primary_key]
@@ -458,15 +451,18 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str) 
         lines,
     )
     _executemany(OrderEvent, ["order_id", "status", "at", "by_id", "note"], events)
-    shares = _income_rows(ids, numbers, zone)
+    shares = _income_rows(ids, numbers, zone, members)
     _executemany(IncomeShare, ["order_id", "household_id", "amount_fen", "day"], shares)
     facts_add_orders(ids.values())
 
 
-def _income_rows(ids: dict[str, int], plans: dict[str, Planned], zone: ZoneInfo) -> list[tuple]:
+def _income_rows(
+    ids: dict[str, int], plans: dict[str, Planned], zone: ZoneInfo, members: dict
+) -> list[tuple]:
     """The income shares of new orders (as `orders.services` records them for a completed sale), without
-    loading the orders again: each row's shop, with its owner, is at hand."""
-    rows, members = [], {}
+    loading the orders again: each row's shop, with its owner, is at hand; `members` caches organisations'
+    households for the whole import."""
+    rows = []
     for number, plan in plans.items():
         amount, day = plan.row.amount_fen - plan.refunded_fen, _completed_on(plan, zone)
         if day is None or amount <= 0:
@@ -498,7 +494,7 @@ def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -
                         plan.status,
                         plan.row.amount_fen,
                         plan.refunded_fen,
-                        _adapt(_completed_on(plan, zone)),
+                        connection.ops.adapt_datefield_value(_completed_on(plan, zone)),
                         pk,
                     )
                     for pk, _old, plan in changed

@@ -61,6 +61,7 @@ from .models import (
     PurchaseCategory,
     Status,
 )
+from .services import income_split
 
 START, END = datetime.date(2015, 1, 1), datetime.date(2019, 6, 30)
 SALES_TARGET_FEN = 260_500_000_00  # "more than 260 million yuan", with room for the last order drawn
@@ -904,8 +905,7 @@ class _Writer:
             else:
                 poor = []
             if poor:
-                share, remainder = divmod(t.total_fen, len(poor))
-                shares.extend((i, h, share + (1 if n < remainder else 0)) for n, h in enumerate(poor))
+                shares.extend((i, h, amount) for h, amount in income_split(t.total_fen, poor))
         return shares
 
     @staticmethod

@@ -56,7 +56,8 @@ def anonymous_page(view):
         if not _first_visit(request):
             return view(request, *args, **kwargs)
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"storefront:page:{get_language()}:{path}"
+        # "v2": entries are (content, type, expiry); a shared cache may still hold older two-part ones.
+        key = f"storefront:page:v2:{get_language()}:{path}"
         cached = _cached(key)
         if cached is None:
             request.rendering_for_cache = True

@@ -240,7 +240,7 @@ def test_a_kept_page_is_served_from_the_process_copy_and_never_outlives_the_shar
 
     url = reverse("storefront:product", args=[market.butter.pk])
     Client().get(url)
-    plain_key = f"storefront:page:en:{hashlib.sha256(url.encode()).hexdigest()}"
+    plain_key = f"storefront:page:v2:en:{hashlib.sha256(url.encode()).hexdigest()}"
     kept = caches["pages"].get(plain_key)
     assert kept is not None and caches["local"].get(plain_key) == kept
     # Another process (an empty local copy) takes the shared page and keeps it only for the time it has left.
