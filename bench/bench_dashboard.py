@@ -16,7 +16,7 @@ vl_bench_dashboard on 127.0.0.1, created when missing, migrated and emptied), th
    service points, and assisted purchases, ≈97 % completed and the rest refunded or cancelled, amounts from
    a skewed distribution, days from 2015-01-01 to 2019-06-30 with trade growing threefold over the span
    (and peaks on 18 June and 11 November), in villages weighted so that Lhasa and Shigatse trade more;
-3. times `monitoring.facts.facts_rebuild()` (the daily facts of every unit at every level, recomputed from
+3. times `orders.facts.facts_rebuild()` (the daily facts of every unit at every level, recomputed from
    the orders) and reports the process's peak resident set (ru_maxrss) before and after it;
 4. times `figures_for`, `figures_for_children` and `monthly_trend` for the region, a prefecture, a county and
    a village over a year, a quarter, a month and the whole span, --runs times each (median and max in ms),
@@ -31,7 +31,7 @@ vl_bench_dashboard on 127.0.0.1, created when missing, migrated and emptied), th
    its own — and registered in an in-memory DuckDB connection as "orders"; skipped with a note when duckdb
    or pyarrow is not installed: they are in the `dev` extra), then for the region, the prefecture, the county
    and the village over the year 2018 and the whole span times --scan-runs times (median and max in ms) the
-   online sales and purchases and their order counts, by the counting rule of monitoring.facts, computed by
+   online sales and purchases and their order counts, by the counting rule of orders.facts, computed by
    DuckDB scanning the orders (path LIKE '5402%') and --orm-runs times by a plain ORM aggregate over the
    orders (COUNTED, COUNTED_ON, subtree_q), and checks both against figures_for; then prints figures_for
    (its times from step 4), DuckDB and the ORM side by side.
@@ -118,9 +118,9 @@ def set_up(*, bare: bool) -> None:
     from django.db import connection
 
     from villagelink.core.paths import subtree_q
+    from villagelink.demo.synthetic import synthetic_unit_rows
     from villagelink.geo.models import AdminUnit, Level
     from villagelink.geo.services import units_import, units_import_csv
-    from villagelink.geo.synthetic import synthetic_unit_rows
 
     call_command("migrate", interactive=False, verbosity=0)
     if connection.vendor == "postgresql":
@@ -131,10 +131,10 @@ def set_up(*, bare: bool) -> None:
     units_import(rows=synthetic_unit_rows(counties), synthetic=True)
     if bare:
         return
-    from villagelink.assistance.demo import build_assistance_demo
-    from villagelink.catalog.demo import build_catalog_demo
-    from villagelink.network.demo import build_network_demo
-    from villagelink.registry.demo import build_registry_demo
+    from villagelink.demo.assistance import build_assistance_demo
+    from villagelink.demo.catalog import build_catalog_demo
+    from villagelink.demo.network import build_network_demo
+    from villagelink.demo.registry import build_registry_demo
 
     region = AdminUnit.objects.get(code="540000")
     build_network_demo(region=region)
@@ -348,7 +348,7 @@ def orders_scan_sales(path: str, start: datetime.date, end: datetime.date) -> in
     from django.db.models import F, Sum
 
     from villagelink.core.paths import subtree_q
-    from villagelink.monitoring.facts import COUNTED, COUNTED_ON
+    from villagelink.orders.facts import COUNTED, COUNTED_ON
     from villagelink.orders.models import Kind, Order
 
     return (
@@ -364,7 +364,7 @@ def facts_query(*, unit, start: datetime.date, end: datetime.date) -> list[dict]
     """The one query over the daily facts that figures_for makes (monitoring.selectors._figures)."""
     from django.db.models import Sum
 
-    from villagelink.monitoring.models import Fact
+    from villagelink.orders.models import Fact
 
     return list(
         Fact.objects.filter(path__in=[unit.path], day__gte=start, day__lte=end)
@@ -391,7 +391,7 @@ def orm_totals(path: str, start: datetime.date, end: datetime.date) -> tuple[int
     from django.db.models import Count, F, Sum
 
     from villagelink.core.paths import subtree_q
-    from villagelink.monitoring.facts import COUNTED, COUNTED_ON
+    from villagelink.orders.facts import COUNTED, COUNTED_ON
     from villagelink.orders.models import Order
 
     return totals_of(
@@ -457,7 +457,7 @@ def orders_to_arrow(chunk: int):
 
 def duckdb_sql(path: str, start: datetime.date, end: datetime.date) -> str:
     """TOTALS of a unit and period (by kind) from the registered "orders", by the counting rule of
-    monitoring.facts; constants inlined so that DuckDB plans the prefix and date filters as such."""
+    orders.facts; constants inlined so that DuckDB plans the prefix and date filters as such."""
     if not path.isdigit():
         raise ValueError("A path holds digits only.")
     return f"""
@@ -520,9 +520,9 @@ def main() -> None:
         from django.db.models.functions import Length
 
         from villagelink.geo.models import AdminUnit, Level
-        from villagelink.monitoring.facts import facts_rebuild
-        from villagelink.monitoring.models import Fact
         from villagelink.monitoring.selectors import figures_for, figures_for_children, monthly_trend
+        from villagelink.orders.facts import facts_rebuild
+        from villagelink.orders.models import Fact
 
         engine = f"PostgreSQL ({DATABASE})" if connection.vendor == "postgresql" else "SQLite"
         print(f"{engine}, {args.orders:,} orders, {os.cpu_count()} CPUs", flush=True)

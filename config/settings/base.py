@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "villagelink.geo",
     "villagelink.accounts",
     "villagelink.audit",
+    "villagelink.approvals",
     "villagelink.network",
     "villagelink.registry",
     "villagelink.catalog",
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "villagelink.desk",
     "villagelink.monitoring",
     "villagelink.api",
+    "villagelink.demo",
 ]
 
 MIDDLEWARE = [
@@ -254,7 +256,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "villagelink.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "villagelink.core.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "VillageLink API",

@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .models import User
 
         auditlog.register(User, exclude_fields=["password", "last_login"])

@@ -5,8 +5,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from villagelink.accounts.permissions import can_work_in_registry
-from villagelink.api.serializers import ScopedPk, StrictSerializer, YuanField
 from villagelink.core.scope import scoped
+from villagelink.core.serializers import ScopedPk, StrictSerializer, YuanField
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household
 

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_work_in_registry
+from villagelink.approvals.services import approvals_guard
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope
-from villagelink.monitoring.approvals import approvals_guard
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household
 

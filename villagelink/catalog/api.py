@@ -2,8 +2,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from villagelink.accounts.permissions import can_work_in_registry
-from villagelink.api.serializers import ScopedPk, ScopedUnitField, StrictSerializer, YuanField
 from villagelink.core.scope import scoped
+from villagelink.core.serializers import ScopedPk, StrictSerializer, YuanField
+from villagelink.geo.serializers import ScopedUnitField
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household, Organisation
 

@@ -12,13 +12,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from villagelink.accounts.models import Role, User
 from villagelink.accounts.permissions import can_work_in_registry
+from villagelink.approvals.services import approvals_guard
 from villagelink.assistance.models import AssistanceKind
 from villagelink.assistance.services import assistance_record
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope
 from villagelink.geo.models import AdminUnit, Level
-from villagelink.monitoring.approvals import approvals_guard
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household, Organisation
 

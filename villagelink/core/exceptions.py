@@ -3,6 +3,9 @@ and what to do; views, the API and commands turn them into answers in one place 
 
 from enum import StrEnum
 
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
 
 class ErrorCode(StrEnum):
     INVALID = "invalid"
@@ -33,3 +36,13 @@ class OutOfScope(ApplicationError):
     """The object exists but lies outside the person's unit. Answered as 404, so nothing leaks."""
 
     code = ErrorCode.NOT_FOUND
+
+
+def exception_handler(exc, context):
+    """The API's one place where an ApplicationError becomes a JSON answer."""
+    if isinstance(exc, ApplicationError):
+        body = {"code": str(exc.code), "detail": exc.message}
+        if exc.details:
+            body["problems"] = exc.details
+        return Response(body, status=exc.status)
+    return drf_exception_handler(exc, context)

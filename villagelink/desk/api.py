@@ -12,10 +12,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from villagelink.api.serializers import StrictSerializer, YuanField
 from villagelink.catalog.models import Category
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.core.serializers import StrictSerializer, YuanField
 from villagelink.orders.models import Order, PurchaseCategory
 
 from .forms import PLATFORMS

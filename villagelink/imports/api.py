@@ -9,9 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from villagelink.api.serializers import StrictSerializer
 from villagelink.catalog.models import Platform, Shop
 from villagelink.core.scope import scoped
+from villagelink.core.serializers import StrictSerializer
 
 from . import parsing
 from .models import IMPORT_PLATFORMS, ImportBatch

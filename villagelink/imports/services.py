@@ -26,7 +26,7 @@ from villagelink.catalog.models import Platform, Shop
 from villagelink.core.dates import region_zone
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope, scope_unit_of, scoped
-from villagelink.monitoring.facts import facts_add_orders, facts_follow
+from villagelink.orders.facts import facts_add_orders, facts_follow
 from villagelink.orders.models import (
     Channel,
     IncomeShare,

@@ -6,15 +6,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from villagelink.api.serializers import StrictSerializer
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.money import fen_to_yuan
+from villagelink.core.periods import period_from
+from villagelink.core.serializers import StrictSerializer
 from villagelink.geo.models import Level
 from villagelink.geo.selectors import unit_get
 from villagelink.orders.models import Channel
 
 from .indicators import INDICATORS, Measure, kpi_document, kpi_heading
-from .periods import period_from
 from .selectors import figures_for, figures_for_children, purchases_by_category, trade_by_channel
 
 

@@ -6,10 +6,3 @@ class MonitoringConfig(AppConfig):
     name = "villagelink.monitoring"
     label = "monitoring"
     verbose_name = _("Monitoring")
-
-    def ready(self) -> None:
-        from auditlog.registry import auditlog
-
-        from .models import Approval
-
-        auditlog.register(Approval)

@@ -19,10 +19,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from villagelink.core.dates import region_zone
+from villagelink.core.periods import Period
 from villagelink.geo.models import AdminUnit
 
 from .indicators import INDICATORS, Indicator, Measure
-from .periods import Period
 from .selectors import (
     Values,
     designations_within,

@@ -17,15 +17,13 @@ from django.utils.translation import gettext as _
 from villagelink.assistance.models import AssistanceEvent
 from villagelink.catalog.models import Shop
 from villagelink.core.paths import subtree_q
-from villagelink.core.periods import open_on_q
+from villagelink.core.periods import month_end, next_month, open_on_q
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.network.models import Designation, ServiceSite, SiteKind
 from villagelink.network.selectors import coverage_for
-from villagelink.orders.models import Channel, Kind, PurchaseCategory
+from villagelink.orders.models import Channel, Fact, Kind, MonthlyFact, PurchaseCategory
 
 from .indicators import INDICATORS
-from .models import Fact, MonthlyFact
-from .periods import month_end, next_month
 
 Values = dict[str, int | float | None]
 

@@ -13,14 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from villagelink.core.dates import region_today
-from villagelink.core.exceptions import ApplicationError
-from villagelink.core.scope import scope_unit_of
-from villagelink.geo.models import AdminUnit
-from villagelink.geo.selectors import unit_ancestors, unit_get
-from villagelink.network.models import Designation
-
-from .approvals import (
+from villagelink.approvals.services import (
     APPROVING_LEVELS,
     ApprovalError,
     approval_state,
@@ -29,10 +22,17 @@ from .approvals import (
     missing_children,
     month_approve,
 )
+from villagelink.core.dates import region_today
+from villagelink.core.exceptions import ApplicationError
+from villagelink.core.periods import Period, PeriodError, period_between, period_default, period_parse
+from villagelink.core.scope import scope_unit_of
+from villagelink.geo.models import AdminUnit
+from villagelink.geo.selectors import unit_ancestors, unit_get
+from villagelink.network.models import Designation
+
 from .charts import trend_chart
 from .exports import dashboard_workbook
 from .indicators import BY_NAME, INDICATORS, Measure
-from .periods import Period, PeriodError, period_between, period_default, period_parse
 from .selectors import (
     designations_within,
     figures_at_itself,

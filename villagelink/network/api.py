@@ -2,8 +2,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from villagelink.accounts.permissions import can_manage_network
-from villagelink.api.serializers import ScopedUnitField, StrictSerializer
 from villagelink.core.scope import scoped
+from villagelink.core.serializers import StrictSerializer
+from villagelink.geo.serializers import ScopedUnitField
 
 from .models import SERVICES, Designation, ServiceSite, SiteKind
 from .services import SiteData, designation_record, site_open

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import Role, User
 from villagelink.accounts.permissions import can_manage_network
+from villagelink.approvals.services import approvals_guard
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope
 from villagelink.geo.models import AdminUnit, Level
-from villagelink.monitoring.approvals import approvals_guard
 
 from .models import SERVICES, SITE_LEVEL, Designation, ServiceSite, SiteKind, SiteOperator
 

@@ -10,8 +10,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from villagelink.api.serializers import StrictSerializer, YuanField
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.serializers import StrictSerializer, YuanField
 from villagelink.network.models import ServiceSite
 
 from .models import Channel, Kind, Order, OrderEvent, OrderLine, PaymentMethod, Status

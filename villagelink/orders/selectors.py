@@ -2,7 +2,7 @@
 site operators those of their area, administrators all; a guest finds one order by its number and phone."""
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from villagelink.accounts.models import Role
@@ -11,7 +11,7 @@ from villagelink.core.scope import is_administrator, scoped
 from villagelink.geo.models import LEVEL_PATH_WIDTH, Level
 from villagelink.network.models import ServiceSite
 
-from .models import Checkout, IncomeShare, Order, Status
+from .models import Checkout, Order, Status
 
 # Orders that still need something from the shop.
 TO_FULFIL = (Status.PLACED, Status.PAID, Status.SHIPPED, Status.DELIVERED)
@@ -91,14 +91,6 @@ def order_track(*, number: str, phone_last4: str) -> Order | None:
         except ValueError:
             cache.set(counter, 1, TRACK_WINDOW_SECONDS)
     return order
-
-
-def household_income(*, household) -> dict:
-    shares = IncomeShare.objects.filter(household=household).select_related("order")
-    return {
-        "total_fen": shares.aggregate(total=Sum("amount_fen"))["total"] or 0,
-        "recent": list(shares.order_by("-day", "-pk")[:10]),
-    }
 
 
 def order_points(order: Order):

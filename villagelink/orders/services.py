@@ -25,9 +25,9 @@ from villagelink.core.crypto import encrypt
 from villagelink.core.dates import region_day, region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope, is_administrator
-from villagelink.monitoring.facts import facts_add_orders, facts_follow
 from villagelink.network.models import ServiceSite
 
+from .facts import facts_add_orders, facts_follow
 from .models import (
     Channel,
     Checkout,

@@ -1,6 +1,6 @@
 """Reads of the registry, always through a person's scope."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 
 from villagelink.core.paths import subtree_q
@@ -69,3 +69,13 @@ def organisation_households(*, user, organisation: Organisation):
         user,
         lookup="household__village__path",
     ).order_by("household__head_name")
+
+
+def household_income(*, household: Household) -> dict:
+    """The household's e-commerce income: the total of its income shares and the ten latest (the shares are
+    written by the order services; read here through the household's reverse relation)."""
+    shares = household.income_shares.select_related("order")
+    return {
+        "total_fen": shares.aggregate(total=Sum("amount_fen"))["total"] or 0,
+        "recent": list(shares.order_by("-day", "-pk")[:10]),
+    }

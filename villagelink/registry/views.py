@@ -12,7 +12,6 @@ from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.forms import resolve_scoped
 from villagelink.geo.selectors import unit_get
-from villagelink.orders.selectors import household_income
 
 from .forms import HouseholdEditForm, HouseholdImportForm, HouseholdRegisterForm, LinkForm, OrganisationForm
 from .imports import households_import
@@ -20,6 +19,7 @@ from .models import OrganisationKind
 from .selectors import (
     POVERTY_FILTERS,
     household_get,
+    household_income,
     household_list,
     household_organisations,
     organisation_get,

@@ -21,9 +21,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from villagelink.api.serializers import StrictSerializer, YuanField
 from villagelink.catalog.models import Category, Product
 from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.core.serializers import StrictSerializer, YuanField
 from villagelink.orders.api import MAX_ID, OrderLineSerializer, OrderStepSerializer, order_status_field
 from villagelink.orders.models import Order, PaymentMethod
 from villagelink.orders.selectors import TRACK_WINDOW_SECONDS, TooManyAttempts, order_track

@@ -8,14 +8,14 @@ from django.urls import reverse
 
 from conftest import make_user
 from villagelink.accounts.models import Role
+from villagelink.approvals.models import Approval
+from villagelink.approvals.services import ApprovalError, approval_withdraw, month_approve
 from villagelink.assistance.services import assistance_record
 from villagelink.catalog.services import shop_open
 from villagelink.core.exceptions import ApplicationError
 from villagelink.desk.services import assisted_purchase_record
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.imports.services import import_commit, import_preview
-from villagelink.monitoring.approvals import ApprovalError, approval_withdraw, month_approve
-from villagelink.monitoring.models import Approval
 from villagelink.monitoring.selectors import figures_for
 from villagelink.network.models import SiteKind
 from villagelink.network.services import SiteData, site_open

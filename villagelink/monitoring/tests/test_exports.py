@@ -8,12 +8,12 @@ from django.conf import settings
 from django.utils import translation
 from openpyxl import load_workbook
 
+from villagelink.core.periods import period_parse
 from villagelink.desk.services import assisted_purchase_record, assisted_sale_record
 from villagelink.geo.models import AdminUnit
 from villagelink.geo.selectors import unit_get
 from villagelink.monitoring.exports import _safe, dashboard_workbook
 from villagelink.monitoring.indicators import INDICATORS, Measure
-from villagelink.monitoring.periods import period_parse
 from villagelink.monitoring.selectors import figures_for
 from villagelink.network.services import designation_record
 from villagelink.orders.tests.factories import household

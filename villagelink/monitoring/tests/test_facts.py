@@ -22,11 +22,10 @@ from villagelink.core.dates import region_today
 from villagelink.desk.services import assisted_purchase_record, assisted_sale_record, assisted_trade_reverse
 from villagelink.geo.models import AdminUnit
 from villagelink.imports.services import import_commit, import_preview
-from villagelink.monitoring.facts import facts_rebuild, facts_verify
 from villagelink.monitoring.indicators import INDICATORS
-from villagelink.monitoring.models import Fact
 from villagelink.monitoring.selectors import figures_for, figures_for_children, monthly_trend
-from villagelink.orders.models import Channel, IncomeShare, Kind, Order, Status
+from villagelink.orders.facts import facts_rebuild, facts_verify
+from villagelink.orders.models import Channel, Fact, IncomeShare, Kind, Order, Status
 from villagelink.orders.services import order_complete, order_deliver, order_refund, order_ship
 from villagelink.orders.tests.factories import household, place
 

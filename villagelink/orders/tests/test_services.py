@@ -9,7 +9,7 @@ from villagelink.accounts.models import Role
 from villagelink.catalog.models import Product
 from villagelink.orders import payments
 from villagelink.orders.models import IncomeShare, Order, OrderEvent, Payment, Refund, SimulatedCharge, Status
-from villagelink.orders.selectors import household_income, order_track
+from villagelink.orders.selectors import order_track
 from villagelink.orders.services import (
     CartLine,
     Contact,
@@ -26,6 +26,7 @@ from villagelink.orders.services import (
 )
 from villagelink.orders.tests.factories import new_key, place
 from villagelink.registry.models import OrganisationKind
+from villagelink.registry.selectors import household_income
 from villagelink.registry.services import organisation_link, organisation_register
 
 

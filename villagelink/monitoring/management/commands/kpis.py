@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.periods import period_from
 from villagelink.geo.models import AdminUnit
 from villagelink.monitoring.indicators import INDICATORS, exported, kpi_document
-from villagelink.monitoring.periods import period_from
 from villagelink.monitoring.selectors import figures_for
 
 

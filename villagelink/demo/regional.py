@@ -19,7 +19,7 @@ days of 18 June and 11 November), grows year over year, and is larger in Lhasa a
 every order belongs to a shop or a village point that was open on its day. A small share is refunded or
 cancelled. Completed sales for registered-poor households (the shop's, or the one named on an assisted sale,
 or those linked to the shop's cooperative or enterprise) are their income, as `orders.services` records it,
-and the daily facts behind the indicators take in every order, as `monitoring.facts` measures them.
+and the daily facts behind the indicators take in every order, as `orders.facts` measures them.
 
 The builder measures what already counts in the period and draws orders until the region's counted sales and
 purchases reach their targets. Order numbers are "R" and nine digits, which no other order number can be.
@@ -40,17 +40,15 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 
-from villagelink.catalog.demo import PRODUCTS as FARM_PRODUCTS
 from villagelink.catalog.models import Platform, Product, Shop
 from villagelink.core.crypto import encrypt
 from villagelink.core.dates import region_zone
 from villagelink.core.paths import subtree_q
+from villagelink.demo.catalog import PRODUCTS as FARM_PRODUCTS
 from villagelink.geo.models import AdminUnit
-from villagelink.monitoring.facts import COUNTED, COUNTED_ON, facts_apply, measure
 from villagelink.network.models import ServiceSite, SiteKind, SiteOperator
-from villagelink.registry.models import Household, OrganisationLink
-
-from .models import (
+from villagelink.orders.facts import COUNTED, COUNTED_ON, facts_apply, measure
+from villagelink.orders.models import (
     Channel,
     IncomeShare,
     Kind,
@@ -61,7 +59,8 @@ from .models import (
     PurchaseCategory,
     Status,
 )
-from .services import income_split
+from villagelink.orders.services import income_split
+from villagelink.registry.models import Household, OrganisationLink
 
 START, END = datetime.date(2015, 1, 1), datetime.date(2019, 6, 30)
 SALES_TARGET_FEN = 260_500_000_00  # "more than 260 million yuan", with room for the last order drawn
@@ -501,7 +500,7 @@ def counted_fen(
     *, region: AdminUnit, kind: str, start: datetime.date = START, end: datetime.date = END
 ) -> int:
     """The region's counted online sales or purchases (`kind`) from `start` to `end`, in fen, straight from
-    the orders, by the rule the indicators use (`monitoring.facts.COUNTED` on `COUNTED_ON`)."""
+    the orders, by the rule the indicators use (`orders.facts.COUNTED` on `COUNTED_ON`)."""
     return (
         Order.objects.filter(subtree_q("unit__path", region.path), COUNTED, kind=kind)
         .annotate(counted_on=COUNTED_ON)
@@ -911,7 +910,7 @@ class _Writer:
     @staticmethod
     def _facts() -> int:
         """Adds the new orders (and their income shares) to the daily facts, measured as every order is
-        (`monitoring.facts.measure`); refused, as every change is, where a month's figures stand approved.
+        (`orders.facts.measure`); refused, as every change is, where a month's figures stand approved.
         Returns the number of fact rows touched."""
         ours = {"number__gte": PREFIX, "number__lt": chr(ord(PREFIX) + 1)}
         measures = measure(

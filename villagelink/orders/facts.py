@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, When
 
+from villagelink.approvals.services import approvals_guard
 from villagelink.geo.models import LEVEL_PATH_WIDTH
-from villagelink.orders.models import Channel, IncomeShare, Order, Status
 
-from .approvals import approvals_guard
-from .models import Fact, MonthlyFact
+from .models import Channel, Fact, IncomeShare, MonthlyFact, Order, Status
 
 COUNTED = Q(status=Status.COMPLETED) | Q(
     channel=Channel.PLATFORM, status__in=[Status.PAID, Status.SHIPPED, Status.DELIVERED]

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Sum
 
+from villagelink.assistance.models import AssistanceEvent, AssistanceKind, TrainingSession
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit
 from villagelink.network.models import ServiceSite, SiteKind
 from villagelink.registry.models import Household
-
-from .models import AssistanceEvent, AssistanceKind, TrainingSession
 
 TARGET = 36_666
 START, END = datetime.date(2015, 1, 1), datetime.date(2019, 6, 30)

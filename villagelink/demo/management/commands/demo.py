@@ -10,22 +10,22 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import Role
 from villagelink.accounts.services import user_ensure
-from villagelink.assistance.demo import build_assistance_demo
-from villagelink.catalog.demo import build_catalog_demo
 from villagelink.catalog.models import Platform, Shop
 from villagelink.catalog.services import shop_assign_seller
 from villagelink.core.money import fen_to_yuan
 from villagelink.core.paths import subtree_q
-from villagelink.core.progress import Steps
-from villagelink.desk.demo import build_desk_demo
+from villagelink.demo.assistance import build_assistance_demo
+from villagelink.demo.catalog import build_catalog_demo
+from villagelink.demo.desk import build_desk_demo
+from villagelink.demo.network import build_network_demo
+from villagelink.demo.progress import Steps
+from villagelink.demo.regional import build_regional_orders
+from villagelink.demo.registry import build_registry_demo
+from villagelink.demo.storefront import build_storefront_demo
+from villagelink.demo.synthetic import synthetic_unit_rows
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.geo.services import units_import, units_import_csv
-from villagelink.geo.synthetic import synthetic_unit_rows
-from villagelink.network.demo import build_network_demo
 from villagelink.network.models import ServiceSite
-from villagelink.orders.demo import build_storefront_demo
-from villagelink.orders.regional_demo import build_regional_orders
-from villagelink.registry.demo import build_registry_demo
 
 DEMO_PASSWORD = "villagelink-demo"  # noqa: S105  (the demo's published password; see README)
 NAMLING_COUNTY = "540221"

@@ -12,20 +12,19 @@ from django.db.models import Count, F, Q, Sum
 from conftest import make_user
 from villagelink.accounts.models import Role
 from villagelink.assistance.models import AssistanceEvent
-from villagelink.catalog.demo import build_catalog_demo
 from villagelink.catalog.models import Category, Platform
 from villagelink.core.dates import region_day
 from villagelink.core.paths import subtree_q
+from villagelink.demo.catalog import build_catalog_demo
+from villagelink.demo.network import build_network_demo
+from villagelink.demo.regional import build_regional_orders, regional_orders_q
+from villagelink.demo.registry import build_registry_demo
+from villagelink.demo.synthetic import synthetic_unit_rows
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.geo.services import units_import, units_import_csv
-from villagelink.geo.synthetic import synthetic_unit_rows
-from villagelink.monitoring.facts import facts_verify
-from villagelink.monitoring.models import Fact
-from villagelink.network.demo import build_network_demo
 from villagelink.network.models import SiteKind
-from villagelink.orders.models import IncomeShare, Order, OrderEvent, OrderLine, PurchaseCategory
-from villagelink.orders.regional_demo import build_regional_orders, regional_orders_q
-from villagelink.registry.demo import build_registry_demo
+from villagelink.orders.facts import facts_verify
+from villagelink.orders.models import Fact, IncomeShare, Order, OrderEvent, OrderLine, PurchaseCategory
 
 START, END = datetime.date(2015, 1, 1), datetime.date(2019, 6, 30)
 YUAN = 100

@@ -21,11 +21,11 @@ from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_manage_network
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.core.periods import month_end
 from villagelink.core.scope import in_scope
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 
 from .models import Approval
-from .periods import month_end
 
 APPROVING_LEVELS = (Level.REGION, Level.PREFECTURE, Level.COUNTY)
 

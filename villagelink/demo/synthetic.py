@@ -7,8 +7,8 @@ village), and every name is marked as synthetic in each language.
 
 import random
 
-from .models import AdminUnit, Level
-from .services import UnitRow
+from villagelink.geo.models import AdminUnit, Level
+from villagelink.geo.services import UnitRow
 
 # (English, Chinese, Tibetan) syllables of place names, and endings that make a place of them.
 STEMS = [

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from villagelink.assistance.models import AssistanceEvent, AssistanceKind
+from villagelink.catalog.models import Platform, Product, Shop, ShopStatus
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household, Organisation
-
-from .models import Platform, Product, Shop, ShopStatus
 
 OPEN_SHOPS, CLOSED_SHOPS = 1229, 37
 START, END = datetime.date(2015, 1, 1), datetime.date(2019, 6, 30)

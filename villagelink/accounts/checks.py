@@ -10,7 +10,7 @@ def demo_accounts_absent(app_configs=None, **kwargs):
     """Under the production settings, refuse to pass `check --deploy` while a demo account exists."""
     if not getattr(settings, "VILLAGELINK_REFUSE_DEMO_ACCOUNTS", False):
         return []
-    from villagelink.accounts.models import User
+    from .models import User
 
     try:
         found = sorted(

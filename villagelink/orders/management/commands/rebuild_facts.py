@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from villagelink.core.money import fen_to_yuan
-from villagelink.monitoring.facts import MEASURES, facts_rebuild, facts_verify
+from villagelink.orders.facts import MEASURES, facts_rebuild, facts_verify
 
 
 class Command(BaseCommand):

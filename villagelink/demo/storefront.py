@@ -14,10 +14,9 @@ from villagelink.accounts.models import User
 from villagelink.catalog.models import Category, Platform, Product, ProductPhoto, Shop, ShopStatus
 from villagelink.catalog.services import ProductData, product_create
 from villagelink.core.paths import subtree_q
-
-from .models import Channel, Order
-from .payments import GATEWAYS
-from .services import (
+from villagelink.orders.models import Channel, Order
+from villagelink.orders.payments import GATEWAYS
+from villagelink.orders.services import (
     CartLine,
     Contact,
     checkout_place,

@@ -14,8 +14,7 @@ from django.db import transaction
 
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit, Level
-
-from .models import Designation, ServiceSite, SiteKind, SiteOperator
+from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator
 
 CENTRES, STATIONS, POINTS, CLOSED_POINTS = 26, 127, 380, 6
 EARLY_DESIGNATIONS = {2015: 7, 2016: 8, 2017: 6, 2018: 6}  # 27 in all; the other counties follow in 2019

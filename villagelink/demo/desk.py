@@ -12,13 +12,17 @@ from villagelink.accounts.models import User
 from villagelink.catalog.models import Platform, Shop, ShopStatus
 from villagelink.core.dates import region_today
 from villagelink.core.paths import subtree_q
+from villagelink.desk.models import Parcel
+from villagelink.desk.services import (
+    assisted_purchase_record,
+    assisted_sale_record,
+    parcel_log,
+    parcel_pick_up,
+)
 from villagelink.imports.services import import_commit, import_preview, profiles_ensure
 from villagelink.network.models import ServiceSite
 from villagelink.orders.models import Channel, Order
 from villagelink.registry.models import Household
-
-from .models import Parcel
-from .services import assisted_purchase_record, assisted_sale_record, parcel_log, parcel_pick_up
 
 PURCHASES = [
     ("化肥 2袋 / Fertiliser, 2 bags", "agri_inputs", 12000, 15000),

@@ -14,9 +14,8 @@ from villagelink.core.crypto import encrypt, keyed_hash
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.network.models import ServiceSite, SiteKind
-
-from .idnumbers import check_digit, mask, mask_phone
-from .models import Household, LinkKind, Organisation, OrganisationKind, OrganisationLink
+from villagelink.registry.idnumbers import check_digit, mask, mask_phone
+from villagelink.registry.models import Household, LinkKind, Organisation, OrganisationKind, OrganisationLink
 
 GIVEN = [
     ("Tashi", "扎西"),

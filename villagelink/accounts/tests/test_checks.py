@@ -1,4 +1,4 @@
-from villagelink.core.checks import demo_accounts_absent
+from villagelink.accounts.checks import demo_accounts_absent
 
 
 def test_demo_accounts_fail_the_deploy_check_under_production_settings(settings, county_officer):
