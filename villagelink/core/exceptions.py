@@ -41,7 +41,7 @@ class OutOfScope(ApplicationError):
 def exception_handler(exc, context):
     """The API's one place where an ApplicationError becomes a JSON answer."""
     if isinstance(exc, ApplicationError):
-        body = {"code": str(exc.code), "detail": exc.message}
+        body: dict[str, object] = {"code": str(exc.code), "detail": exc.message}
         if exc.details:
             body["problems"] = exc.details
         return Response(body, status=exc.status)

@@ -42,7 +42,7 @@ def scoped(queryset: QuerySet[M], user, *, lookup: str | None = None) -> QuerySe
     unit = scope_unit_of(user)
     if unit is None:
         return queryset.none()
-    lookup = lookup or queryset.model.scope_path_lookup
+    lookup = lookup or getattr(queryset.model, "scope_path_lookup")  # noqa: B009  (declared by each scoped model)
     return queryset.filter(subtree_q(lookup, unit.path))
 
 

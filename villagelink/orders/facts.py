@@ -78,9 +78,9 @@ def measure(orders: QuerySet[Order], shares: QuerySet[IncomeShare]) -> Measures:
     for path, day, kind, channel, category, amount in income:
         _add(village, (path, day, kind, channel, category), (0, 0, 0, 0, amount))
     every_level: Measures = {}
-    for (path, *rest), values in village.items():
+    for (path, day, kind, channel, category), values in village.items():
         for ancestor in _ancestors(path):
-            _add(every_level, (ancestor, *rest), values)
+            _add(every_level, (ancestor, day, kind, channel, category), values)
     return every_level
 
 
@@ -91,8 +91,8 @@ def _measure_ids(ids: list[int]) -> Measures:
 def by_month(measures: Measures) -> Measures:
     """The same measures keyed by each day's month (its first day), for `MonthlyFact`."""
     months: Measures = {}
-    for (path, day, *rest), values in measures.items():
-        _add(months, (path, day.replace(day=1), *rest), values)
+    for (path, day, kind, channel, category), values in measures.items():
+        _add(months, (path, day.replace(day=1), kind, channel, category), values)
     return months
 
 
@@ -231,7 +231,7 @@ class Difference:
 def facts_verify(*, limit: int = 50) -> tuple[int, list[Difference]]:
     """Compares the stored facts with the records: (number of differing rows, the first `limit` of them)."""
     zero = [0] * len(MEASURES)
-    count, differing = 0, []
+    count, differing = 0, list[Difference]()
     for first, last in _years():
         measures = _computed(first, last)
         for (model, date_column), grain in zip(TABLES, (measures, by_month(measures)), strict=True):
