@@ -114,3 +114,32 @@ def test_a_downward_import_passes(tmp_path):
         "from villagelink.approvals.services import approvals_guard\n"
     )
     assert upward_imports(tmp_path) == []
+
+
+MAX_LINES = 600
+
+
+def long_files(root: Path = ROOT.parent) -> list[str]:
+    """Python files over MAX_LINES lines, outside migrations, benchmarks and the virtual environment."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        if {"migrations", "bench", ".venv", "var"} & set(parts) or parts[0].startswith("."):
+            continue
+        lines = path.read_text(encoding="utf-8").count("\n")
+        if lines > MAX_LINES:
+            found.append(f"{path.relative_to(root)}: {lines} lines (split it by concern)")
+    return found
+
+
+def test_no_file_is_over_600_lines():
+    found = long_files()
+    assert not found, "\n".join(found)
+
+
+def test_a_long_file_is_named(tmp_path):
+    (tmp_path / "orders").mkdir()
+    (tmp_path / "orders" / "services.py").write_text("x = 1\n" * (MAX_LINES + 1))
+    (tmp_path / "orders" / "migrations").mkdir()
+    (tmp_path / "orders" / "migrations" / "0001_initial.py").write_text("x = 1\n" * 2000)
+    assert long_files(tmp_path) == [f"orders/services.py: {MAX_LINES + 1} lines (split it by concern)"]
