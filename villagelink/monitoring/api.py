@@ -15,7 +15,7 @@ from villagelink.geo.selectors import unit_get
 from villagelink.orders.models import Channel
 
 from .indicators import INDICATORS, Measure, kpi_document, kpi_heading
-from .selectors import figures_for, figures_for_children, purchases_by_category, trade_by_channel
+from .selectors import Dashboard, dashboard_for
 
 
 class KpiQuery(StrictSerializer):
@@ -58,14 +58,15 @@ QUERY = [
 
 
 class _KpiView(APIView):
-    def _query(self, request):
+    def _dashboard(self, request) -> Dashboard:
         query = KpiQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         try:
             period = period_from(start=query.validated_data.get("start"), end=query.validated_data.get("end"))
         except ApplicationError as error:
             raise serializers.ValidationError({"start": [error.message]}) from error
-        return unit_get(user=request.user, code=query.validated_data["unit"]), period
+        unit = unit_get(user=request.user, code=query.validated_data["unit"])
+        return dashboard_for(user=request.user, unit=unit, period=period)
 
 
 class KpisView(_KpiView):
@@ -73,10 +74,8 @@ class KpisView(_KpiView):
 
     @extend_schema(parameters=QUERY, responses=KpisOut)
     def get(self, request):
-        unit, period = self._query(request)
-        return Response(
-            kpi_document(unit, period, figures_for(unit=unit, start=period.start, end=period.end))
-        )
+        dashboard = self._dashboard(request)
+        return Response(kpi_document(dashboard.unit, dashboard.period, dashboard.values))
 
 
 class KpiChildrenView(_KpiView):
@@ -84,12 +83,9 @@ class KpiChildrenView(_KpiView):
 
     @extend_schema(parameters=QUERY, responses=KpisOut(many=True))
     def get(self, request):
-        unit, period = self._query(request)
+        dashboard = self._dashboard(request)
         return Response(
-            [
-                kpi_document(child.unit, period, child.values)
-                for child in figures_for_children(unit=unit, start=period.start, end=period.end)
-            ]
+            [kpi_document(child.unit, dashboard.period, child.values) for child in dashboard.children]
         )
 
 
@@ -137,12 +133,10 @@ class KpiTradeView(_KpiView):
 
     @extend_schema(parameters=QUERY, responses=TradeOut)
     def get(self, request):
-        unit, period = self._query(request)
-        channels = trade_by_channel(unit=unit, start=period.start, end=period.end)
-        categories = purchases_by_category(unit=unit, start=period.start, end=period.end)
+        dashboard = self._dashboard(request)
         return Response(
             {
-                **kpi_heading(unit, period),
+                **kpi_heading(dashboard.unit, dashboard.period),
                 "channels": [
                     {
                         "channel": row.key,
@@ -152,7 +146,7 @@ class KpiTradeView(_KpiView):
                         "online_purchases": fen_to_yuan(row.purchases_fen),
                         "online_purchases_orders": row.purchases_orders,
                     }
-                    for row in channels
+                    for row in dashboard.channels
                 ],
                 "purchase_categories": [
                     {
@@ -161,7 +155,7 @@ class KpiTradeView(_KpiView):
                         "online_purchases": fen_to_yuan(row.purchases_fen),
                         "online_purchases_orders": row.purchases_orders,
                     }
-                    for row in categories
+                    for row in dashboard.categories
                 ],
             }
         )

@@ -4,7 +4,7 @@ Money is written as numbers in yuan, counts as integers and shares as fractions 
 the cells can be summed and charted. Every text cell goes through `_safe`: a unit's name or a note from the
 database that begins like a formula is written as text, never as a formula.
 
-Callers pass a unit the person may see (`geo.selectors.unit_get`); everything below it is visible.
+Callers pass the person's dashboard (`selectors.dashboard_for`) of a unit they may see.
 """
 
 import io
@@ -19,20 +19,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from villagelink.core.dates import region_zone
-from villagelink.core.periods import Period
-from villagelink.geo.models import AdminUnit
 
 from .indicators import INDICATORS, Indicator, Measure
-from .selectors import (
-    Values,
-    designations_within,
-    figures_at_itself,
-    figures_for,
-    figures_for_children,
-    monthly_trend,
-    purchases_by_category,
-    trade_by_channel,
-)
+from .selectors import Dashboard, Values
 
 YUAN_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -95,7 +84,8 @@ def _measure_label(measure: Measure) -> str:
     }[measure]
 
 
-def _indicators_sheet(workbook: Workbook, unit: AdminUnit, period: Period, values: Values) -> None:
+def _indicators_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
+    unit, period, values = dashboard.unit, dashboard.period, dashboard.values
     sheet = _sheet(workbook, _("Indicators"))
     zone = region_zone()
     generated = timezone.now().astimezone(zone)
@@ -121,14 +111,14 @@ def _indicators_sheet(workbook: Workbook, unit: AdminUnit, period: Period, value
     _widths(sheet, [36, 22, 16, 90])
 
 
-def _trend_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
+def _trend_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
     sheet = _sheet(workbook, _("Monthly trend"))
     _header(
         sheet,
         1,
         [_("Month"), _("Sales (yuan)"), _("Sales orders"), _("Purchases (yuan)"), _("Purchases orders")],
     )
-    for row, month in enumerate(monthly_trend(unit=unit, start=period.start, end=period.end), start=2):
+    for row, month in enumerate(dashboard.months, start=2):
         _put(sheet, row, 1, f"{month.start:%Y-%m}")
         _put(sheet, row, 2, month.sales_fen / 100, YUAN_FORMAT)
         _put(sheet, row, 3, month.sales_orders, COUNT_FORMAT)
@@ -138,7 +128,7 @@ def _trend_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
     _widths(sheet, [12, 18, 14, 18, 16])
 
 
-def _channels_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
+def _channels_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
     sheet = _sheet(workbook, _("Channels"))
     titles = [
         _("Channel"),
@@ -148,7 +138,7 @@ def _channels_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None
         _("Purchases orders"),
     ]
     _header(sheet, 1, titles)
-    for row, trade in enumerate(trade_by_channel(unit=unit, start=period.start, end=period.end), start=2):
+    for row, trade in enumerate(dashboard.channels, start=2):
         _put(sheet, row, 1, trade.label)
         _put(sheet, row, 2, trade.sales_fen / 100, YUAN_FORMAT)
         _put(sheet, row, 3, trade.sales_orders, COUNT_FORMAT)
@@ -156,10 +146,9 @@ def _channels_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None
         _put(sheet, row, 5, trade.purchases_orders, COUNT_FORMAT)
     sheet.freeze_panes = "A2"
     _widths(sheet, [30, 18, 14, 18, 16])
-    categories = purchases_by_category(unit=unit, start=period.start, end=period.end)
     sheet = _sheet(workbook, _("Purchases by category"))
     _header(sheet, 1, [_("Category"), _("Purchases (yuan)"), _("Purchases orders")])
-    for row, trade in enumerate(categories, start=2):
+    for row, trade in enumerate(dashboard.categories, start=2):
         _put(sheet, row, 1, trade.label)
         _put(sheet, row, 2, trade.purchases_fen / 100, YUAN_FORMAT)
         _put(sheet, row, 3, trade.purchases_orders, COUNT_FORMAT)
@@ -173,20 +162,20 @@ def _indicator_cells(sheet: Worksheet, row: int, first_column: int, values: Valu
         _put(sheet, row, column, number, number_format)
 
 
-def _children_sheet(workbook: Workbook, unit: AdminUnit, period: Period, values: Values) -> None:
+def _children_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
     sheet = _sheet(workbook, _("Children"))
     _header(sheet, 1, [_("Code"), _("Name"), *(str(indicator.label) for indicator in INDICATORS)])
     for cell in sheet[1]:
         cell.alignment = WRAP
-    children = figures_for_children(unit=unit, start=period.start, end=period.end)
+    children = dashboard.children
     for row, child in enumerate(children, start=2):
         _put(sheet, row, 1, child.unit.code)
         _put(sheet, row, 2, child.unit.name)
         _indicator_cells(sheet, row, 3, child.values)
-    own = figures_at_itself(values, children)
+    own = dashboard.own
     if own is not None:
         row = len(children) + 2
-        _put(sheet, row, 2, _("Recorded at %(unit)s itself") % {"unit": unit.name})
+        _put(sheet, row, 2, _("Recorded at %(unit)s itself") % {"unit": dashboard.unit.name})
         _indicator_cells(sheet, row, 3, own)
     sheet.freeze_panes = "C2"
     _widths(sheet, [14, 28, *(_indicator_width(indicator) for indicator in INDICATORS)])
@@ -196,10 +185,10 @@ def _indicator_width(indicator: Indicator) -> float:
     return 18 if indicator.measure == Measure.YUAN else 14
 
 
-def _designations_sheet(workbook: Workbook, unit: AdminUnit, period: Period) -> None:
+def _designations_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
     sheet = _sheet(workbook, _("Designations"))
     _header(sheet, 1, [_("Year"), _("Batch"), _("County code"), _("County name"), _("Note")])
-    for row, designation in enumerate(designations_within(unit=unit, year=period.end.year), start=2):
+    for row, designation in enumerate(dashboard.designations, start=2):
         _put(sheet, row, 1, designation.year, "0")
         _put(sheet, row, 2, designation.batch, "0")
         _put(sheet, row, 3, designation.county.code)
@@ -221,18 +210,17 @@ def _definitions_sheet(workbook: Workbook) -> None:
     _widths(sheet, [26, 36, 100])
 
 
-def dashboard_workbook(*, unit: AdminUnit, period: Period) -> bytes:
-    """The unit's dashboard for the period as an XLSX file: indicators, monthly trend, trade by channel and
+def dashboard_workbook(*, dashboard: Dashboard) -> bytes:
+    """A unit's dashboard for a period as an XLSX file: indicators, monthly trend, trade by channel and
     purchases by category, children, demonstration county designations and the indicators' definitions, in
     the active language."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    values = figures_for(unit=unit, start=period.start, end=period.end)
-    _indicators_sheet(workbook, unit, period, values)
-    _trend_sheet(workbook, unit, period)
-    _channels_sheet(workbook, unit, period)
-    _children_sheet(workbook, unit, period, values)
-    _designations_sheet(workbook, unit, period)
+    _indicators_sheet(workbook, dashboard)
+    _trend_sheet(workbook, dashboard)
+    _channels_sheet(workbook, dashboard)
+    _children_sheet(workbook, dashboard)
+    _designations_sheet(workbook, dashboard)
     _definitions_sheet(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -7,20 +7,27 @@ visible too.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from villagelink.accounts.models import User
+from villagelink.approvals.models import Approval
+from villagelink.approvals.services import APPROVING_LEVELS, approval_state, can_approve, missing_children
 from villagelink.assistance.models import AssistanceEvent
 from villagelink.catalog.models import Shop
+from villagelink.core.dates import region_today
 from villagelink.core.paths import subtree_q
-from villagelink.core.periods import month_end, next_month, open_on_q
+from villagelink.core.periods import Period, month_end, next_month, open_on_q
 from villagelink.geo.models import AdminUnit, Level
+from villagelink.geo.selectors import unit_ancestors
 from villagelink.network.models import Designation, ServiceSite, SiteKind
-from villagelink.network.selectors import coverage_for
+from villagelink.network.selectors import Coverage, coverage_for
 from villagelink.orders.models import Channel, Fact, Kind, MonthlyFact, PurchaseCategory
 
 from .indicators import INDICATORS
@@ -90,11 +97,11 @@ def _fact_sums(paths: list[str], start, end, *group: str, by_month: bool = False
     for first, last in edges:
         if first > last:
             continue
-        rows = Fact.objects.filter(path__in=paths, day__gte=first, day__lte=last).order_by()
+        days = Fact.objects.filter(path__in=paths, day__gte=first, day__lte=last).order_by()
         if not by_month:
-            yield from rows.values(*group).annotate(**SUMS)
+            yield from days.values(*group).annotate(**SUMS)
             continue
-        for row in rows.values(*group, "day").annotate(**SUMS):
+        for row in days.values(*group, "day").annotate(**SUMS):
             row["month"] = row.pop("day").replace(day=1)
             yield row
 
@@ -106,14 +113,17 @@ def _figures(parent: AdminUnit, units: list[AdminUnit], start: datetime.date, en
         if path in values:
             values[path][name] = value
 
+    def add(figures: Values, name: str, value: int | None) -> None:
+        figures[name] = (figures[name] or 0) + (value or 0)
+
     for row in _fact_sums(list(values), start, end, "path", "kind"):
         figures = values[row["path"]]
         noun = "sales" if row["kind"] == Kind.SALE else "purchases"
-        figures[f"online_{noun}"] += row["amount"] or 0
-        figures[f"online_{noun}_orders"] += row["orders"] or 0
+        add(figures, f"online_{noun}", row["amount"])
+        add(figures, f"online_{noun}_orders", row["orders"])
         if row["kind"] == Kind.PURCHASE:
-            figures["purchase_savings"] += row["savings"] or 0
-        figures["poor_household_income"] += row["income"] or 0
+            add(figures, "purchase_savings", row["savings"])
+        add(figures, "poor_household_income", row["income"])
 
     sites = ServiceSite.objects.filter(open_on_q(end))
     for row in _by_branch(sites, "unit__path", parent, units, "kind", n=Count("id")):
@@ -154,21 +164,32 @@ def _coverage(values: dict[str, Values], coverages) -> None:
         figures["village_coverage"] = coverage.share(Level.VILLAGE)
 
 
-def figures_for(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> Values:
+def _unit_figures(unit: AdminUnit, start: datetime.date, end: datetime.date, total: Coverage) -> Values:
     values = _figures(unit, [unit], start, end)
-    total, _children = coverage_for(unit=unit, day=end)
     _coverage(values, [total])
     return values[unit.path]
 
 
-def figures_for_children(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[Figures]:
-    children = list(unit.children.order_by("code"))
+def _children_figures(
+    unit: AdminUnit, start: datetime.date, end: datetime.date, coverages: list[Coverage]
+) -> list[Figures]:
+    """Each child's figures: the children are those of their coverage, so they are not read again."""
+    children = [coverage.unit for coverage in coverages]
     if not children:
         return []
     values = _figures(unit, children, start, end)
-    _total, coverages = coverage_for(unit=unit, day=end)
     _coverage(values, coverages)
     return [Figures(child, values[child.path]) for child in children]
+
+
+def figures_for(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> Values:
+    total, _children = coverage_for(unit=unit, day=end)
+    return _unit_figures(unit, start, end, total)
+
+
+def figures_for_children(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[Figures]:
+    _total, coverages = coverage_for(unit=unit, day=end)
+    return _children_figures(unit, start, end, coverages)
 
 
 def figures_at_itself(values: Values, children: list[Figures]) -> Values | None:
@@ -198,9 +219,9 @@ def monthly_trend(*, unit: AdminUnit, start: datetime.date, end: datetime.date) 
     """Sales and purchases of each month of the period (every month listed, empty ones as zero)."""
     sums: dict[tuple[datetime.date, str], list[int]] = defaultdict(lambda: [0, 0])
     for row in _fact_sums([unit.path], start, end, "kind", by_month=True):
-        month = sums[(row["month"], row["kind"])]
-        month[0] += row["amount"] or 0
-        month[1] += row["orders"] or 0
+        found = sums[(row["month"], row["kind"])]
+        found[0] += row["amount"] or 0
+        found[1] += row["orders"] or 0
     months = []
     month = start.replace(day=1)
     while month <= end:
@@ -222,7 +243,7 @@ class Trade:
     purchases_orders: int
 
 
-def _trade(unit: AdminUnit, start, end, dimension: str, choices: list[tuple[str, str]]) -> list[Trade]:
+def _trade(unit: AdminUnit, start, end, dimension: str, choices: Sequence[tuple[str, object]]) -> list[Trade]:
     """Sums by `dimension`, one entry per choice; a value outside the choices counts under the last one."""
     known = {key for key, _label in choices}
     sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -256,3 +277,91 @@ def designations_within(*, unit: AdminUnit, year: int):
         .select_related("county")
         .order_by("year", "batch", "county__code")
     )
+
+
+@dataclass(frozen=True)
+class MonthApproval:
+    """Where the approval of the month on show stands, for a unit that approves months."""
+
+    standing: Approval | None
+    can_approve: bool
+    missing: list[AdminUnit]  # the children that have not approved the month yet
+    ended: bool
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """A unit's dashboard for a period as one person sees it: the figures that the page, the printable report,
+    the workbook and the KPI API show. Each part is read when first asked for and kept, so an answer that
+    shows one part (the KPI API's) reads only that part. Every part takes a fixed number of queries, whatever
+    the number of children."""
+
+    user: User
+    unit: AdminUnit
+    period: Period
+
+    @cached_property
+    def _coverage(self) -> tuple[Coverage, list[Coverage]]:
+        return coverage_for(unit=self.unit, day=self.period.end)
+
+    @cached_property
+    def values(self) -> Values:
+        """Every indicator of the unit itself."""
+        return _unit_figures(self.unit, self.period.start, self.period.end, self._coverage[0])
+
+    @cached_property
+    def children(self) -> list[Figures]:
+        """Every indicator of each child, by code."""
+        return _children_figures(self.unit, self.period.start, self.period.end, self._coverage[1])
+
+    @cached_property
+    def own(self) -> Values | None:
+        """What counts in the unit but in none of its children (see `figures_at_itself`)."""
+        return figures_at_itself(self.values, self.children)
+
+    @cached_property
+    def months(self) -> list[Month]:
+        return monthly_trend(unit=self.unit, start=self.period.start, end=self.period.end)
+
+    @cached_property
+    def channels(self) -> list[Trade]:
+        return trade_by_channel(unit=self.unit, start=self.period.start, end=self.period.end)
+
+    @cached_property
+    def categories(self) -> list[Trade]:
+        return purchases_by_category(unit=self.unit, start=self.period.start, end=self.period.end)
+
+    @cached_property
+    def designations(self) -> list[Designation]:
+        """The demonstration counties designated by the period's end, by year, batch and code."""
+        return list(designations_within(unit=self.unit, year=self.period.end.year))
+
+    @property
+    def designations_by_year(self) -> list[tuple[int, list[Designation]]]:
+        by_year: dict[int, list[Designation]] = {}
+        for designation in self.designations:
+            by_year.setdefault(designation.year, []).append(designation)
+        return sorted(by_year.items())
+
+    @cached_property
+    def ancestors(self) -> list[AdminUnit]:
+        """The unit's ancestors the person may see, from the top down."""
+        return unit_ancestors(user=self.user, unit=self.unit)
+
+    @cached_property
+    def approval(self) -> MonthApproval | None:
+        """For a month, at a unit that approves months; None otherwise."""
+        if self.period.kind != "month" or self.unit.level not in APPROVING_LEVELS:
+            return None
+        return MonthApproval(
+            standing=approval_state(self.unit, self.period.start),
+            can_approve=can_approve(self.user, self.unit),
+            missing=missing_children(self.unit, self.period.start),
+            ended=self.period.end < region_today(),
+        )
+
+
+def dashboard_for(*, user: User, unit: AdminUnit, period: Period) -> Dashboard:
+    """The dashboard of `unit` for `period` as `user` sees it. The caller has checked that the person may see
+    the unit (`geo.selectors.unit_get`); everything below it is visible too."""
+    return Dashboard(user=user, unit=unit, period=period)

@@ -13,35 +13,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from villagelink.approvals.services import (
-    APPROVING_LEVELS,
-    ApprovalError,
-    approval_state,
-    approval_withdraw,
-    can_approve,
-    missing_children,
-    month_approve,
-)
+from villagelink.approvals.services import ApprovalError, approval_state, approval_withdraw, month_approve
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.periods import Period, PeriodError, period_between, period_default, period_parse
 from villagelink.core.scope import scope_unit_of
 from villagelink.geo.models import AdminUnit
-from villagelink.geo.selectors import unit_ancestors, unit_get
-from villagelink.network.models import Designation
+from villagelink.geo.selectors import unit_get
 
 from .charts import trend_chart
 from .exports import dashboard_workbook
 from .indicators import BY_NAME, INDICATORS, Measure
-from .selectors import (
-    designations_within,
-    figures_at_itself,
-    figures_for,
-    figures_for_children,
-    monthly_trend,
-    purchases_by_category,
-    trade_by_channel,
-)
+from .selectors import dashboard_for
 
 FIRST_YEAR = 2015
 CARDS = [
@@ -107,33 +90,19 @@ def _sorted(children, sort: str, descending: bool):
 def _context(request, code: str):
     if not _can_monitor(request.user):
         raise PermissionDenied
-    unit = unit_get(user=request.user, code=code)
     period, period_error = _period(request)
-    values = figures_for(unit=unit, start=period.start, end=period.end)
-    children = figures_for_children(unit=unit, start=period.start, end=period.end)
+    dashboard = dashboard_for(user=request.user, unit=unit_get(user=request.user, code=code), period=period)
     sort = request.GET.get("sort", "online_sales")
     sort = sort if sort in BY_NAME or sort == "name" else "online_sales"
     descending = request.GET.get("dir", "desc") != "asc"
-    months = monthly_trend(unit=unit, start=period.start, end=period.end)
-    own = figures_at_itself(values, children)
+    own = dashboard.own
     if own is not None and not any(own[name] for name in RANKING + COVERAGE):
         own = None  # only what the tables do not show
-    by_year: dict[int, list[Designation]] = {}
-    for designation in designations_within(unit=unit, year=period.end.year):
-        by_year.setdefault(designation.year, []).append(designation)
-    today = region_today()
-    approval = None
-    if period.kind == "month" and unit.level in APPROVING_LEVELS:
-        approval = {
-            "standing": approval_state(unit, period.start),
-            "can_approve": can_approve(request.user, unit),
-            "missing": missing_children(unit, period.start),
-            "ended": period.end < today,
-        }
+    values, months = dashboard.values, dashboard.months
     return {
-        "approval": approval,
-        "unit": unit,
-        "ancestors": unit_ancestors(user=request.user, unit=unit),
+        "approval": dashboard.approval,
+        "unit": dashboard.unit,
+        "ancestors": dashboard.ancestors,
         "period": period,
         "period_error": period_error,
         "cards": [(BY_NAME[name], values[name]) for name in CARDS],
@@ -143,18 +112,18 @@ def _context(request, code: str):
         "indicators": INDICATORS,
         "ranking_columns": [BY_NAME[name] for name in RANKING],
         "coverage_columns": [BY_NAME[name] for name in COVERAGE],
-        "children": _sorted(children, sort, descending),
+        "children": _sorted(dashboard.children, sort, descending),
         "own": own,
         "values": values,
         "sort": sort,
         "descending": descending,
         "months": months,
         "chart": trend_chart(months) if len(months) > 1 else None,
-        "channels": trade_by_channel(unit=unit, start=period.start, end=period.end),
-        "categories": purchases_by_category(unit=unit, start=period.start, end=period.end),
-        "designations": sorted(by_year.items()),
+        "channels": dashboard.channels,
+        "categories": dashboard.categories,
+        "designations": dashboard.designations_by_year,
         "part": period.key[5:] if period.kind in ("quarter", "month") else "",
-        "years": list(range(today.year, FIRST_YEAR - 1, -1)),
+        "years": list(range(region_today().year, FIRST_YEAR - 1, -1)),
         "parts": [("", _("Whole year"))]
         + [(f"Q{q}", _("Quarter %(n)d") % {"n": q}) for q in range(1, 5)]
         + [(f"{m:02d}", date_format(datetime.date(2000, m, 1), "F")) for m in range(1, 13)],
@@ -208,7 +177,7 @@ def workbook(request, code: str):
     unit = unit_get(user=request.user, code=code)
     period, _error = _period(request)
     response = HttpResponse(
-        dashboard_workbook(unit=unit, period=period),
+        dashboard_workbook(dashboard=dashboard_for(user=request.user, unit=unit, period=period)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="villagelink-{unit.code}-{period.key}.xlsx"'

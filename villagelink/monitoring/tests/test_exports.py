@@ -14,7 +14,7 @@ from villagelink.geo.models import AdminUnit
 from villagelink.geo.selectors import unit_get
 from villagelink.monitoring.exports import _safe, dashboard_workbook
 from villagelink.monitoring.indicators import INDICATORS, Measure
-from villagelink.monitoring.selectors import figures_for
+from villagelink.monitoring.selectors import dashboard_for, figures_for
 from villagelink.network.services import designation_record
 from villagelink.orders.tests.factories import household
 
@@ -51,6 +51,10 @@ def _open(data: bytes):
     return load_workbook(BytesIO(data))
 
 
+def _workbook(*, user, unit, period):
+    return _open(dashboard_workbook(dashboard=dashboard_for(user=user, unit=unit, period=period)))
+
+
 def _region(region_officer):
     return unit_get(user=region_officer, code="540000")
 
@@ -66,7 +70,7 @@ def test_the_indicators_sheet_holds_the_dashboards_figures_as_numbers(trades, re
     figures = figures_for(unit=region, start=YEAR_2019.start, end=YEAR_2019.end)
     assert figures["online_sales"] == 1_234_567 and figures["online_purchases"] == 12_345
 
-    sheet = _open(dashboard_workbook(unit=region, period=YEAR_2019))["Indicators"]
+    sheet = _workbook(user=region_officer, unit=region, period=YEAR_2019)["Indicators"]
 
     assert (sheet["B1"].value, sheet["C1"].value) == (region.name, "540000")
     assert sheet["B2"].value == "2019-01-01 – 2019-12-31"
@@ -104,7 +108,7 @@ def test_the_children_sheet_adds_up_to_the_unit(trades, region_officer):
     region = _region(region_officer)
     figures = figures_for(unit=region, start=YEAR_2019.start, end=YEAR_2019.end)
 
-    sheet = _open(dashboard_workbook(unit=region, period=YEAR_2019))["Children"]
+    sheet = _workbook(user=region_officer, unit=region, period=YEAR_2019)["Children"]
 
     header = [c.value for c in sheet[1]]
     assert header == ["Code", "Name", *(str(i.label) for i in INDICATORS)]
@@ -124,10 +128,10 @@ def test_the_children_sheet_adds_up_to_the_unit(trades, region_officer):
     assert sheet.freeze_panes == "C2"
 
 
-def test_a_village_has_a_children_sheet_with_its_header_only(trades, units):
+def test_a_village_has_a_children_sheet_with_its_header_only(trades, admin_user):
     village = AdminUnit.objects.get(code=NAMLING_VILLAGES[0])
 
-    workbook = _open(dashboard_workbook(unit=village, period=YEAR_2019))
+    workbook = _workbook(user=admin_user, unit=village, period=YEAR_2019)
 
     assert workbook["Children"].max_row == 1
     assert workbook["Children"]["A1"].value == "Code"
@@ -137,7 +141,7 @@ def test_a_village_has_a_children_sheet_with_its_header_only(trades, units):
 
 
 def test_the_trend_sheet_has_one_row_per_month(trades, region_officer):
-    sheet = _open(dashboard_workbook(unit=_region(region_officer), period=YEAR_2019))["Monthly trend"]
+    sheet = _workbook(user=region_officer, unit=_region(region_officer), period=YEAR_2019)["Monthly trend"]
 
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in rows] == [f"2019-{month:02d}" for month in range(1, 13)]
@@ -149,7 +153,7 @@ def test_the_trend_sheet_has_one_row_per_month(trades, region_officer):
 
 
 def test_the_channel_and_category_sheets_split_the_trade(trades, region_officer):
-    workbook = _open(dashboard_workbook(unit=_region(region_officer), period=YEAR_2019))
+    workbook = _workbook(user=region_officer, unit=_region(region_officer), period=YEAR_2019)
 
     channels = list(workbook["Channels"].iter_rows(values_only=True))
     assert channels == [
@@ -166,21 +170,20 @@ def test_the_channel_and_category_sheets_split_the_trade(trades, region_officer)
 def test_the_designations_sheet_lists_the_counties_designated_by_the_periods_end(trades, region_officer):
     region = _region(region_officer)
 
-    rows = list(
-        _open(dashboard_workbook(unit=region, period=YEAR_2019))["Designations"].iter_rows(values_only=True)
-    )
+    sheet = _workbook(user=region_officer, unit=region, period=YEAR_2019)["Designations"]
+    rows = list(sheet.iter_rows(values_only=True))
 
     assert rows[0] == ("Year", "Batch", "County code", "County name", "Note")
     assert rows[1:] == [(2016, 1, "540221", AdminUnit.objects.get(code="540221").name, "'=SUM(A1:A9)")]
-    later = _open(dashboard_workbook(unit=region, period=period_parse("2020")))["Designations"]
+    later = _workbook(user=region_officer, unit=region, period=period_parse("2020"))["Designations"]
     assert [row[2] for row in later.iter_rows(min_row=2, values_only=True)] == ["540221", "540102"]
     lhasa = AdminUnit.objects.get(code="540100")
-    elsewhere = _open(dashboard_workbook(unit=lhasa, period=YEAR_2019))["Designations"]
+    elsewhere = _workbook(user=region_officer, unit=lhasa, period=YEAR_2019)["Designations"]
     assert elsewhere.max_row == 1
 
 
-def test_the_definitions_sheet_names_every_indicator(units):
-    sheet = _open(dashboard_workbook(unit=units["540000"], period=YEAR_2019))["Definitions"]
+def test_the_definitions_sheet_names_every_indicator(units, admin_user):
+    sheet = _workbook(user=admin_user, unit=units["540000"], period=YEAR_2019)["Definitions"]
 
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert rows == [(i.name, str(i.label), str(i.definition)) for i in INDICATORS]
@@ -190,10 +193,10 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text(trades, region_offi
     AdminUnit.objects.filter(code="540200").update(name_en='=HYPERLINK("http://x")', name_zh="=1+1")
     prefecture = AdminUnit.objects.get(code="540200")
 
-    own = _open(dashboard_workbook(unit=prefecture, period=YEAR_2019))
-    parents = _open(dashboard_workbook(unit=_region(region_officer), period=YEAR_2019))
+    own = _workbook(user=region_officer, unit=prefecture, period=YEAR_2019)
+    parents = _workbook(user=region_officer, unit=_region(region_officer), period=YEAR_2019)
     with translation.override("zh-hans"):
-        chinese = _open(dashboard_workbook(unit=prefecture, period=YEAR_2019))
+        chinese = _workbook(user=region_officer, unit=prefecture, period=YEAR_2019)
 
     assert own["Indicators"]["B1"].value == '\'=HYPERLINK("http://x")'
     assert own["Indicators"]["B1"].data_type == "s"
@@ -236,7 +239,7 @@ def test_the_children_sheet_has_a_row_for_what_is_recorded_at_the_unit_itself(po
         organisation=cooperative, external_id="jd-77",
     )  # fmt: skip
     namling = AdminUnit.objects.get(code="540221")
-    sheet = _open(dashboard_workbook(unit=namling, period=YEAR_2019))["Children"]
+    sheet = _workbook(user=admin_user, unit=namling, period=YEAR_2019)["Children"]
 
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     shops = 2 + [i.name for i in INDICATORS].index("online_shops")
