@@ -1,0 +1,57 @@
+"""What the orders services share: their error, order numbers, the row lock of an order, the one way a
+status moves (`_move` checks `TRANSITIONS` and records an `OrderEvent`), and stock going back on sale."""
+
+import datetime
+import secrets
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villagelink.accounts.models import User
+from villagelink.catalog.models import Product
+from villagelink.core.exceptions import ApplicationError, ErrorCode
+
+from ..models import Order, OrderEvent, Status
+
+
+class OrderError(ApplicationError):
+    pass
+
+
+def _new_number(day: datetime.date) -> str:
+    return f"{day:%y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def _lock(order: Order) -> Order:
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("shop", "shop__household", "shop__organisation", "unit", "checkout")
+        .get(pk=order.pk)
+    )
+
+
+def _move(order: Order, status: str, *, by: User | None, note: str = "", at=None) -> None:
+    if not order.can_move_to(status):
+        raise OrderError(
+            _("Order %(number)s is %(current)s; it cannot become %(next)s.")
+            % {
+                "number": order.number,
+                "current": Status(order.status).label.lower(),
+                "next": Status(status).label.lower(),
+            },
+            code=ErrorCode.CONFLICT,
+        )
+    order.status = status
+    OrderEvent.objects.create(order=order, status=status, at=at or timezone.now(), by=by, note=note[:300])
+
+
+def _return_stock(order: Order) -> None:
+    if not order.holds_stock:
+        return
+    lines = sorted(order.lines.filter(product__isnull=False), key=lambda line: line.product_id)
+    ids = [line.product_id for line in lines]
+    list(Product.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+    for line in lines:
+        Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
+    order.holds_stock = False

@@ -1,0 +1,273 @@
+"""Placing a checkout: the cart and the contact checked, one order per shop, stock reserved under row locks
+(in primary-key order), and the payment started once the transaction has committed."""
+
+import datetime
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villagelink.accounts.models import User
+from villagelink.catalog.models import Platform, Product, ShopStatus
+from villagelink.core.crypto import encrypt
+from villagelink.core.dates import region_day
+from villagelink.core.exceptions import ErrorCode
+
+from ..models import (
+    Channel,
+    Checkout,
+    Kind,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Status,
+)
+from ..payments import gateway_for, online_provider
+from .base import OrderError, _new_number
+
+MAX_QUANTITY = 99
+MAX_LINES = 30
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+PHONE_PATTERN = re.compile(r"^\+?\d{7,15}$")
+
+
+@dataclass(frozen=True)
+class CartLine:
+    product_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str
+    address: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    checkout: Checkout
+    orders: list[Order]
+    created: bool
+    pay_url: str  # where the buyer goes to pay online; "" for cash on delivery or when already paid
+
+
+def clean_phone(phone: str) -> str:
+    cleaned = re.sub(r"[\s()-]", "", phone or "")
+    if not PHONE_PATTERN.match(cleaned):
+        raise OrderError(_("Give a phone number of 7 to 15 digits, such as 13800138000."))
+    return cleaned
+
+
+def _clean_contact(contact: Contact) -> Contact:
+    name, address, note = contact.name.strip(), contact.address.strip(), contact.note.strip()
+    if not name or len(name) > 100:
+        raise OrderError(_("Give the name of the person who receives the order (at most 100 characters)."))
+    if len(address) < 5 or len(address) > 300:
+        raise OrderError(_("Give the full delivery address (5 to 300 characters)."))
+    if len(note) > 300:
+        raise OrderError(_("Keep the notes to 300 characters."))
+    return Contact(name=name, phone=clean_phone(contact.phone), address=address, note=note)
+
+
+def _clean_lines(lines: list[CartLine]) -> dict[int, int]:
+    if not lines:
+        raise OrderError(_("The cart is empty; add a product first."))
+    if len(lines) > MAX_LINES:
+        raise OrderError(_("An order can hold at most %(max)d products.") % {"max": MAX_LINES})
+    quantities: dict[int, int] = {}
+    for line in lines:
+        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
+    for quantity in quantities.values():
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise OrderError(_("Each quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY})
+    return quantities
+
+
+def _result(
+    checkout: Checkout, *, created: bool, return_url: str, orders: list[Order] | None = None
+) -> CheckoutResult:
+    if orders is None:
+        orders = list(checkout.orders.select_related("shop").order_by("pk"))
+    payment = checkout.payment
+    pay_url = ""
+    waiting = any(order.status == Status.PLACED for order in orders)
+    if (
+        payment.status == PaymentStatus.PENDING
+        and checkout.payment_method == PaymentMethod.ONLINE
+        and waiting
+    ):
+        # Idempotent at the provider: the same key returns the same payment page.
+        started = gateway_for(payment.provider).start(
+            provider_ref=payment.provider_ref,
+            amount_fen=payment.amount_fen,
+            description=_("VillageLink order %(numbers)s")
+            % {"numbers": ", ".join(order.number for order in orders)},
+            return_url=return_url,
+            idempotency_key=payment.idempotency_key,
+        )
+        pay_url = started.redirect_url
+    return CheckoutResult(checkout=checkout, orders=orders, created=created, pay_url=pay_url)
+
+
+def _existing(key: str, buyer: User | None) -> Checkout | None:
+    checkout = Checkout.objects.select_related("payment").filter(key=key).first()
+    if checkout is not None and checkout.buyer_id != (buyer.pk if buyer else None):
+        raise OrderError(
+            _("This checkout was submitted by someone else; reload the page."), code=ErrorCode.CONFLICT
+        )
+    return checkout
+
+
+def checkout_place(
+    *,
+    key: str,
+    lines: list[CartLine],
+    contact: Contact,
+    payment_method: str,
+    buyer: User | None = None,
+    return_url: str = "",
+) -> CheckoutResult:
+    """Places one order per shop for the cart, reserving stock, and starts the payment. The same `key` always
+    answers with the first checkout made with it, whatever the cart says the second time."""
+    if not KEY_PATTERN.match(key or ""):
+        raise OrderError(_("The checkout form is out of date; reload the page and submit it again."))
+    buyer = buyer if buyer is not None and buyer.is_authenticated else None
+    existing = _existing(key, buyer)
+    if existing is not None:
+        return _result(existing, created=False, return_url=return_url)
+    quantities = _clean_lines(lines)
+    contact = _clean_contact(contact)
+    if payment_method not in PaymentMethod.values:
+        raise OrderError(_("Choose cash on delivery or paying online."))
+    for attempt in range(3):
+        try:
+            checkout = _reserve(
+                key=key, quantities=quantities, contact=contact, method=payment_method, buyer=buyer
+            )
+        except IntegrityError:
+            # The same key won a race a moment ago (a double click): answer with that checkout. Otherwise
+            # a random order number clashed with an existing one: try again with new numbers.
+            existing = _existing(key, buyer)
+            if existing is not None:
+                return _result(existing, created=False, return_url=return_url)
+            if attempt == 2:
+                raise
+        except OrderError:
+            # A double click on the last units: the first submission took them while this one waited for
+            # the rows; it is answered with the first result, not with "sold out".
+            existing = _existing(key, buyer)
+            if existing is not None:
+                return _result(existing, created=False, return_url=return_url)
+            raise
+        else:
+            return _result(checkout, created=True, return_url=return_url, orders=checkout.placed_orders)
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _reserve(*, key: str, quantities: dict[int, int], contact: Contact, method: str, buyer) -> Checkout:
+    products = list(
+        Product.objects.select_for_update(of=("self",))
+        .select_related("shop", "shop__unit")
+        .filter(pk__in=sorted(quantities))
+        .order_by("pk")
+    )
+    if len(products) != len(quantities):
+        raise OrderError(_("A product in the cart is no longer sold; remove it and try again."))
+    for product in products:
+        shop = product.shop
+        if not product.is_listed or shop.platform != Platform.STOREFRONT or shop.status != ShopStatus.OPEN:
+            raise OrderError(
+                _("“%(product)s” is no longer sold here; remove it from the cart.")
+                % {"product": product.name}
+            )
+        if quantities[product.pk] > product.stock:
+            raise OrderError(
+                _("Only %(stock)d of “%(product)s” left; lower the quantity.")
+                % {"stock": product.stock, "product": product.name},
+                code=ErrorCode.CONFLICT,
+            )
+    now = timezone.now()
+    day = region_day(now)
+    expires_at = (
+        now + datetime.timedelta(minutes=settings.VILLAGELINK_RESERVATION_MINUTES)
+        if method == PaymentMethod.ONLINE
+        else None
+    )
+    by_shop: dict[int, list[Product]] = {}
+    for product in products:
+        by_shop.setdefault(product.shop_id, []).append(product)
+    phone_encrypted, address_encrypted = encrypt(contact.phone), encrypt(contact.address)
+    lines_by_shop = {
+        shop_id: [
+            OrderLine(
+                product=product,
+                description=product.name_zh,
+                quantity=quantities[product.pk],
+                unit_price_fen=product.price_fen,
+                amount_fen=product.price_fen * quantities[product.pk],
+            )
+            for product in shop_products
+        ]
+        for shop_id, shop_products in by_shop.items()
+    }
+    total = sum(line.amount_fen for lines in lines_by_shop.values() for line in lines)
+    checkout = Checkout.objects.create(key=key, buyer=buyer, payment_method=method, total_fen=total)
+    numbers = set()
+    while len(numbers) < len(by_shop):
+        numbers.add(_new_number(day))
+    # Bulk inserts return primary keys on PostgreSQL and on SQLite 3.35+. A clash of random order numbers
+    # with an existing order fails the insert, and checkout_place tries again with new numbers.
+    orders = Order.objects.bulk_create(
+        Order(
+            number=number,
+            kind=Kind.SALE,
+            channel=Channel.STOREFRONT,
+            shop=shop_products[0].shop,
+            unit=shop_products[0].shop.unit,
+            payment_method=method,
+            total_fen=sum(line.amount_fen for line in lines_by_shop[shop_id]),
+            buyer=buyer,
+            buyer_name=contact.name,
+            phone_encrypted=phone_encrypted,
+            phone_last4=contact.phone[-4:],
+            address_encrypted=address_encrypted,
+            note=contact.note,
+            placed_at=now,
+            placed_on=day,
+            expires_at=expires_at,
+            holds_stock=True,
+            checkout=checkout,
+        )
+        for number, (shop_id, shop_products) in zip(sorted(numbers), by_shop.items(), strict=True)
+    )
+    for order in orders:
+        for line in lines_by_shop[order.shop_id]:
+            line.order = order
+    OrderLine.objects.bulk_create(line for lines in lines_by_shop.values() for line in lines)
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=order, status=Status.PLACED, at=now, by=buyer) for order in orders
+    )
+    Product.objects.filter(pk__in=quantities).update(
+        stock=F("stock") - Case(*[When(pk=pk, then=Value(q)) for pk, q in quantities.items()])
+    )
+    provider = online_provider() if method == PaymentMethod.ONLINE else "cod"
+    checkout.payment = Payment.objects.create(
+        checkout=checkout,
+        provider=provider,
+        amount_fen=total,
+        provider_ref=f"VL{checkout.pk}{secrets.token_hex(6).upper()}",
+        idempotency_key=f"pay-{checkout.key}",
+    )
+    checkout.placed_orders = sorted(orders, key=lambda order: order.pk)  # spares _result a query
+    return checkout
