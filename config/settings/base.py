@@ -50,9 +50,11 @@ VILLAGELINK_ENCRYPTION_KEYS = [
     k for k in os.environ.get("VILLAGELINK_ENCRYPTION_KEYS", "").split(",") if k.strip()
 ] or [_derived("encryption")]
 VILLAGELINK_LOOKUP_KEY = os.environ.get("VILLAGELINK_LOOKUP_KEY") or _derived("lookup")
-# Payments (villagelink/orders/payments.py): the provider behind "pay online", the simulated provider's signing
-# secret, and how long an unpaid online order keeps its stock.
-VILLAGELINK_ONLINE_PAYMENT_PROVIDER = os.environ.get("VILLAGELINK_ONLINE_PAYMENT_PROVIDER", "simulated")
+# Payments (villagelink/orders/payments.py): the provider behind "pay online" ("off": cash on delivery only),
+# whether the simulated provider (no money moves) may serve, its signing secret, and how long an unpaid online
+# order keeps its stock. The production settings refuse the simulated provider unless it is explicitly allowed.
+VILLAGELINK_ONLINE_PAYMENT_PROVIDER = os.environ.get("VILLAGELINK_ONLINE_PAYMENT_PROVIDER", "simulated").strip()
+VILLAGELINK_ALLOW_SIMULATED_PAYMENTS = env_bool("VILLAGELINK_ALLOW_SIMULATED_PAYMENTS", True)
 VILLAGELINK_SIMULATED_PAY_SECRET = os.environ.get("VILLAGELINK_SIMULATED_PAY_SECRET") or _derived(
     "simulated-pay"
 )
@@ -184,6 +186,15 @@ CACHES["shared"] = (
 # Background work (imports of large files) through django-tasks: its database backend by default, run by
 # `villagelink db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# Uploaded tables (order reports, households, units), all read by villagelink/core/tabular/, which holds each
+# file to these limits as it reads it; an upload may take less (households: 10 MB, 100,000 rows). An .xlsx is
+# refused unread if its parts unpack to more than MAX_UNCOMPRESSED_BYTES (a zip bomb).
+VILLAGELINK_IMPORT_MAX_BYTES = 20 * 1024 * 1024  # the file as uploaded
+VILLAGELINK_IMPORT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+VILLAGELINK_IMPORT_MAX_ROWS = 1_000_000  # rows with something in them, the header aside
+VILLAGELINK_IMPORT_MAX_COLUMNS = 1_000  # of one row
+VILLAGELINK_IMPORT_MAX_CELLS = 20_000_000  # of the whole file
+VILLAGELINK_IMPORT_BACKGROUND_ROWS = 20_000  # an order report longer than this is imported in the background
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -23,6 +23,12 @@ VILLAGELINK_ENCRYPTION_KEYS = [
 VILLAGELINK_LOOKUP_KEY = required("VILLAGELINK_LOOKUP_KEY")
 DEBUG = False
 VILLAGELINK_REFUSE_DEMO_ACCOUNTS = True
+# Online payment: a real provider, or "off" (cash on delivery only). The simulated provider marks orders paid
+# with no money moving: only for a trial server, named explicitly, and `check --deploy` reports it.
+VILLAGELINK_ONLINE_PAYMENT_PROVIDER = os.environ.get("VILLAGELINK_ONLINE_PAYMENT_PROVIDER", "off").strip()
+VILLAGELINK_ALLOW_SIMULATED_PAYMENTS = env_bool("VILLAGELINK_ALLOW_SIMULATED_PAYMENTS", False)  # noqa: F405
+# Throttles, lock-outs and cached pages must be shared by every app server: `check --deploy` requires REDIS_URL.
+VILLAGELINK_REQUIRE_SHARED_CACHE = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405

@@ -6,3 +6,6 @@ class OrdersConfig(AppConfig):
     name = "villagelink.orders"
     label = "orders"
     verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)

@@ -196,12 +196,27 @@ GATEWAYS: dict[str, PaymentGateway] = {
 }
 
 
+OFF = "off"
+
+
+def simulated_allowed() -> bool:
+    return bool(settings.VILLAGELINK_ALLOW_SIMULATED_PAYMENTS)
+
+
 def gateway_for(code: str) -> PaymentGateway:
-    try:
-        return GATEWAYS[code]
-    except KeyError as exc:
-        raise PaymentError(_("There is no payment provider called “%(code)s”.") % {"code": code}) from exc
+    """The provider called `code`. The simulated one answers only where it is explicitly allowed: elsewhere
+    its pay page and its notifications are refused as an unknown provider's."""
+    gateway = GATEWAYS.get(code)
+    if gateway is None or (code == SimulatedProvider.code and not simulated_allowed()):
+        raise PaymentError(_("There is no payment provider called “%(code)s”.") % {"code": code[:40]})
+    return gateway
 
 
-def online_provider() -> str:
-    return settings.VILLAGELINK_ONLINE_PAYMENT_PROVIDER
+def online_provider() -> str | None:
+    """The provider behind "pay online", or None where online payment is off (or names no usable provider)."""
+    code = settings.VILLAGELINK_ONLINE_PAYMENT_PROVIDER
+    if code == OFF or code not in GATEWAYS or code == CashOnDelivery.code:
+        return None
+    if code == SimulatedProvider.code and not simulated_allowed():
+        return None
+    return code
