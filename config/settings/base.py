@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -53,7 +54,9 @@ VILLAGELINK_LOOKUP_KEY = os.environ.get("VILLAGELINK_LOOKUP_KEY") or _derived("l
 # Payments (villagelink/orders/payments.py): the provider behind "pay online" ("off": cash on delivery only),
 # whether the simulated provider (no money moves) may serve, its signing secret, and how long an unpaid online
 # order keeps its stock. The production settings refuse the simulated provider unless it is explicitly allowed.
-VILLAGELINK_ONLINE_PAYMENT_PROVIDER = os.environ.get("VILLAGELINK_ONLINE_PAYMENT_PROVIDER", "simulated").strip()
+VILLAGELINK_ONLINE_PAYMENT_PROVIDER = os.environ.get(
+    "VILLAGELINK_ONLINE_PAYMENT_PROVIDER", "simulated"
+).strip()
 VILLAGELINK_ALLOW_SIMULATED_PAYMENTS = env_bool("VILLAGELINK_ALLOW_SIMULATED_PAYMENTS", True)
 VILLAGELINK_SIMULATED_PAY_SECRET = os.environ.get("VILLAGELINK_SIMULATED_PAY_SECRET") or _derived(
     "simulated-pay"
@@ -111,10 +114,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "villagelink.core.middleware.ApplicationErrorMiddleware",
     "villagelink.core.middleware.RejectNulBytesMiddleware",
+    "villagelink.core.middleware.PrivateResponsesMiddleware",
     # Axes must come last: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -222,6 +227,27 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# Content-Security-Policy (django-csp): scripts, styles, fonts and pictures from this site only; no inline script
+# (a nonce is there should one be needed), no plugins, no framing, forms post here only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# The proxies in front of the app (nginx: 1) whose X-Forwarded-For is believed: the client's address for
+# lock-outs and throttles is the one they report (villagelink/core/clients.py). 0: the header is ignored.
+VILLAGELINK_TRUSTED_PROXIES = int(os.environ.get("VILLAGELINK_TRUSTED_PROXIES", "0"))
+
 # Lock-out after repeated failed logins, per user name and address.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -231,6 +257,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # Axes logs each failure; name the client by a keyed digest so no user name or address reaches the logs.
 AXES_CLIENT_STR_CALLABLE = "villagelink.accounts.security.axes_client_str"
+AXES_CLIENT_IP_CALLABLE = "villagelink.core.clients.client_address"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]

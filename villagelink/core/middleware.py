@@ -49,3 +49,27 @@ class RejectNulBytesMiddleware:
                 status=400,
             )
         return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """Pages and API answers that may hold personal data (a signed-in person's, a guest's order, anything under
+    /api/, any answer to a POST) are never stored by a browser or a proxy: `Cache-Control: no-store, private`,
+    unless the view set its own caching. Anonymous catalogue pages keep the browser's default."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or request.path.startswith("/api/")
+            or request.method not in ("GET", "HEAD")
+            or (session is not None and session.accessed and not session.is_empty())
+        ):
+            response["Cache-Control"] = "no-store, private"
+        return response
