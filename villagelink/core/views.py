@@ -1,12 +1,17 @@
 """The workspace a person lands in after logging in, and error pages: translated, on the site's layout,
 without a traceback."""
 
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 
 def _error(request, status: int, title: str, message: str):
+    """The error page; under /api/ the same as JSON (`code`, `detail`), as every other API answer."""
+    if request.path.startswith("/api/"):
+        codes = {400: "invalid", 403: "forbidden", 404: "not_found", 500: "server_error"}
+        return JsonResponse({"code": codes.get(status, "error"), "detail": message}, status=status)
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 

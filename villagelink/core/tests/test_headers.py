@@ -1,6 +1,8 @@
 """Every page carries a Content-Security-Policy without inline scripts; pages with personal data are never
 stored by a browser or proxy; the client behind trusted proxies is the one lock-outs count."""
 
+import json
+
 import pytest
 from django.conf import settings
 from django.test import RequestFactory, override_settings
@@ -81,3 +83,16 @@ def test_behind_the_proxy_one_clients_failures_do_not_lock_the_account_for_anoth
         login("203.0.113.66", "wrong-password-1")
     assert login("203.0.113.66", PASSWORD).status_code == 429
     assert login("198.51.100.7", PASSWORD).status_code == 302
+
+
+def test_an_error_under_the_api_answers_json_not_the_error_page(rf):
+    from villagelink.core.views import bad_request, page_not_found, server_error
+
+    for view, status in ((server_error, 500), (page_not_found, 404), (bad_request, 400)):
+        response = (
+            view(rf.get("/api/v1/orders/1/")) if view is server_error else view(rf.get("/api/v1/x/"), None)
+        )
+        assert response.status_code == status
+        assert response["Content-Type"] == "application/json"
+        assert json.loads(response.content)["detail"]
+    assert "text/html" in server_error(rf.get("/checkout/"))["Content-Type"]
