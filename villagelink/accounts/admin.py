@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .services import user_save_by_administrator
 
 
 @admin.register(User)
@@ -19,3 +20,6 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Role and scope"), {"fields": ("role", "scope_unit")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        user_save_by_administrator(by=request.user, user=obj)

@@ -12,6 +12,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from villagelink.accounts.models import Role, User
 from villagelink.accounts.permissions import can_work_in_registry
+from villagelink.accounts.services import user_create, user_role_assign
 from villagelink.approvals.services import approvals_guard
 from villagelink.assistance.models import AssistanceKind
 from villagelink.assistance.services import assistance_record
@@ -120,12 +121,23 @@ def shop_set_status(*, by: User, shop: Shop, status: str, day: datetime.date | N
 
 
 @transaction.atomic
-def shop_assign_seller(*, shop: Shop, user: User) -> Shop:
-    """Gives the owner's account the shop to run; the account becomes a seller's, placed in the shop's unit."""
-    user.role = Role.SELLER
-    user.scope_unit = shop.unit
-    user.save(update_fields=["role", "scope_unit"])
+def shop_assign_seller(*, by: User, shop: Shop, user: User | None) -> Shop:
+    """Gives a seller's account of the person's area the shop to run; the account is placed in the shop's
+    unit. Any other account is refused with accounts' one answer: a new seller needs a new account."""
+    _require(by, shop.unit)
+    user = user_role_assign(by=by, user=user, role=Role.SELLER, scope=shop.unit)
     shop.seller = user
+    shop.save(update_fields=["seller"])
+    return shop
+
+
+@transaction.atomic
+def shop_seller_create(*, by: User, shop: Shop, username: str, password: str, first_name: str = "") -> Shop:
+    """Makes a new seller's account, placed in the shop's unit, and gives it the shop to run."""
+    _require(by, shop.unit)
+    shop.seller = user_create(
+        by=by, username=username, password=password, role=Role.SELLER, scope=shop.unit, first_name=first_name
+    )
     shop.save(update_fields=["seller"])
     return shop
 

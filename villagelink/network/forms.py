@@ -1,5 +1,8 @@
 from django import forms
+from django.contrib.auth.forms import UserCreationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
+
+from villagelink.accounts.models import User
 
 from .models import SERVICES, Designation, SiteKind
 from .services import SiteData
@@ -48,3 +51,26 @@ class DesignationForm(forms.Form):
 
     class Meta:
         model = Designation
+
+
+class OperatorAssignForm(forms.Form):
+    """An operator of the person's area, by user name, to move to a site."""
+
+    username = forms.CharField(
+        label=_("User name of the operator's account"),
+        max_length=150,
+        help_text=_("An operator's account of your area; it moves to this site and works in its unit."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class OperatorAccountForm(UserCreationForm):
+    """A new operator's account for a site: checked as any new account is; the service writes it."""
+
+    prefix = "new"
+    first_name = forms.CharField(label=_("Name of the operator"), max_length=150)
+
+    class Meta:
+        model = User
+        fields = ("username", "first_name")
+        field_classes = {"username": UsernameField}

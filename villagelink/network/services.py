@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import Role, User
 from villagelink.accounts.permissions import can_manage_network
+from villagelink.accounts.services import user_create, user_role_assign
 from villagelink.approvals.services import approvals_guard
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope
@@ -122,19 +123,30 @@ def site_update(*, by: User, site: ServiceSite, data: SiteData) -> ServiceSite:
 
 
 @transaction.atomic
-def site_operator_assign(*, by: User, site: ServiceSite, user: User) -> SiteOperator:
-    """Makes `user` an operator of `site`; their role becomes site operator and their scope the site's unit."""
+def site_operator_assign(*, by: User, site: ServiceSite, user: User | None) -> SiteOperator:
+    """Moves `user`, a site operator within the person's area, to `site`: their scope becomes the site's unit.
+    Any other account (or None, for a name that matches none) is refused with accounts' one answer."""
     _require_manager(by, site.unit)
-    if user.is_administrator or user.role == Role.OFFICER:
-        raise NetworkError(
-            _("%(user)s is an officer or administrator; create a separate account for site work.")
-            % {"user": user.username}
-        )
+    user = user_role_assign(by=by, user=user, role=Role.SITE_OPERATOR, scope=site.unit)
     assignment, _created = SiteOperator.objects.update_or_create(user=user, defaults={"site": site})
-    user.role = Role.SITE_OPERATOR
-    user.scope_unit = site.unit
-    user.save(update_fields=["role", "scope_unit"])
     return assignment
+
+
+@transaction.atomic
+def site_operator_create(
+    *, by: User, site: ServiceSite, username: str, password: str, first_name: str = ""
+) -> SiteOperator:
+    """Makes a new site operator's account, working at `site`."""
+    _require_manager(by, site.unit)
+    user = user_create(
+        by=by,
+        username=username,
+        password=password,
+        role=Role.SITE_OPERATOR,
+        scope=site.unit,
+        first_name=first_name,
+    )
+    return SiteOperator.objects.create(user=user, site=site)
 
 
 @transaction.atomic

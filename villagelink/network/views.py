@@ -7,14 +7,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_manage_network
+from villagelink.accounts.selectors import user_named
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
 from villagelink.geo.models import LEVEL_PLURAL, Level
 from villagelink.geo.selectors import unit_ancestors, unit_get, unit_roots
 
-from .forms import DesignationForm, SiteForm, SiteOpenForm
+from .forms import DesignationForm, OperatorAccountForm, OperatorAssignForm, SiteForm, SiteOpenForm
 from .models import SERVICES, SiteKind
 from .selectors import (
     coverage_for,
@@ -24,7 +24,13 @@ from .selectors import (
     site_list,
     site_operators,
 )
-from .services import designation_record, site_open, site_operator_assign, site_update
+from .services import (
+    designation_record,
+    site_open,
+    site_operator_assign,
+    site_operator_create,
+    site_update,
+)
 
 
 @login_required
@@ -75,22 +81,21 @@ def _labelled(labels, cells):
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_detail(request, pk: int):
+    """A site and its operators; officers and administrators add an operator of their area or a new account."""
     site = site_get(user=request.user, pk=pk)
+    can_manage = can_manage_network(request.user)
+    assign_form, account_form = OperatorAssignForm(), OperatorAccountForm()
     if request.method == "POST":
-        if not can_manage_network(request.user):
+        if not can_manage:
             raise PermissionDenied
-        username = request.POST.get("username", "").strip()[:150]
-        person = User.objects.filter(username=username).first()
-        if person is None:
-            messages.error(request, _("There is no account named “%(name)s”.") % {"name": username})
+        if request.POST.get("action") == "create":
+            account_form = OperatorAccountForm(request.POST)
+            done = account_form.is_valid() and _operator_create(request, site, account_form)
         else:
-            try:
-                site_operator_assign(by=request.user, site=site, user=person)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, _("%(name)s now operates this site.") % {"name": person.username})
-        return redirect("network:site_detail", pk=site.pk)
+            assign_form = OperatorAssignForm(request.POST)
+            done = assign_form.is_valid() and _operator_assign(request, site, assign_form)
+        if done:
+            return redirect("network:site_detail", pk=site.pk)
     return render(
         request,
         "network/site_detail.html",
@@ -98,9 +103,40 @@ def site_detail(request, pk: int):
             "site": site,
             "operators": site_operators(site=site),
             "is_open": site.is_open_on(region_today()),
-            "can_manage": can_manage_network(request.user),
+            "can_manage": can_manage,
+            "assign_form": assign_form,
+            "account_form": account_form,
         },
     )
+
+
+def _operator_assign(request, site, form) -> bool:
+    person = user_named(username=form.cleaned_data["username"])
+    try:
+        assignment = site_operator_assign(by=request.user, site=site, user=person)
+    except ApplicationError as error:
+        form.add_error("username", error.message)
+        return False
+    messages.success(request, _("%(name)s now operates this site.") % {"name": assignment.user.username})
+    return True
+
+
+def _operator_create(request, site, form) -> bool:
+    data = form.cleaned_data
+    try:
+        assignment = site_operator_create(
+            by=request.user,
+            site=site,
+            username=data["username"],
+            password=data["password1"],
+            first_name=data["first_name"],
+        )
+    except ApplicationError as error:
+        field = getattr(error, "field", None)
+        form.add_error(field if field in form.fields else None, error.message)
+        return False
+    messages.success(request, _("%(name)s now operates this site.") % {"name": assignment.user.username})
+    return True
 
 
 @login_required

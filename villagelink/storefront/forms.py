@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from villagelink.accounts.models import Role, User
+from villagelink.accounts.models import User
 from villagelink.orders.models import PaymentMethod
 from villagelink.orders.services import MAX_QUANTITY
 
@@ -49,16 +49,10 @@ class TrackForm(forms.Form):
 
 
 class BuyerSignupForm(UserCreationForm):
+    """Checks a new buyer's name and password; the view hands them to accounts' `buyer_signup`."""
+
     first_name = forms.CharField(label=_("Your name"), max_length=150)
 
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "first_name")
-
-    def save(self, commit: bool = True) -> User:
-        user = super().save(commit=False)
-        user.role = Role.BUYER
-        user.scope_unit = None
-        if commit:
-            user.save()
-        return user

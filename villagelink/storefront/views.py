@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from villagelink.accounts.services import AccountsError, buyer_signup
 from villagelink.catalog.models import Category
 from villagelink.core.exceptions import ApplicationError
 from villagelink.orders.models import STEPS, PaymentMethod, SimulatedCharge, Status
@@ -333,8 +334,15 @@ def signup(request):
         return redirect("storefront:my_orders")
     form = BuyerSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your orders will be listed under “My orders”."))
-        return redirect(request.POST.get("next") or "storefront:home")
+        data = form.cleaned_data
+        try:
+            user = buyer_signup(
+                username=data["username"], password=data["password1"], first_name=data["first_name"]
+            )
+        except AccountsError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your orders will be listed under “My orders”."))
+            return redirect(request.POST.get("next") or "storefront:home")
     return render(request, "storefront/signup.html", {"form": form})

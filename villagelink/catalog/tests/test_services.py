@@ -5,7 +5,16 @@ from django.db import IntegrityError, transaction
 
 from villagelink.assistance.models import AssistanceEvent
 from villagelink.catalog.models import Product, Shop
-from villagelink.catalog.services import CatalogError, ProductData, product_create, shop_open, shop_set_status
+from villagelink.catalog.services import (
+    CatalogError,
+    ProductData,
+    product_create,
+    shop_assign_seller,
+    shop_open,
+    shop_seller_create,
+    shop_set_status,
+)
+from villagelink.core.exceptions import ApplicationError
 from villagelink.registry.idnumbers import check_digit
 from villagelink.registry.models import OrganisationKind
 from villagelink.registry.services import HouseholdData, household_register, organisation_register
@@ -147,3 +156,69 @@ def test_products_have_prices_in_fen_and_stock_that_cannot_go_negative(units, po
             shop=shop,
             data=ProductData(name_zh="x", name_en="x", category="meat", price_fen=0, unit_label="1"),
         )
+
+
+def test_a_shop_goes_to_a_seller_of_the_area_or_to_a_new_seller_account(units, point_operator):
+    from conftest import PASSWORD, make_user
+    from villagelink.accounts.models import Role
+
+    shop = shop_open(
+        by=point_operator,
+        name="Butter",
+        platform="storefront",
+        opened_on=OPENED,
+        household=household(point_operator, units, "001"),
+    )
+    # a new account made for the shop
+    shop_seller_create(
+        by=point_operator, shop=shop, username="pasang", password=PASSWORD, first_name="Pasang"
+    )
+    shop.refresh_from_db()
+    assert (shop.seller.username, shop.seller.role, shop.seller.scope_unit) == (
+        "pasang",
+        Role.SELLER,
+        shop.unit,
+    )
+    # a seller of the same village
+    neighbour = make_user("neighbour", Role.SELLER, units["540221101201"])
+    shop_assign_seller(by=point_operator, shop=shop, user=neighbour)
+    shop.refresh_from_db()
+    assert shop.seller == neighbour
+
+
+def test_a_shop_never_turns_an_account_of_another_area_or_kind_into_its_seller(
+    units, point_operator, county_officer
+):
+    from conftest import make_user
+    from villagelink.accounts.models import Role
+
+    shop = shop_open(
+        by=point_operator,
+        name="Butter",
+        platform="storefront",
+        opened_on=OPENED,
+        household=household(point_operator, units, "001"),
+    )
+    others = [
+        make_user("lhasa-seller", Role.SELLER, units["540102101201"]),
+        make_user(
+            "other-village-seller", Role.SELLER, units["540221101202"]
+        ),  # outside the operator's village
+        make_user("a-buyer", Role.BUYER),
+        make_user("another-operator", Role.SITE_OPERATOR, units["540221101201"]),
+        county_officer,
+        None,
+    ]
+    before = [(u.role, u.scope_unit_id) for u in others if u]
+    answers = set()
+    for user in others:
+        with pytest.raises(ApplicationError) as error:
+            shop_assign_seller(by=point_operator, shop=shop, user=user)
+        answers.add(error.value.message)
+    assert len(answers) == 1
+    for user in others:
+        if user:
+            user.refresh_from_db()
+    assert [(u.role, u.scope_unit_id) for u in others if u] == before
+    shop.refresh_from_db()
+    assert shop.seller is None

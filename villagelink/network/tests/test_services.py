@@ -3,14 +3,17 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
+from conftest import PASSWORD, make_user
 from villagelink.accounts.models import Role
-from villagelink.network.models import Designation, ServiceSite, SiteKind
+from villagelink.core.exceptions import ApplicationError
+from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator
 from villagelink.network.services import (
     NetworkError,
     SiteData,
     designation_record,
     site_open,
     site_operator_assign,
+    site_operator_create,
     site_update,
 )
 
@@ -81,18 +84,72 @@ def test_sites_outside_the_area_or_by_operators_are_refused(units, county_office
     assert not ServiceSite.objects.exists()
 
 
-def test_assigning_an_operator_sets_their_role_and_scope(units, county_officer):
-    from conftest import make_user
-
+def test_an_officer_creates_an_operator_for_a_site_or_moves_one_of_their_area(units, county_officer):
     point = site_open(
         by=county_officer, kind=SiteKind.VILLAGE_POINT, unit=units["540221101202"], data=data("P")
     )
-    person = make_user("new-operator", Role.BUYER)
-    site_operator_assign(by=county_officer, site=point, user=person)
+    other = site_open(
+        by=county_officer, kind=SiteKind.VILLAGE_POINT, unit=units["540221101201"], data=data("Q")
+    )
+    # a new account for the site
+    created = site_operator_create(
+        by=county_officer, site=point, username="new-operator", password=PASSWORD, first_name="Pema"
+    )
+    person = created.user
     person.refresh_from_db()
-    assert (person.role, person.scope_unit.code) == (Role.SITE_OPERATOR, "540221101202")
-    with pytest.raises(NetworkError, match="officer or administrator"):
-        site_operator_assign(by=county_officer, site=point, user=county_officer)
+    assert (person.role, person.scope_unit.code, created.site) == (Role.SITE_OPERATOR, "540221101202", point)
+    # the same operator moved to another site of the county
+    moved = site_operator_assign(by=county_officer, site=other, user=person)
+    person.refresh_from_db()
+    assert (person.scope_unit.code, moved.site) == ("540221101201", other)
+    assert SiteOperator.objects.filter(user=person).count() == 1
+
+
+@pytest.fixture
+def namling_point(units, county_officer):
+    return site_open(
+        by=county_officer, kind=SiteKind.VILLAGE_POINT, unit=units["540221101201"], data=data("Namling point")
+    )
+
+
+@pytest.fixture
+def lhasa_operator(units, admin_user):
+    """The operator of a Lhasa village point."""
+    site = site_open(
+        by=admin_user, kind=SiteKind.VILLAGE_POINT, unit=units["540102101201"], data=data("Lhasa point")
+    )
+    created = site_operator_create(by=admin_user, site=site, username="lhasa-operator", password=PASSWORD)
+    return created.user
+
+
+def test_an_officer_takes_over_no_account_of_another_area_or_kind(
+    units, county_officer, other_county_officer, namling_point, lhasa_operator
+):
+    # given an operator of a Lhasa site, a seller, a buyer, officers and an administrator
+    accounts = [
+        lhasa_operator,
+        make_user("seller", Role.SELLER, units["540221101201"]),
+        make_user("buyer", Role.BUYER),
+        other_county_officer,
+        make_user("deputy", Role.OFFICER, units["540221"]),
+        make_user("root2", Role.ADMINISTRATOR, None, is_staff=True, is_superuser=True),
+        None,  # a name that matches no account
+    ]
+    before = [(u.role, u.scope_unit_id) for u in accounts if u]
+    operators_before = list(SiteOperator.objects.values_list("user", "site"))
+    answers = set()
+    # when the Namling county officer tries to make each an operator of a Namling site
+    for user in accounts:
+        with pytest.raises(ApplicationError) as error:
+            site_operator_assign(by=county_officer, site=namling_point, user=user)
+        answers.add(error.value.message)
+    # then every try is refused with one answer, and nothing changed: the Lhasa site keeps its operator
+    assert len(answers) == 1
+    for user in accounts:
+        if user:
+            user.refresh_from_db()
+    assert [(u.role, u.scope_unit_id) for u in accounts if u] == before
+    assert list(SiteOperator.objects.values_list("user", "site")) == operators_before
 
 
 def test_only_counties_are_designated_and_only_once(units, region_officer):

@@ -148,21 +148,64 @@ def test_designations_are_listed_by_year_and_recorded_through_the_form(client, u
     assert "already designated in 2019" in response.content.decode()
 
 
-def test_an_officer_adds_an_operator_on_the_site_page(client, units, county_officer):
+def test_an_officer_creates_an_operator_account_on_the_site_page(client, units, county_officer):
+    from conftest import PASSWORD
+    from villagelink.accounts.models import User
+
+    site = open_site(county_officer, SiteKind.VILLAGE_POINT, units["540221101202"], "Point")
+    client.force_login(county_officer)
+    url = reverse("network:site_detail", kwargs={"pk": site.pk})
+    form = {
+        "action": "create",
+        "new-username": "pema",
+        "new-first_name": "Pema",
+        "new-password1": PASSWORD,
+        "new-password2": PASSWORD,
+    }
+    assert client.post(url, form).status_code == 302
+    person = User.objects.get(username="pema")
+    assert (person.role, person.scope_unit.code) == ("site_operator", "540221101202")
+    assert [op.user for op in client.get(url).context["operators"]] == [person]
+    # a name already taken is refused beside its field, with what was typed kept
+    response = client.post(url, {**form, "new-first_name": "Another Pema"})
+    assert response.status_code == 200
+    assert "already exists" in response.context["account_form"].errors["username"][0]
+    page = response.content.decode()
+    assert 'value="pema"' in page and 'value="Another Pema"' in page
+    assert User.objects.filter(username="pema").count() == 1
+
+
+def test_an_officer_moves_an_operator_of_their_area_on_the_site_page(client, units, county_officer):
     from conftest import make_user
     from villagelink.accounts.models import Role
 
     site = open_site(county_officer, SiteKind.VILLAGE_POINT, units["540221101202"], "Point")
-    person = make_user("newcomer", Role.BUYER)
+    person = make_user("dawa", Role.SITE_OPERATOR, units["540221101201"])
     client.force_login(county_officer)
-    response = client.post(reverse("network:site_detail", kwargs={"pk": site.pk}), {"username": "newcomer"})
+    response = client.post(reverse("network:site_detail", kwargs={"pk": site.pk}), {"username": "dawa"})
     assert response.status_code == 302
     person.refresh_from_db()
     assert (person.role, person.scope_unit.code) == ("site_operator", "540221101202")
-    response = client.post(
-        reverse("network:site_detail", kwargs={"pk": site.pk}), {"username": "nobody"}, follow=True
-    )
-    assert "There is no account named" in response.content.decode()
+
+
+def test_the_site_page_answers_every_refused_name_alike(client, units, county_officer, other_county_officer):
+    from conftest import make_user
+    from villagelink.accounts.models import Role, User
+
+    site = open_site(county_officer, SiteKind.VILLAGE_POINT, units["540221101202"], "Point")
+    make_user("lhasa-operator", Role.SITE_OPERATOR, units["540102101201"])
+    make_user("a-seller", Role.SELLER, units["540221101201"])
+    make_user("a-buyer", Role.BUYER)
+    before = list(User.objects.order_by("pk").values_list("username", "role", "scope_unit"))
+    client.force_login(county_officer)
+    answers = set()
+    for name in ("lhasa-operator", "a-seller", "a-buyer", "chengguan", "namling", "nobody"):
+        response = client.post(reverse("network:site_detail", kwargs={"pk": site.pk}), {"username": name})
+        assert response.status_code == 200
+        answers.add(tuple(response.context["assign_form"].errors["username"]))
+        assert f'value="{name}"' in response.content.decode()  # what was typed is kept
+    assert len(answers) == 1
+    assert list(User.objects.order_by("pk").values_list("username", "role", "scope_unit")) == before
 
 
 def test_the_designations_page_takes_a_fixed_number_of_queries(client, units, region_officer):

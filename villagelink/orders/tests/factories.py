@@ -65,7 +65,7 @@ def build_market(units, admin: User) -> Market:
         by=admin, name="Namling butter", platform="storefront", opened_on=OPENED, household=owner
     )
     seller = make_user("shopkeeper", Role.SELLER)
-    shop_assign_seller(shop=shop, user=seller)
+    shop_assign_seller(by=admin, shop=shop, user=seller)
     butter = product(admin, shop, "Yak butter", "牦牛酥油", 6800, 20)
     barley = product(admin, shop, "Highland barley", "青稞", 2500, 50)
     other_owner = household(admin, units["540102101201"], "201")

@@ -86,7 +86,8 @@ class Command(BaseCommand):
             )
         with steps.step(_("Opening shops and listing products")) as note:
             catalog = build_catalog_demo(region=region)
-            accounts.append(self._ensure_seller())
+            admin = next(user for user, _created in accounts if user.username == "admin")
+            accounts.append(self._ensure_seller(admin=admin))
             note.append(
                 _("%(shops)d shops, %(products)d products")
                 % {"shops": catalog.shops, "products": catalog.products}
@@ -164,7 +165,7 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 worker.kill()
 
-    def _ensure_seller(self):
+    def _ensure_seller(self, *, admin):
         """The demo seller runs a household shop on this storefront in Namling County."""
         shop = (
             Shop.objects.filter(
@@ -181,7 +182,7 @@ class Command(BaseCommand):
             first_name="Seller",
         )
         if shop.seller_id != user.pk:
-            shop_assign_seller(shop=shop, user=user)
+            shop_assign_seller(by=admin, shop=shop, user=user)
         return user, created
 
     def _ensure_accounts(self):
