@@ -36,17 +36,6 @@ class AssistanceEventSerializer(StrictSerializer, serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "reverses", "sign", "recorded_at"]
 
-    def create(self, validated):
-        return assistance_record(
-            by=self.context["request"].user,
-            household=validated["household"],
-            kind=validated["kind"],
-            day=validated["day"],
-            site=validated.get("site"),
-            amount_fen=validated.get("amount_fen"),
-            note=validated.get("note", ""),
-        )
-
 
 class ReversalSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=300)
@@ -65,9 +54,19 @@ class AssistanceEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
         )
 
     def perform_create(self, serializer):
-        if not can_work_in_registry(self.request.user):
+        by = self.request.user
+        if not (by.is_authenticated and can_work_in_registry(by)):
             raise PermissionDenied
-        serializer.save()
+        validated = serializer.validated_data
+        serializer.instance = assistance_record(
+            by=by,
+            household=validated["household"],
+            kind=validated["kind"],
+            day=validated["day"],
+            site=validated.get("site"),
+            amount_fen=validated.get("amount_fen"),
+            note=validated.get("note", ""),
+        )
 
     @extend_schema(request=ReversalSerializer, responses={201: AssistanceEventSerializer})
     @action(detail=True, methods=["post"], url_path="reverse")

@@ -1,6 +1,7 @@
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.scope import scoped
 from villagelink.core.serializers import ScopedPk, StrictSerializer, YuanField
@@ -36,24 +37,18 @@ class ShopSerializer(StrictSerializer, serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "unit", "status", "closed_on"]
 
-    def create(self, validated):
-        return shop_open(
-            by=self.context["request"].user,
-            name=validated["name"],
-            platform=validated["platform"],
-            opened_on=validated["opened_on"],
-            household=validated.get("household"),
-            organisation=validated.get("organisation"),
-            external_id=validated.get("external_id", ""),
-            site=validated.get("opened_with"),
-        )
-
 
 class _CreateInScope(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Creating hands the validated data to the app's service (`record`); the serializer writes nothing."""
+
     def perform_create(self, serializer):
-        if not can_work_in_registry(self.request.user):
+        by = self.request.user
+        if not (by.is_authenticated and can_work_in_registry(by)):
             raise PermissionDenied
-        serializer.save()
+        serializer.instance = self.record(by=by, validated=serializer.validated_data)
+
+    def record(self, *, by: User, validated: dict) -> Shop | Product:
+        raise NotImplementedError
 
 
 class ShopViewSet(_CreateInScope):
@@ -64,6 +59,18 @@ class ShopViewSet(_CreateInScope):
 
     def get_queryset(self):
         return scoped(Shop.objects.select_related("unit"), self.request.user).order_by("unit__path", "pk")
+
+    def record(self, *, by: User, validated: dict) -> Shop:
+        return shop_open(
+            by=by,
+            name=validated["name"],
+            platform=validated["platform"],
+            opened_on=validated["opened_on"],
+            household=validated.get("household"),
+            organisation=validated.get("organisation"),
+            external_id=validated.get("external_id", ""),
+            site=validated.get("opened_with"),
+        )
 
 
 class ProductSerializer(StrictSerializer, serializers.ModelSerializer):
@@ -95,10 +102,6 @@ class ProductSerializer(StrictSerializer, serializers.ModelSerializer):
         # explicit bounds: the model's integers would read differently on SQLite and PostgreSQL
         extra_kwargs = {"stock": {"min_value": 0, "max_value": 1_000_000}}
 
-    def create(self, validated):
-        shop = validated.pop("shop")
-        return product_create(by=self.context["request"].user, shop=shop, data=ProductData(**validated))
-
 
 class ProductViewSet(_CreateInScope):
     """Products of the shops in the caller's scope; prices in yuan strings."""
@@ -110,3 +113,8 @@ class ProductViewSet(_CreateInScope):
         return scoped(Product.objects.select_related("shop", "origin_village"), self.request.user).order_by(
             "pk"
         )
+
+    def record(self, *, by: User, validated: dict) -> Product:
+        data = dict(validated)
+        shop = data.pop("shop")
+        return product_create(by=by, shop=shop, data=ProductData(**data))

@@ -1,5 +1,3 @@
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +13,7 @@ from villagelink.core.exceptions import ApplicationError
 from .forms import ImportUploadForm
 from .selectors import batch_get, batch_list
 from .services import can_import, import_commit, import_preview, progress_of
+from .workbooks import rejections_workbook
 
 SHOWN_REJECTIONS = 1000
 
@@ -101,29 +100,14 @@ def batch_commit(request, pk: int):
     return redirect("imports:batch", pk=found.pk)
 
 
-def _safe(value):
-    """A text cell a spreadsheet would take for a formula is written as text (prefixed with ')."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @login_required
 @never_cache
 def batch_rejections(request, pk: int):
     _require(request.user)
     found = batch_get(user=request.user, pk=pk)
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Rejected rows")[:31])
-    sheet.append([_("Row"), _("Why it was refused")])
-    for row, reason in found.rejections.values_list("row", "reason").iterator(chunk_size=2000):
-        sheet.append([row, _safe(reason)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        rejections_workbook(batch=found),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="import-{found.pk}-rejected.xlsx"'
     return response

@@ -27,18 +27,16 @@ class ServiceSiteSerializer(StrictSerializer, serializers.ModelSerializer):
         data["services"] = sorted(name for field, name in SERVICE_NAMES.items() if getattr(instance, field))
         return data
 
-    def create(self, validated):
+    def site_data(self) -> SiteData:
+        validated = self.validated_data
         by_name = {name: field for field, name in SERVICE_NAMES.items()}
         services = validated.get("services")
-        data = SiteData(
+        return SiteData(
             name=validated["name"],
             address=validated.get("address", ""),
             opened_on=validated["opened_on"],
             closed_on=validated.get("closed_on"),
             **({} if services is None else {"services": frozenset(by_name[n] for n in services)}),
-        )
-        return site_open(
-            by=self.context["request"].user, kind=validated["kind"], unit=validated["unit"], data=data
         )
 
 
@@ -54,9 +52,13 @@ class ServiceSiteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         )
 
     def perform_create(self, serializer):
-        if not can_manage_network(self.request.user):
+        by = self.request.user
+        if not (by.is_authenticated and can_manage_network(by)):
             raise PermissionDenied
-        serializer.save()
+        validated = serializer.validated_data
+        serializer.instance = site_open(
+            by=by, kind=validated["kind"], unit=validated["unit"], data=serializer.site_data()
+        )
 
 
 class DesignationSerializer(StrictSerializer, serializers.ModelSerializer):
@@ -72,15 +74,6 @@ class DesignationSerializer(StrictSerializer, serializers.ModelSerializer):
             "batch": {"min_value": 1, "max_value": 99},
         }
 
-    def create(self, validated):
-        return designation_record(
-            by=self.context["request"].user,
-            county=validated["county"],
-            year=validated["year"],
-            batch=validated.get("batch", 1),
-            note=validated.get("note", ""),
-        )
-
 
 class DesignationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Demonstration-county designations in the caller's scope."""
@@ -92,6 +85,14 @@ class DesignationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         return scoped(Designation.objects.select_related("county"), self.request.user).order_by("year", "pk")
 
     def perform_create(self, serializer):
-        if not can_manage_network(self.request.user):
+        by = self.request.user
+        if not (by.is_authenticated and can_manage_network(by)):
             raise PermissionDenied
-        serializer.save()
+        validated = serializer.validated_data
+        serializer.instance = designation_record(
+            by=by,
+            county=validated["county"],
+            year=validated["year"],
+            batch=validated.get("batch", 1),
+            note=validated.get("note", ""),
+        )

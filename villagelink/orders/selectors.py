@@ -1,13 +1,12 @@
 """Reads of orders. Who sees which orders: a seller those of their own shops, a buyer their own, officers and
 site operators those of their area, administrators all; a guest finds one order by its number and phone."""
 
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from villagelink.accounts.models import Role
-from villagelink.core.crypto import keyed_hash
 from villagelink.core.scope import is_administrator, scoped
+from villagelink.core.throttle import throttle_exceeded, throttle_hit
 from villagelink.geo.models import LEVEL_PATH_WIDTH, Level
 from villagelink.network.models import ServiceSite
 
@@ -60,7 +59,8 @@ def checkout_get(*, key: str) -> Checkout | None:
     return Checkout.objects.select_related("payment").filter(key=key).first()
 
 
-TRACK_ATTEMPTS = 10
+TRACK_ATTEMPTS = 10  # wrong tries on one order number
+TRACK_CLIENT_ATTEMPTS = 30  # wrong tries from one client, whatever the numbers
 TRACK_WINDOW_SECONDS = 3600
 
 
@@ -68,12 +68,15 @@ class TooManyAttempts(Exception):
     pass
 
 
-def order_track(*, number: str, phone_last4: str) -> Order | None:
-    """The order with this number whose phone ends in these 4 digits. After 10 wrong tries on one number
-    within an hour, further tries are refused, so the 4 digits cannot be guessed."""
-    number, phone_last4 = number.strip(), phone_last4.strip()
-    counter = f"track:{keyed_hash(number)}"
-    if cache.get(counter, 0) >= TRACK_ATTEMPTS:
+def order_track(*, number: str, phone_last4: str, client: str = "") -> Order | None:
+    """The order with this number whose phone ends in these 4 digits. After 10 wrong tries on one number, or
+    30 from one client (its address), within an hour, further tries are refused, so the 4 digits cannot be
+    guessed. The counts are kept in the database: no amount of other traffic lifts them."""
+    number, phone_last4 = number.strip()[:40], phone_last4.strip()[:10]
+    window = TRACK_WINDOW_SECONDS
+    if throttle_exceeded("track-number", number, limit=TRACK_ATTEMPTS, window=window) or (
+        client and throttle_exceeded("track-client", client, limit=TRACK_CLIENT_ATTEMPTS, window=window)
+    ):
         raise TooManyAttempts
     order = (
         Order.objects.select_related("shop", "unit", "handed_over_at")
@@ -85,11 +88,9 @@ def order_track(*, number: str, phone_last4: str) -> Order | None:
         else None
     )
     if order is None:
-        cache.add(counter, 0, TRACK_WINDOW_SECONDS)
-        try:
-            cache.incr(counter)
-        except ValueError:
-            cache.set(counter, 1, TRACK_WINDOW_SECONDS)
+        throttle_hit("track-number", number, window=window)
+        if client:
+            throttle_hit("track-client", client, window=window)
     return order
 
 

@@ -41,8 +41,9 @@ class HouseholdSerializer(StrictSerializer, serializers.ModelSerializer):
             "exited_poverty_in": {"min_value": 1990, "max_value": 2100},
         }
 
-    def create(self, validated):
-        data = HouseholdData(
+    def household_data(self) -> HouseholdData:
+        validated = self.validated_data
+        return HouseholdData(
             head_name=validated["head_name"],
             members=validated.get("members", 1),
             phone=validated.get("phone", ""),
@@ -50,12 +51,6 @@ class HouseholdSerializer(StrictSerializer, serializers.ModelSerializer):
             exited_poverty_in=validated.get("exited_poverty_in"),
             story=validated.get("story", ""),
             story_consent=validated.get("story_consent", False),
-        )
-        return household_register(
-            by=self.context["request"].user,
-            village=validated["village"],
-            id_number=validated["id_number"],
-            data=data,
         )
 
 
@@ -71,9 +66,15 @@ class HouseholdViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
 
     def perform_create(self, serializer):
-        if not can_work_in_registry(self.request.user):
+        by = self.request.user
+        if not (by.is_authenticated and can_work_in_registry(by)):
             raise PermissionDenied
-        serializer.save()
+        serializer.instance = household_register(
+            by=by,
+            village=serializer.validated_data["village"],
+            id_number=serializer.validated_data["id_number"],
+            data=serializer.household_data(),
+        )
 
 
 class OrganisationSerializer(StrictSerializer, serializers.ModelSerializer):
@@ -84,15 +85,6 @@ class OrganisationSerializer(StrictSerializer, serializers.ModelSerializer):
         model = Organisation
         fields = ["id", "kind", "name", "unit", "credit_code"]
         read_only_fields = ["id"]
-
-    def create(self, validated):
-        return organisation_register(
-            by=self.context["request"].user,
-            kind=validated["kind"],
-            name=validated["name"],
-            unit=validated["unit"],
-            credit_code=validated.get("credit_code", ""),
-        )
 
 
 class OrganisationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -107,6 +99,14 @@ class OrganisationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         )
 
     def perform_create(self, serializer):
-        if not can_work_in_registry(self.request.user):
+        by = self.request.user
+        if not (by.is_authenticated and can_work_in_registry(by)):
             raise PermissionDenied
-        serializer.save()
+        validated = serializer.validated_data
+        serializer.instance = organisation_register(
+            by=by,
+            kind=validated["kind"],
+            name=validated["name"],
+            unit=validated["unit"],
+            credit_code=validated.get("credit_code", ""),
+        )

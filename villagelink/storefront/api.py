@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from villagelink.catalog.models import Category, Product
+from villagelink.core.clients import client_address
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.serializers import StrictSerializer, YuanField
 from villagelink.orders.api import MAX_ID, OrderLineSerializer, OrderStepSerializer, order_status_field
@@ -307,12 +308,14 @@ class StorefrontOrderViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     def track(self, request, **kwargs):
         """An order's status and steps, found by its number and the last 4 digits of its phone. After 10 wrong
-        tries on one number within an hour, the number is refused for the hour."""
+        tries on one number, or 30 from one client, within an hour, tracking is refused for the hour."""
         body = TrackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             order = order_track(
-                number=body.validated_data["number"], phone_last4=body.validated_data["phone_last4"]
+                number=body.validated_data["number"],
+                phone_last4=body.validated_data["phone_last4"],
+                client=client_address(request),
             )
         except TooManyAttempts:
             return Response(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from villagelink.accounts.services import AccountsError, buyer_signup
 from villagelink.catalog.models import Category
+from villagelink.core.clients import client_address
 from villagelink.core.exceptions import ApplicationError
 from villagelink.orders.models import STEPS, PaymentMethod, SimulatedCharge, Status
 from villagelink.orders.payments import PaymentError, gateway_for
@@ -270,7 +271,9 @@ def track(request):
     if request.method == "POST" and form.is_valid():
         try:
             order = order_track(
-                number=form.cleaned_data["number"], phone_last4=form.cleaned_data["phone_last4"]
+                number=form.cleaned_data["number"],
+                phone_last4=form.cleaned_data["phone_last4"],
+                client=client_address(request),
             )
         except TooManyAttempts:
             form.add_error(None, _("Too many wrong tries for this order number; try again in an hour."))

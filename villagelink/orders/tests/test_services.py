@@ -291,17 +291,40 @@ def test_tracking_needs_the_number_and_the_phones_last_digits(market):
 
 
 def test_tracking_refuses_after_ten_wrong_tries(market):
-    from django.core.cache import cache
-
     from villagelink.orders.selectors import TooManyAttempts
 
-    cache.clear()
     order = place((market.butter, 1)).orders[0]
     for guess in range(10):
         assert order_track(number=order.number, phone_last4=f"{guess:04d}") is None
     with pytest.raises(TooManyAttempts):
         order_track(number=order.number, phone_last4="8000")
-    cache.clear()
+
+
+def test_a_flood_of_other_tries_and_a_cleared_cache_do_not_lift_the_lock(market):
+    from django.core.cache import caches
+
+    from villagelink.orders.selectors import TooManyAttempts
+
+    order = place((market.butter, 1)).orders[0]
+    for guess in range(10):
+        order_track(number=order.number, phone_last4=f"{guess:04d}", client=f"198.51.100.{guess}")
+    for made_up in range(400):  # once enough to evict a 300-entry in-process cache
+        order_track(number=f"9{made_up:011d}", phone_last4="0000", client=f"203.0.113.{made_up % 250}")
+    for cache in caches.all():
+        cache.clear()
+    with pytest.raises(TooManyAttempts):
+        order_track(number=order.number, phone_last4="8000", client="192.0.2.1")
+
+
+def test_one_client_guessing_across_many_numbers_is_stopped_too(market):
+    from villagelink.orders.selectors import TRACK_CLIENT_ATTEMPTS, TooManyAttempts
+
+    order = place((market.butter, 1)).orders[0]
+    for made_up in range(TRACK_CLIENT_ATTEMPTS):
+        order_track(number=f"9{made_up:011d}", phone_last4="0000", client="203.0.113.5")
+    with pytest.raises(TooManyAttempts):
+        order_track(number=order.number, phone_last4="8000", client="203.0.113.5")
+    assert order_track(number=order.number, phone_last4="8000", client="203.0.113.6") == order
 
 
 def test_a_buyer_account_sees_and_completes_its_own_order(market):
