@@ -1,15 +1,15 @@
 """Writes to the administrative hierarchy."""
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.tabular import UnreadableFile, read_table
 
 from .models import (
     LEVEL_CODE_LENGTH,
@@ -50,29 +50,17 @@ class UnitImportResult:
     unchanged: int
 
 
-def unit_rows_from_csv(data: bytes) -> list[UnitRow]:
-    """Reads the CSV layout `code,parent_code,level,name_zh,name_en[,name_bo,longitude,latitude]`.
+def unit_rows_from_csv(data: bytes | BinaryIO, filename: str = "units.csv") -> list[UnitRow]:
+    """Reads the layout `code,parent_code,level,name_zh,name_en[,name_bo,longitude,latitude]` from a CSV file
+    (UTF-8 with or without a byte-order mark, or GBK/GB18030) or an Excel workbook (.xlsx, its first sheet).
 
-    UTF-8 with or without a byte-order mark; blank lines are skipped. Row numbers count the header as row 1,
-    as a spreadsheet shows them.
+    Blank rows are skipped. Row numbers count the header as row 1, as a spreadsheet shows them.
     """
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnitImportError(
-            _(
-                "The file is not UTF-8 text (a byte at position %(position)d cannot be read). Save it as CSV UTF-8 and try again."
-            )
-            % {"position": exc.start}
-        ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        raise UnitImportError(
-            _("The file is empty. It needs a header row: %(columns)s.")
-            % {"columns": ",".join(REQUIRED_COLUMNS)}
-        )
-    header = [h.strip().lower() for h in header]
+        header, body = read_table(data, filename)
+        rows = list(body)
+    except UnreadableFile as exc:
+        raise UnitImportError(exc.message) from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise UnitImportError(
@@ -86,13 +74,10 @@ def unit_rows_from_csv(data: bytes) -> list[UnitRow]:
             }
         )
     index = {name: header.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in header}
-    rows = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        cells = {name: (values[i].strip() if i < len(values) else "") for name, i in index.items()}
-        rows.append(UnitRow(row=reader.line_num, **cells))
-    return rows
+    return [
+        UnitRow(row=number, **{name: (cells[i] if i < len(cells) else "") for name, i in index.items()})
+        for number, cells in rows
+    ]
 
 
 def _existing_units(codes: Iterable[str]) -> dict[str, AdminUnit]:
@@ -297,5 +282,8 @@ def _ids_of(codes: Iterable[str]) -> dict[str, int]:
     return ids
 
 
-def units_import_csv(*, data: bytes, synthetic: bool = False) -> UnitImportResult:
-    return units_import(rows=unit_rows_from_csv(data), synthetic=synthetic)
+def units_import_csv(
+    *, data: bytes | BinaryIO, filename: str = "units.csv", synthetic: bool = False
+) -> UnitImportResult:
+    """Imports the units of a file (see unit_rows_from_csv): all or nothing."""
+    return units_import(rows=unit_rows_from_csv(data, filename), synthetic=synthetic)

@@ -1,49 +1,44 @@
-"""Reading platform order reports as people download them: CSV in UTF-8 (with or without BOM) or GBK/GB18030,
-comma- or tab-separated, or XLSX; order numbers written ="123…" or '123…; amounts with ¥, ￥ and thousands
-separators; dates in the common layouts and as Excel serial numbers; blank lines; a totals row at the end;
-extra columns. Rows are streamed, never all held at once.
+"""Reading platform order reports as people download them: which platform's layout a report has (its header
+row, found among the first rows), and what its cells mean: order numbers written ="123…" or '123…; amounts with
+¥, ￥ and thousands separators; dates in the common layouts and as Excel serial numbers; totals rows; extra
+columns. The file itself (CSV in UTF-8 or GBK/GB18030, or XLSX, streamed, within the limits) is read by
+villagelink.core.tabular, the reader of every upload.
 """
 
-import codecs
-import csv
 import dataclasses
 import datetime
-import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from villagelink.core import tabular
 from villagelink.core.dates import region_zone
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.money import yuan_to_fen
+from villagelink.core.tabular import text_of
 
 from .models import FIELDS, REQUIRED_FIELDS, Outcome
 
-# Limits; each may be overridden by a setting of the same name prefixed with VILLAGELINK_IMPORT_.
-DEFAULT_LIMITS = {
-    "MAX_BYTES": 20 * 1024 * 1024,
-    "MAX_ROWS": 1_000_000,
-    "MAX_UNCOMPRESSED_BYTES": 200 * 1024 * 1024,
-    "BACKGROUND_ROWS": 20_000,
-}
 HEADER_SEARCH_ROWS = 10
-BLOCK = 1 << 20  # bytes read at a time
 TOTALS_WORDS = ("合计", "总计", "小计", "total", "totals", "sum")
 
+# The reader's pieces this app's services use through this module.
+BLOCK = tabular.BLOCK
+binary = tabular.binary
+check_size = tabular.check_size
+count_rows = tabular.count_rows
+is_xlsx = tabular.is_xlsx
+limit = tabular.limit  # the VILLAGELINK_IMPORT_* settings, BACKGROUND_ROWS among them
+size_of = tabular.size_of
+raw_rows = tabular.read_rows  # (row number, cell values) of every row with a cell
 
-def limit(name: str) -> int:
-    return int(getattr(settings, f"VILLAGELINK_IMPORT_{name}", DEFAULT_LIMITS[name]))
 
-
-class ImportFileError(ApplicationError):
+class ImportFileError(tabular.UnreadableFile):
     """The file as a whole cannot be imported; nothing is written."""
 
 
@@ -73,192 +68,6 @@ class ReportRow:
     title: str
     quantity: int
     shop: str
-
-
-# ---------------------------------------------------------------------------------------------- raw rows
-
-
-def check_size(size: int) -> None:
-    if size > limit("MAX_BYTES"):
-        raise ImportFileError(
-            _("The file is larger than %(mb).0f MB, the most one import takes; split it into smaller files.")
-            % {"mb": limit("MAX_BYTES") / (1024 * 1024)}
-        )
-    if size == 0:
-        raise ImportFileError(_("The file is empty: it needs a header row and one row per order."))
-
-
-def binary(source: bytes | BinaryIO) -> BinaryIO:
-    """A seekable binary file over the report: the bytes themselves, or the open file (an upload, the stored
-    copy) rewound, so that a large file is streamed from disk rather than held whole."""
-    if isinstance(source, bytes | bytearray | memoryview):
-        return io.BytesIO(source)
-    source.seek(0)
-    return source
-
-
-def size_of(file: BinaryIO) -> int:
-    file.seek(0, io.SEEK_END)
-    size = file.tell()
-    file.seek(0)
-    return size
-
-
-def _head(file: BinaryIO, size: int) -> bytes:
-    file.seek(0)
-    head = file.read(size)
-    file.seek(0)
-    return head
-
-
-def is_xlsx(data: bytes, filename: str) -> bool:
-    """`data`: the file's first bytes (4 are enough) or all of it."""
-    return filename.lower().endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04"
-
-
-def raw_rows(source: bytes | BinaryIO, filename: str) -> Iterator[tuple[int, list]]:
-    """(row number as a spreadsheet shows it, cell values) for every row, blank ones included. A file is read
-    as it goes and must stay open meanwhile."""
-    file = binary(source)
-    check_size(size_of(file))
-    if is_xlsx(_head(file, 4), filename):
-        return _xlsx_rows(file)
-    return _csv_rows(file)
-
-
-def _blocks(file: BinaryIO) -> Iterator[bytes]:
-    file.seek(0)
-    while block := file.read(BLOCK):
-        yield block
-    file.seek(0)
-
-
-def _encoding(file: BinaryIO) -> str:
-    if _head(file, 3).startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    for encoding in ("utf-8", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            for block in _blocks(file):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        finally:
-            file.seek(0)
-        return encoding
-    raise ImportFileError(
-        _(
-            "The file is neither an Excel workbook (.xlsx) nor CSV text in UTF-8 or GBK/GB18030. "
-            "Download the report again, or save it as CSV UTF-8, and retry."
-        )
-    )
-
-
-def _csv_rows(file: BinaryIO) -> Iterator[tuple[int, list]]:
-    encoding = _encoding(file)
-    if b"\x00" in _head(file, 4096):
-        raise ImportFileError(_("The file holds binary data, not CSV text. Download the report again."))
-    return _csv_reader(file, encoding)
-
-
-def _csv_reader(file: BinaryIO, encoding: str) -> Iterator[tuple[int, list]]:
-    text = io.TextIOWrapper(file, encoding=encoding, newline="")
-    try:
-        first_line = text.readline()
-        text.seek(0)
-        delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-        reader = csv.reader(text, delimiter=delimiter)
-        try:
-            for cells in reader:
-                yield reader.line_num, cells
-        except csv.Error as exc:
-            raise ImportFileError(
-                _("Line %(line)d of the file is not valid CSV (%(error)s). Download the report again.")
-                % {"line": reader.line_num, "error": exc}
-            ) from exc
-    finally:
-        if not file.closed:
-            text.detach()  # the file belongs to the caller: closing the wrapper must not close it
-
-
-def _check_zip(file: BinaryIO) -> None:
-    try:
-        archive = zipfile.ZipFile(file)
-    except zipfile.BadZipFile as exc:
-        raise ImportFileError(
-            _("The file cannot be read as an Excel workbook (.xlsx); it may be damaged. Download it again.")
-        ) from exc
-    with archive:
-        uncompressed = sum(info.file_size for info in archive.infolist())
-    file.seek(0)
-    if uncompressed > limit("MAX_UNCOMPRESSED_BYTES"):
-        raise ImportFileError(
-            _(
-                "The workbook unpacks to more than %(mb).0f MB, the most one import takes; split it into "
-                "smaller files."
-            )
-            % {"mb": limit("MAX_UNCOMPRESSED_BYTES") / (1024 * 1024)}
-        )
-
-
-def _xlsx_rows(file: BinaryIO) -> Iterator[tuple[int, list]]:
-    _check_zip(file)
-    return _xlsx_reader(file)
-
-
-def _xlsx_reader(file: BinaryIO) -> Iterator[tuple[int, list]]:
-    import warnings
-
-    import defusedxml
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # defusedxml's own cElementTree shim
-        defusedxml.defuse_stdlib()
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-    except Exception as exc:
-        raise ImportFileError(
-            _("The file cannot be read as an Excel workbook (.xlsx); it may be damaged. Download it again.")
-        ) from exc
-    number = 0
-    try:
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(values)
-    except Exception as exc:
-        raise ImportFileError(
-            _("The workbook is damaged after row %(row)d. Download it again.") % {"row": number}
-        ) from exc
-    finally:
-        workbook.close()
-
-
-def count_rows(source: bytes | BinaryIO, filename: str) -> int:
-    """About how many rows the file holds (cheap: line breaks, or the sheet's stated dimension)."""
-    file = binary(source)
-    if not is_xlsx(_head(file, 4), filename):
-        count, last = 0, b""
-        for block in _blocks(file):
-            count += block.count(b"\n")
-            last = block[-1:]
-        return count + (0 if last in (b"\n", b"") else 1)
-    try:
-        from openpyxl import load_workbook
-
-        _check_zip(file)
-        workbook = load_workbook(file, read_only=True)
-        rows = workbook.worksheets[0].max_row or 0
-        workbook.close()
-        return rows
-    except ImportFileError:
-        raise
-    except Exception:
-        return 0
-    finally:
-        file.seek(0)
 
 
 # ---------------------------------------------------------------------------------------------- layout
@@ -328,14 +137,6 @@ def find_layout(rows: Iterator[tuple[int, list]], profiles: Iterable) -> Layout:
 
 
 # ---------------------------------------------------------------------------------------------- cells
-
-
-def text_of(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def order_number(value) -> str:
@@ -504,19 +305,11 @@ def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
 def report_rows(rows: Iterator[tuple[int, list]], layout: Layout) -> Iterator[tuple[int, ReportRow | str]]:
     """(row number, a parsed row or the reason it cannot be imported) for each row after the header. Blank
     rows and totals rows are skipped, and so is a last row without an order number (a totals row without
-    its word)."""
-    max_rows = limit("MAX_ROWS")
+    its word). The reader holds the file to the row limit."""
     pending: tuple[int, str] | None = None
-    count = 0
     for number, cells in rows:
         if is_blank(cells) or is_totals(cells):
             continue
-        count += 1
-        if count > max_rows:
-            raise ImportFileError(
-                _("The file has more than %(max)s rows, the most one import takes; split it.")
-                % {"max": f"{max_rows:,}"}
-            )
         if pending is not None:
             yield pending
             pending = None

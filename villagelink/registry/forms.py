@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .imports import MAX_BYTES as MAX_UPLOAD_BYTES
 from .models import LinkKind, OrganisationKind
 from .services import HouseholdData
 
@@ -61,9 +62,6 @@ class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     unit_code = forms.CharField(label=_("Unit code"), max_length=12)
     credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
-
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class HouseholdImportForm(forms.Form):

@@ -1,6 +1,7 @@
 """Bulk registration of households from a CSV or XLSX file: every row checked, all or nothing by default."""
 
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.scope import in_scope
-from villagelink.core.tabular import read_table
+from villagelink.core.tabular import Limits, read_table
 from villagelink.geo.models import AdminUnit, Level
 
 from .models import Household
@@ -17,6 +18,8 @@ from .services import HouseholdData, RegistryError, _apply, _set_id_number
 
 COLUMNS = ("village_code", "head_name", "id_number")
 OPTIONAL = ("members", "phone", "registered_poor_in", "exited_poverty_in")
+MAX_BYTES = 10 * 1024 * 1024  # a file of households, at most (lower than an order report's)
+MAX_ROWS = 100_000  # each is checked and held until all are, then written at once
 
 
 class HouseholdImportError(ApplicationError):
@@ -39,12 +42,14 @@ def _year(value: str) -> int | None:
 
 
 def households_import(
-    *, by: User, data: bytes, filename: str, valid_rows_only: bool = False
+    *, by: User, data: bytes | BinaryIO, filename: str, valid_rows_only: bool = False
 ) -> HouseholdImportResult:
-    """Checks every row; writes nothing unless all are valid, or only the valid ones when asked to."""
+    """Checks every row; writes nothing unless all are valid, or only the valid ones when asked to. `data`: the
+    file's bytes, or the file open for reading in binary (an upload), read as it goes."""
     if not can_work_in_registry(by):
         raise HouseholdImportError(_("Only site operators, officers and administrators keep the registry."))
-    header, rows = read_table(data, filename)
+    limits = Limits.from_settings().at_most(max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    header, rows = read_table(data, filename, limits=limits)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise HouseholdImportError(

@@ -275,7 +275,7 @@ def household_import(request):
         try:
             result = households_import(
                 by=request.user,
-                data=upload.read(),
+                data=upload,
                 filename=upload.name,
                 valid_rows_only=form.cleaned_data["valid_rows_only"],
             )

@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from openpyxl import Workbook
 
 from villagelink.geo.models import AdminUnit
 from villagelink.geo.services import UnitImportError, units_import_csv
@@ -98,10 +101,8 @@ def test_a_unit_cannot_move_to_another_parent(units):
         (b"", "The file is empty"),
         (b"code,level\n1,region\n", "lacks the column(s) parent_code, name_zh, name_en"),
         (HEADER.encode(), "holds no units"),
-        (
-            "code,parent_code,level,name_zh,name_en\n540221101,540221,township,甲乡,Jia\n".encode("gbk"),
-            "not UTF-8",
-        ),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
+        (b"PK\x03\x04 not a workbook", "cannot be read as an Excel workbook"),
     ],
 )
 def test_unreadable_files_are_refused_with_what_to_do(units, data, message):
@@ -110,6 +111,31 @@ def test_unreadable_files_are_refused_with_what_to_do(units, data, message):
         units_import_csv(data=data)
     assert message in refused.value.message
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_a_gbk_file_imports_as_a_utf8_one_does(units, encoding):
+    data = (HEADER + "540221103,540221,township,丙乡,Bing Township\n").encode(encoding)
+    assert units_import_csv(data=data).created == 1
+    assert AdminUnit.objects.get(code="540221103").name_zh == "丙乡"
+
+
+def test_an_xlsx_file_imports_with_the_rows_numbered_as_excel_shows_them(units):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["code", "parent_code", "level", "name_zh", "name_en"])
+    sheet.append([540221104, 540221, "township", "丁乡", "Ding Township"])  # codes typed as numbers
+    sheet.append([])
+    sheet.append([540221104201, 540221104, "village", "丁村", None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(UnitImportError) as refused:
+        units_import_csv(data=buffer.getvalue(), filename="units.xlsx")
+    assert refused.value.details == ["Row 4: name_en (the English name) is missing."]
+    sheet["E4"] = "Ding Village"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert units_import_csv(data=buffer.getvalue(), filename="units.xlsx").created == 2
 
 
 def test_coordinates_are_checked_and_kept(units):

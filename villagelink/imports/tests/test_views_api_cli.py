@@ -43,6 +43,17 @@ def test_a_bad_file_shows_the_message_on_the_form(client, county_officer, shops)
     assert not ImportBatch.objects.exists()
 
 
+def test_a_zip_bomb_is_refused_on_the_form_unread(client, county_officer, shops):
+    """A 1 MB .xlsx whose sheet unpacks to 1 GB: refused on its stated size, before any of it is unpacked."""
+    from villagelink.core.tests.workbooks import zip_bomb
+
+    client.force_login(county_officer)
+    bomb = zip_bomb("订单编号", "买家实际支付金额", "订单状态", "订单创建时间", "店铺名称")
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("bomb.xlsx", bomb)})
+    assert response.status_code == 200 and "unpacks to more than 200 MB" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
 def test_rejections_download_neutralises_formulas(client, county_officer, shops):
     from openpyxl import load_workbook
 

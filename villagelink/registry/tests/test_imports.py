@@ -1,9 +1,14 @@
 import io
+import time
+import tracemalloc
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from villagelink.core.exceptions import ApplicationError
+from villagelink.core.tests.workbooks import MIB, zip_bomb
 from villagelink.registry.idnumbers import check_digit
 from villagelink.registry.imports import households_import
 from villagelink.registry.models import Household
@@ -95,8 +100,6 @@ def test_the_command_prints_each_refused_row_and_exits_non_zero(units, point_ope
 
 
 def test_the_upload_page_reports_refused_rows_and_imports_on_request(client, units, point_operator):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(point_operator)
     data = csv_file(GOOD[0], f"540221101201,错号,{typo(valid_id('003'))},2,,,")
     response = client.post("/registry/households/import/", {"file": SimpleUploadedFile("h.csv", data)})
@@ -110,3 +113,23 @@ def test_the_upload_page_reports_refused_rows_and_imports_on_request(client, uni
     assert Household.objects.count() == 1
     wrong_type = client.post("/registry/households/import/", {"file": SimpleUploadedFile("h.pdf", b"%PDF")})
     assert "Upload a .csv or .xlsx file" in wrong_type.content.decode()
+
+
+def test_a_zip_bomb_is_refused_at_once_by_the_service_and_the_page(client, units, point_operator):
+    """Security issue, vulnerability 2: a 1 MB .xlsx whose sheet unpacks to 1 GB of whitespace was read whole
+    (10 s, 1.2 GB). Now the workbook's stated unpacked size is refused before any of it is unpacked."""
+    bomb = zip_bomb(*HEADER.strip().split(","))
+    assert len(bomb) < 1.1 * MIB
+    tracemalloc.start()
+    began = time.perf_counter()
+    with pytest.raises(ApplicationError, match="unpacks to more than 200 MB"):
+        households_import(by=point_operator, data=bomb, filename="h.xlsx")
+    took = time.perf_counter() - began
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert took < 1 and peak < 5 * MIB, (took, peak)
+
+    client.force_login(point_operator)
+    response = client.post("/registry/households/import/", {"file": SimpleUploadedFile("h.xlsx", bomb)})
+    assert "unpacks to more than 200 MB" in response.content.decode()
+    assert not Household.objects.exists()

@@ -26,16 +26,19 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, valid_only: bool, username: str | None, **options):
         user = self._user(username)
         try:
-            data = file.read_bytes()
+            handle = file.open("rb")
         except OSError as exc:
             raise CommandError(
                 _("Cannot read %(file)s: %(reason)s. Check the path and try again.")
                 % {"file": file, "reason": exc.strerror}
             ) from exc
-        try:
-            result = households_import(by=user, data=data, filename=file.name, valid_rows_only=valid_only)
-        except ApplicationError as exc:
-            raise CommandError(exc.message) from exc
+        with handle:
+            try:
+                result = households_import(
+                    by=user, data=handle, filename=file.name, valid_rows_only=valid_only
+                )
+            except ApplicationError as exc:
+                raise CommandError(exc.message) from exc
         for row, reason in result.rejected:
             self.stderr.write(_("Row %(row)d: %(reason)s.") % {"row": row, "reason": reason})
         if not result.committed:
