@@ -71,9 +71,12 @@ STEPS = (Status.PLACED, Status.PAID, Status.SHIPPED, Status.DELIVERED, Status.CO
 
 class Checkout(models.Model):
     """One submission of a cart: the orders it made (one per shop) are paid together. `key` is the
-    idempotency key the page or API client sends, so that a repeated submission finds this checkout."""
+    idempotency key the page or API client sends, so that a repeated submission finds this checkout — only
+    for the same `owner` (a keyed hash of the buyer's account, else the guest's session or address): the same
+    key sent by someone else makes their own checkout and never shows this one."""
 
-    key = models.CharField(max_length=64, unique=True)
+    key = models.CharField(max_length=64)
+    owner = models.CharField(max_length=64, blank=True, default="")
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkouts"
     )
@@ -90,6 +93,7 @@ class Checkout(models.Model):
             models.CheckConstraint(
                 condition=models.Q(total_fen__gte=0), name="orders_checkout_total_positive"
             ),
+            models.UniqueConstraint(fields=["owner", "key"], name="orders_checkout_key_per_owner"),
         ]
 
     def __str__(self) -> str:

@@ -55,8 +55,15 @@ def buyer_orders(*, user) -> QuerySet[Order]:
     return Order.objects.filter(buyer=user).select_related("shop").order_by("-placed_at", "-pk")
 
 
-def checkout_get(*, key: str) -> Checkout | None:
-    return Checkout.objects.select_related("payment").filter(key=key).first()
+def checkout_get(*, key: str, user) -> Checkout | None:
+    """The checkout of this key made by `user` (signed in), else one made by a guest: the caller still checks
+    that the guest was this session."""
+    found = Checkout.objects.select_related("payment").filter(key=key)
+    if user.is_authenticated:
+        mine = found.filter(buyer=user).first()
+        if mine is not None:
+            return mine
+    return found.filter(buyer__isnull=True).order_by("pk").first()
 
 
 TRACK_ATTEMPTS = 10  # wrong tries on one order number

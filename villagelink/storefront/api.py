@@ -286,6 +286,11 @@ class StorefrontOrderViewSet(viewsets.GenericViewSet):
             ),
             payment_method=data["payment_method"],
             buyer=request.user,
+            guest=(
+                f"session:{request.session.session_key}"
+                if request.session.session_key
+                else f"client:{client_address(request)}"
+            ),
             return_url=request.build_absolute_uri(reverse("storefront:track")),
         )
         return Response(

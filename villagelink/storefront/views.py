@@ -172,6 +172,7 @@ def checkout(request):
                 ),
                 payment_method=data["payment_method"],
                 buyer=request.user,
+                guest=_guest(request),
                 return_url=request.build_absolute_uri(reverse("storefront:pay_return", args=[key])),
             )
         except ApplicationError as error:
@@ -193,6 +194,13 @@ def checkout(request):
     )
 
 
+def _guest(request) -> str:
+    """Who a guest is, for their idempotency keys: their session (the cart lives there)."""
+    if not request.session.session_key:
+        request.session.save()
+    return f"session:{request.session.session_key}"
+
+
 def _contact_initial(request) -> dict:
     if request.user.is_authenticated:
         return {"name": request.user.get_full_name()}
@@ -200,7 +208,7 @@ def _contact_initial(request) -> dict:
 
 
 def _own_checkout(request, key: str):
-    found = checkout_get(key=key)
+    found = checkout_get(key=key, user=request.user)
     if found is None:
         raise Http404
     mine = cart.placed_here(request.session, key) or (

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.catalog.models import Platform, Product, ShopStatus
-from villagelink.core.crypto import encrypt
+from villagelink.core.crypto import encrypt, keyed_hash
 from villagelink.core.dates import region_day
 from villagelink.core.exceptions import ErrorCode
 
@@ -119,13 +119,14 @@ def _result(
     return CheckoutResult(checkout=checkout, orders=orders, created=created, pay_url=pay_url)
 
 
-def _existing(key: str, buyer: User | None) -> Checkout | None:
-    checkout = Checkout.objects.select_related("payment").filter(key=key).first()
-    if checkout is not None and checkout.buyer_id != (buyer.pk if buyer else None):
-        raise OrderError(
-            _("This checkout was submitted by someone else; reload the page."), code=ErrorCode.CONFLICT
-        )
-    return checkout
+def checkout_owner(*, buyer: User | None, guest: str = "") -> str:
+    """Whose idempotency keys these are: the buyer's account, else the guest (a session key or, for a client
+    without a session, its address), as a keyed hash."""
+    return keyed_hash(f"user:{buyer.pk}" if buyer is not None else f"guest:{guest}")[:64]
+
+
+def _existing(key: str, owner: str) -> Checkout | None:
+    return Checkout.objects.select_related("payment").filter(owner=owner, key=key).first()
 
 
 def checkout_place(
@@ -135,14 +136,17 @@ def checkout_place(
     contact: Contact,
     payment_method: str,
     buyer: User | None = None,
+    guest: str = "",
     return_url: str = "",
 ) -> CheckoutResult:
     """Places one order per shop for the cart, reserving stock, and starts the payment. The same `key` always
-    answers with the first checkout made with it, whatever the cart says the second time."""
+    answers the same buyer (or the same `guest`: their session key, else their address) with the first
+    checkout made with it, whatever the cart says the second time; anyone else's key is their own."""
     if not KEY_PATTERN.match(key or ""):
         raise OrderError(_("The checkout form is out of date; reload the page and submit it again."))
     buyer = buyer if buyer is not None and buyer.is_authenticated else None
-    existing = _existing(key, buyer)
+    owner = checkout_owner(buyer=buyer, guest=guest)
+    existing = _existing(key, owner)
     if existing is not None:
         return _result(existing, created=False, return_url=return_url)
     quantities = _clean_lines(lines)
@@ -152,12 +156,17 @@ def checkout_place(
     for attempt in range(3):
         try:
             checkout = _reserve(
-                key=key, quantities=quantities, contact=contact, method=payment_method, buyer=buyer
+                key=key,
+                owner=owner,
+                quantities=quantities,
+                contact=contact,
+                method=payment_method,
+                buyer=buyer,
             )
         except IntegrityError:
             # The same key won a race a moment ago (a double click): answer with that checkout. Otherwise
             # a random order number clashed with an existing one: try again with new numbers.
-            existing = _existing(key, buyer)
+            existing = _existing(key, owner)
             if existing is not None:
                 return _result(existing, created=False, return_url=return_url)
             if attempt == 2:
@@ -165,7 +174,7 @@ def checkout_place(
         except OrderError:
             # A double click on the last units: the first submission took them while this one waited for
             # the rows; it is answered with the first result, not with "sold out".
-            existing = _existing(key, buyer)
+            existing = _existing(key, owner)
             if existing is not None:
                 return _result(existing, created=False, return_url=return_url)
             raise
@@ -175,7 +184,9 @@ def checkout_place(
 
 
 @transaction.atomic
-def _reserve(*, key: str, quantities: dict[int, int], contact: Contact, method: str, buyer) -> Checkout:
+def _reserve(
+    *, key: str, owner: str, quantities: dict[int, int], contact: Contact, method: str, buyer
+) -> Checkout:
     products = list(
         Product.objects.select_for_update(of=("self",))
         .select_related("shop", "shop__unit")
@@ -222,7 +233,9 @@ def _reserve(*, key: str, quantities: dict[int, int], contact: Contact, method: 
         for shop_id, shop_products in by_shop.items()
     }
     total = sum(line.amount_fen for lines in lines_by_shop.values() for line in lines)
-    checkout = Checkout.objects.create(key=key, buyer=buyer, payment_method=method, total_fen=total)
+    checkout = Checkout.objects.create(
+        key=key, owner=owner, buyer=buyer, payment_method=method, total_fen=total
+    )
     numbers = set()
     while len(numbers) < len(by_shop):
         numbers.add(_new_number(day))
@@ -267,7 +280,7 @@ def _reserve(*, key: str, quantities: dict[int, int], contact: Contact, method: 
         provider=provider,
         amount_fen=total,
         provider_ref=f"VL{checkout.pk}{secrets.token_hex(6).upper()}",
-        idempotency_key=f"pay-{checkout.key}",
+        idempotency_key=f"pay-{checkout.pk}",
     )
     checkout.placed_orders = sorted(orders, key=lambda order: order.pk)  # spares _result a query
     return checkout

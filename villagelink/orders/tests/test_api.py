@@ -100,9 +100,22 @@ def test_a_signed_in_buyer_is_the_orders_buyer_and_paying_online_gives_a_pay_url
     order = Order.objects.get()
     assert order.buyer == buyer and order.payment_method == "online" and order.expires_at is not None
     assert response.json()["pay_url"].startswith("http://testserver/pay/simulated/")
-    # the same key from someone else is a conflict, not their order
+    # the same key from someone else is their own checkout, never this one
     other = post_order(api_as(), body((market.barley, 3)), Checkout.objects.get().key)
-    assert other.status_code == 409 and other.json()["code"] == "conflict"
+    assert other.status_code == 201 and other.json()["orders"][0]["number"] != order.number
+
+
+def test_a_guests_key_sent_by_another_guest_shows_nothing_of_the_first(market):
+    key = new_key()
+    first = APIClient(REMOTE_ADDR="198.51.100.1")
+    second = APIClient(REMOTE_ADDR="198.51.100.2")
+    mine = post_order(first, body((market.butter, 1)), key)
+    theirs = post_order(second, body((market.barley, 2)), key)
+    assert mine.status_code == theirs.status_code == 201
+    assert theirs.json()["orders"][0]["number"] != mine.json()["orders"][0]["number"]
+    assert "Butter" not in str(theirs.json()) and theirs.json()["total"] != mine.json()["total"]
+    assert post_order(first, body((market.barley, 9)), key).json() == mine.json()  # still idempotent
+    assert Checkout.objects.filter(key=key).count() == 2
 
 
 @pytest.mark.parametrize(
