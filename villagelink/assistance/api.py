@@ -5,12 +5,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from villagelink.accounts.permissions import can_work_in_registry
-from villagelink.core.scope import scoped
 from villagelink.core.serializers import ScopedPk, StrictSerializer, YuanField
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household
 
 from .models import AssistanceEvent, AssistanceKind
+from .selectors import assistance_list
 from .services import assistance_record, assistance_reverse
 
 
@@ -49,9 +49,7 @@ class AssistanceEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
     filterset_fields = ["kind", "household"]
 
     def get_queryset(self):
-        return scoped(AssistanceEvent.objects.select_related("household"), self.request.user).order_by(
-            "-day", "-pk"
-        )
+        return assistance_list(user=self.request.user)
 
     def perform_create(self, serializer):
         by = self.request.user

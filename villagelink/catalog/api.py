@@ -3,13 +3,13 @@ from rest_framework.exceptions import PermissionDenied
 
 from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_work_in_registry
-from villagelink.core.scope import scoped
 from villagelink.core.serializers import ScopedPk, StrictSerializer, YuanField
 from villagelink.geo.serializers import ScopedUnitField
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household, Organisation
 
 from .models import Category, Platform, Product, Shop
+from .selectors import product_list, shop_list
 from .services import ProductData, product_create, shop_open
 
 
@@ -58,7 +58,8 @@ class ShopViewSet(_CreateInScope):
     filterset_fields = ["platform", "status"]
 
     def get_queryset(self):
-        return scoped(Shop.objects.select_related("unit"), self.request.user).order_by("unit__path", "pk")
+        # the API's order: by place, then as opened (stable from page to page)
+        return shop_list(user=self.request.user).order_by("unit__path", "pk")
 
     def record(self, *, by: User, validated: dict) -> Shop:
         return shop_open(
@@ -110,9 +111,7 @@ class ProductViewSet(_CreateInScope):
     filterset_fields = ["category", "shop"]
 
     def get_queryset(self):
-        return scoped(Product.objects.select_related("shop", "origin_village"), self.request.user).order_by(
-            "pk"
-        )
+        return product_list(user=self.request.user).order_by("pk")
 
     def record(self, *, by: User, validated: dict) -> Product:
         data = dict(validated)

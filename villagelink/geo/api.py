@@ -1,9 +1,8 @@
 import django_filters
 from rest_framework import serializers, viewsets
 
-from villagelink.core.scope import scoped
-
 from .models import AdminUnit, Level
+from .selectors import unit_list
 
 
 class AdminUnitSerializer(serializers.ModelSerializer):
@@ -44,4 +43,4 @@ class AdminUnitViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{6,12}"
 
     def get_queryset(self):
-        return scoped(AdminUnit.objects.select_related("parent"), self.request.user).order_by("code")
+        return unit_list(user=self.request.user)

@@ -13,7 +13,8 @@ from .models import LEVEL_ORDER, LEVEL_PATH_WIDTH, AdminUnit, Level
 
 
 def unit_list(*, user, parent_code: str | None = None, level: str | None = None):
-    units = scoped(AdminUnit.objects.all(), user)
+    """Units in scope by code (the API's list), with their parents."""
+    units = scoped(AdminUnit.objects.select_related("parent"), user)
     if parent_code:
         units = units.filter(parent__code=parent_code)
     if level:

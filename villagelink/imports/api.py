@@ -9,13 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from villagelink.catalog.models import Platform, Shop
-from villagelink.core.scope import scoped
 from villagelink.core.serializers import StrictSerializer
 
 from . import parsing
 from .models import IMPORT_PLATFORMS, ImportBatch
-from .selectors import batch_list
+from .selectors import batch_list, import_shops
 from .services import can_import, import_commit, import_preview, progress_of
 
 
@@ -95,11 +93,7 @@ class ImportUploadSerializer(StrictSerializer):
     def validate_shop(self, value):
         if value is None:
             return None
-        shop = (
-            scoped(Shop.objects.exclude(platform=Platform.STOREFRONT), self.context["request"].user)
-            .filter(pk=value)
-            .first()
-        )
+        shop = import_shops(user=self.context["request"].user).filter(pk=value).first()
         if shop is None:
             raise serializers.ValidationError("No such shop in your area.")
         return shop

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from villagelink.catalog.models import Platform, Shop
-from villagelink.core.scope import scoped
+from villagelink.catalog.models import Shop
 
 from . import parsing
 from .models import IMPORT_PLATFORMS
+from .selectors import import_shops
 
 
 class ImportUploadForm(forms.Form):
@@ -30,9 +30,7 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shop"].queryset = scoped(
-            Shop.objects.exclude(platform=Platform.STOREFRONT), user
-        ).order_by("platform", "name")
+        self.fields["shop"].queryset = import_shops(user=user)
         self.fields["shop"].label_from_instance = lambda shop: f"{shop.name} · {shop.get_platform_display()}"
 
     def clean_file(self):

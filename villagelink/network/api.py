@@ -2,11 +2,11 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from villagelink.accounts.permissions import can_manage_network
-from villagelink.core.scope import scoped
 from villagelink.core.serializers import StrictSerializer
 from villagelink.geo.serializers import ScopedUnitField
 
 from .models import SERVICES, Designation, ServiceSite, SiteKind
+from .selectors import designation_list, site_list
 from .services import SiteData, designation_record, site_open
 
 SERVICE_NAMES = {field: field.removeprefix("offers_") for field, _label in SERVICES}
@@ -47,9 +47,8 @@ class ServiceSiteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     filterset_fields = ["kind"]
 
     def get_queryset(self):
-        return scoped(ServiceSite.objects.select_related("unit"), self.request.user).order_by(
-            "unit__path", "pk"
-        )
+        # the API's order: by place, then as opened (stable from page to page)
+        return site_list(user=self.request.user).order_by("unit__path", "pk")
 
     def perform_create(self, serializer):
         by = self.request.user
@@ -82,7 +81,7 @@ class DesignationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     filterset_fields = ["year"]
 
     def get_queryset(self):
-        return scoped(Designation.objects.select_related("county"), self.request.user).order_by("year", "pk")
+        return designation_list(user=self.request.user).order_by("year", "pk")
 
     def perform_create(self, serializer):
         by = self.request.user

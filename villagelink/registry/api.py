@@ -2,11 +2,11 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from villagelink.accounts.permissions import can_work_in_registry
-from villagelink.core.scope import scoped
 from villagelink.core.serializers import StrictSerializer
 from villagelink.geo.serializers import ScopedUnitField
 
 from .models import Household, Organisation, OrganisationKind
+from .selectors import household_list, organisation_list
 from .services import HouseholdData, household_register, organisation_register
 
 
@@ -61,9 +61,8 @@ class HouseholdViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["registered_poor_in", "exited_poverty_in"]
 
     def get_queryset(self):
-        return scoped(Household.objects.select_related("village"), self.request.user).order_by(
-            "village__path", "pk"
-        )
+        # the API's order: by place, then as registered (stable from page to page)
+        return household_list(user=self.request.user).order_by("village__path", "pk")
 
     def perform_create(self, serializer):
         by = self.request.user
@@ -94,9 +93,7 @@ class OrganisationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     filterset_fields = ["kind"]
 
     def get_queryset(self):
-        return scoped(Organisation.objects.select_related("unit"), self.request.user).order_by(
-            "unit__path", "pk"
-        )
+        return organisation_list(user=self.request.user).order_by("unit__path", "pk")
 
     def perform_create(self, serializer):
         by = self.request.user
