@@ -62,6 +62,17 @@ VILLAGELINK_SIMULATED_PAY_SECRET = os.environ.get("VILLAGELINK_SIMULATED_PAY_SEC
     "simulated-pay"
 )
 VILLAGELINK_RESERVATION_MINUTES = int(os.environ.get("VILLAGELINK_RESERVATION_MINUTES", "30"))
+# Against stock hoarding by guests (no account): a cash-on-delivery order of a guest keeps its stock this long
+# unless the seller ships it; a guest may take at most this share of a product's stock (but always a few); and
+# at most so many guest checkouts per client address per hour and per phone number per day.
+VILLAGELINK_COD_CONFIRM_HOURS = int(os.environ.get("VILLAGELINK_COD_CONFIRM_HOURS", "72"))
+VILLAGELINK_GUEST_STOCK_SHARE_PERCENT = int(os.environ.get("VILLAGELINK_GUEST_STOCK_SHARE_PERCENT", "50"))
+VILLAGELINK_GUEST_CHECKOUTS_PER_CLIENT_HOUR = int(
+    os.environ.get("VILLAGELINK_GUEST_CHECKOUTS_PER_CLIENT_HOUR", "5")
+)
+VILLAGELINK_GUEST_CHECKOUTS_PER_PHONE_DAY = int(
+    os.environ.get("VILLAGELINK_GUEST_CHECKOUTS_PER_PHONE_DAY", "3")
+)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()

@@ -291,6 +291,7 @@ class StorefrontOrderViewSet(viewsets.GenericViewSet):
                 if request.session.session_key
                 else f"client:{client_address(request)}"
             ),
+            client=client_address(request),
             return_url=request.build_absolute_uri(reverse("storefront:track")),
         )
         return Response(

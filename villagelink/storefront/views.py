@@ -173,6 +173,7 @@ def checkout(request):
                 payment_method=data["payment_method"],
                 buyer=request.user,
                 guest=_guest(request),
+                client=client_address(request),
                 return_url=request.build_absolute_uri(reverse("storefront:pay_return", args=[key])),
             )
         except ApplicationError as error:

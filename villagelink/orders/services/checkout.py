@@ -17,6 +17,7 @@ from villagelink.catalog.models import Platform, Product, ShopStatus
 from villagelink.core.crypto import encrypt, keyed_hash
 from villagelink.core.dates import region_day
 from villagelink.core.exceptions import ErrorCode
+from villagelink.core.throttle import throttle_exceeded, throttle_hit
 
 from ..models import (
     Channel,
@@ -35,6 +36,7 @@ from .base import OrderError, _new_number
 
 MAX_QUANTITY = 99
 MAX_LINES = 30
+GUEST_MIN_UNITS = 3  # a guest may always take this many, however small the stock
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PHONE_PATTERN = re.compile(r"^\+?\d{7,15}$")
 
@@ -137,6 +139,7 @@ def checkout_place(
     payment_method: str,
     buyer: User | None = None,
     guest: str = "",
+    client: str = "",
     return_url: str = "",
 ) -> CheckoutResult:
     """Places one order per shop for the cart, reserving stock, and starts the payment. The same `key` always
@@ -153,6 +156,10 @@ def checkout_place(
     contact = _clean_contact(contact)
     if payment_method not in PaymentMethod.values:
         raise OrderError(_("Choose cash on delivery or paying online."))
+    if payment_method == PaymentMethod.ONLINE and online_provider() is None:
+        raise OrderError(_("Paying online is not available here; choose cash on delivery."))
+    if buyer is None:
+        _count_guest_checkout(client=client, phone=contact.phone)
     for attempt in range(3):
         try:
             checkout = _reserve(
@@ -183,6 +190,32 @@ def checkout_place(
     raise AssertionError("unreachable")
 
 
+def _count_guest_checkout(*, client: str, phone: str) -> None:
+    """A guest (no account) places a few checkouts per client address per hour and per phone per day: more
+    is refused, so that nobody can take a shop's whole stock with made-up orders."""
+    limits = [
+        ("checkout-phone", phone, settings.VILLAGELINK_GUEST_CHECKOUTS_PER_PHONE_DAY, 24 * 3600),
+        ("checkout-client", client, settings.VILLAGELINK_GUEST_CHECKOUTS_PER_CLIENT_HOUR, 3600),
+    ]
+    for scope, value, limit, window in limits:
+        if value and throttle_exceeded(scope, value, limit=limit, window=window):
+            raise OrderError(
+                _(
+                    "Too many orders without an account from here or for this phone; sign in or create an "
+                    "account to order more, or try again later."
+                ),
+                code=ErrorCode.TOO_MANY,
+            )
+    for scope, value, _limit, window in limits:
+        if value:
+            throttle_hit(scope, value, window=window)
+
+
+def guest_limit(stock: int) -> int:
+    """The most one guest order may take of a product with this much stock."""
+    return max(GUEST_MIN_UNITS, stock * settings.VILLAGELINK_GUEST_STOCK_SHARE_PERCENT // 100)
+
+
 @transaction.atomic
 def _reserve(
     *, key: str, owner: str, quantities: dict[int, int], contact: Contact, method: str, buyer
@@ -208,13 +241,22 @@ def _reserve(
                 % {"stock": product.stock, "product": product.name},
                 code=ErrorCode.CONFLICT,
             )
+        if buyer is None and quantities[product.pk] > guest_limit(product.stock):
+            raise OrderError(
+                _(
+                    "Without an account, one order may take at most %(most)d of “%(product)s”; lower the "
+                    "quantity, or sign in to order more."
+                )
+                % {"most": guest_limit(product.stock), "product": product.name}
+            )
     now = timezone.now()
     day = region_day(now)
-    expires_at = (
-        now + datetime.timedelta(minutes=settings.VILLAGELINK_RESERVATION_MINUTES)
-        if method == PaymentMethod.ONLINE
-        else None
-    )
+    if method == PaymentMethod.ONLINE:
+        expires_at = now + datetime.timedelta(minutes=settings.VILLAGELINK_RESERVATION_MINUTES)
+    elif buyer is None:  # a guest's cash on delivery: the stock returns unless the seller ships in time
+        expires_at = now + datetime.timedelta(hours=settings.VILLAGELINK_COD_CONFIRM_HOURS)
+    else:
+        expires_at = None
     by_shop: dict[int, list[Product]] = {}
     for product in products:
         by_shop.setdefault(product.shop_id, []).append(product)

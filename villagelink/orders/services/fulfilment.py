@@ -60,7 +60,8 @@ def order_ship(
     note = f"{carrier} {tracking_number}".strip() if site is None else str(site)
     _move(order, Status.SHIPPED, by=by, note=note)
     order.carrier, order.tracking_number, order.handed_over_at = carrier, tracking_number, site
-    order.save(update_fields=["status", "carrier", "tracking_number", "handed_over_at"])
+    order.expires_at = None  # shipped: a guest's cash-on-delivery order no longer lapses
+    order.save(update_fields=["status", "carrier", "tracking_number", "handed_over_at", "expires_at"])
     return order
 
 

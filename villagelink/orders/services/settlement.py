@@ -45,19 +45,23 @@ def refunds_retry() -> int:
 
 
 def orders_expire(*, now: datetime.datetime | None = None) -> int:
-    """Cancels online orders left unpaid past their reservation and puts their stock back on sale."""
+    """Cancels online orders left unpaid past their reservation, and guests' cash-on-delivery orders the seller
+    has not shipped in time, and puts their stock back on sale; the buyer sees why on the order's page."""
     now = now or timezone.now()
-    due = Order.objects.filter(
-        status=Status.PLACED, payment_method=PaymentMethod.ONLINE, expires_at__lt=now
-    ).values_list("pk", flat=True)
+    due = Order.objects.filter(status=Status.PLACED, expires_at__lt=now).values_list("pk", flat=True)
     expired = 0
     for pk in list(due):
         with transaction.atomic():
             order = _lock(Order(pk=pk))
             if order.status != Status.PLACED or order.expires_at is None or order.expires_at >= now:
                 continue
-            _move(order, Status.CANCELLED, by=None, note=_("Not paid in time"), at=now)
-            order.cancel_reason = _("Not paid in time")
+            reason = (
+                _("Not paid in time")
+                if order.payment_method == PaymentMethod.ONLINE
+                else _("Not shipped by the seller in time; the goods went back on sale")
+            )
+            _move(order, Status.CANCELLED, by=None, note=reason, at=now)
+            order.cancel_reason = reason
             _return_stock(order)
             order.save(update_fields=["status", "cancel_reason", "holds_stock"])
             expired += 1
