@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from villagelink.accounts.models import User
 from villagelink.orders.models import PaymentMethod
+from villagelink.orders.payments import online_provider
 from villagelink.orders.services import MAX_QUANTITY
 
 
@@ -33,6 +34,13 @@ class CheckoutForm(forms.Form):
         widget=forms.RadioSelect,
         initial=PaymentMethod.CASH_ON_DELIVERY,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if online_provider() is None:  # online payment is off here: cash on delivery only
+            self.fields["payment_method"].choices = [
+                (PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.CASH_ON_DELIVERY.label)
+            ]
 
 
 class TrackForm(forms.Form):

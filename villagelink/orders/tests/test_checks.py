@@ -40,3 +40,25 @@ def test_a_simulated_provider_that_is_not_allowed_is_no_provider_at_all():
 @override_settings(VILLAGELINK_ONLINE_PAYMENT_PROVIDER="off")
 def test_online_payment_switched_off_names_no_provider():
     assert online_provider() is None
+
+
+@override_settings(VILLAGELINK_ONLINE_PAYMENT_PROVIDER="off")
+def test_with_online_payment_off_checkout_offers_cash_on_delivery_only(client, market):
+    from villagelink.orders.models import Order
+    from villagelink.storefront.forms import CheckoutForm
+
+    assert [value for value, _label in CheckoutForm().fields["payment_method"].choices] == ["cod"]
+    client.post("/cart/", {"product": market.butter.pk, "quantity": 1, "action": "add"})
+    page = client.get("/checkout/")
+    refused = client.post(
+        "/checkout/",
+        {
+            "key": page.context["form"].initial["key"],
+            "name": "Li Si",
+            "phone": "13900001234",
+            "address": "8 Jiefang Road, Xi'an",
+            "payment_method": "online",
+        },
+    )
+    assert refused.status_code == 200 and not Order.objects.exists()
+    assert client.post("/pay/simulated/VL1ABC/").status_code in (404, 400)
