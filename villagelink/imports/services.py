@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from villagelink.catalog.models import Platform, Shop
 from villagelink.core.dates import region_zone
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope, scope_unit_of, scoped
+from villagelink.orders.bulk import orders_insert, rows_insert, table_insert
 from villagelink.orders.facts import facts_add_orders, facts_follow
 from villagelink.orders.models import (
     Channel,
@@ -196,7 +197,7 @@ class _SeenNumbers:
             return dict(cursor.fetchall())
 
     def add(self, rows: dict[str, int]) -> None:
-        _insert_rows(self.table, ["external_id", "row_number"], list(rows.items()))
+        table_insert(self.table, ["external_id", "row_number"], list(rows.items()))
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
@@ -313,84 +314,11 @@ def _orders_where(column: str, values: list[str], columns: list[str], platform: 
         return cursor.fetchall()
 
 
-def _sqlite_moment(value: datetime.datetime | None) -> str | None:
-    """What Django's SQLite backend stores for an aware moment (its UTC time as text), without its checks,
-    which cost more than the insert itself on a large import."""
-    return None if value is None else str(value.astimezone(datetime.UTC).replace(tzinfo=None))
-
-
-def _adapter(field: models.Field):
-    """The database's form of a date or moment column's values (SQLite keeps them as text); a date's form is
-    worked out once per distinct day."""
-    if isinstance(field, models.DateTimeField):
-        if connection.vendor == "sqlite" and connection.timezone == datetime.UTC:
-            return _sqlite_moment
-        return connection.ops.adapt_datetimefield_value
-    forms: dict = {}
-
-    def adapt_date(value):
-        if value not in forms:
-            forms[value] = connection.ops.adapt_datefield_value(value)
-        return forms[value]
-
-    return adapt_date
-
-
-def _insert_rows(table: str, columns: list[str], rows: list) -> None:
-    """Inserts rows into a table (quoted names): with PostgreSQL's COPY (a statement per row, even pipelined,
-    ran at a third of SQLite's speed), else with one prepared statement run for each row."""
-    if not rows:
-        return
-    names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 - quoted
-
-
-def _executemany(model, columns: list[str], rows: list[tuple]) -> None:
-    """Inserts rows of a model's table; SQLite's date and time columns take text (see `_adapter`)."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    if connection.vendor == "sqlite":
-        fields = {f.column: f for f in model._meta.concrete_fields}
-        dated = [
-            (i, _adapter(fields[c])) for i, c in enumerate(columns) if isinstance(fields[c], models.DateField)
-        ]
-        if dated:
-            rows = [list(row) for row in rows]
-            for row in rows:
-                for i, adapt in dated:
-                    row[i] = adapt(row[i])
-    _insert_rows(quote(model._meta.db_table), [quote(c) for c in columns], rows)
-
-
-ORDER_DEFAULTS = {
-    "checkout_id": None,
-    "site_id": None,
-    "category": "",
-    "household_id": None,
-    "organisation_id": None,
-    "service_fee_fen": 0,
-    "local_price_fen": None,
-    "buyer_id": None,
-    "buyer_name": "",
-    "phone_encrypted": "",
-    "phone_last4": "",
-    "address_encrypted": "",
-    "note": "",
-    "expires_at": None,
-    "holds_stock": False,
-    "carrier": "",
-    "tracking_number": "",
-    "handed_over_at_id": None,
-    "cancel_reason": "",
-}
+# The order fields an import fills, in the order of its rows; the others are blank (`orders.bulk`).
+ORDER_FIELDS = (
+    "number", "kind", "channel", "status", "shop_id", "unit_id", "platform", "external_id", "payment_method",
+    "total_fen", "refunded_fen", "placed_at", "placed_on", "paid_at", "completed_on",
+)  # fmt: skip
 
 
 def _completed_on(plan: Planned, zone: ZoneInfo) -> datetime.date | None:
@@ -402,13 +330,6 @@ def _completed_on(plan: Planned, zone: ZoneInfo) -> datetime.date | None:
 def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str, members: dict) -> None:
     if not plans:
         return
-    fields = [f for f in Order._meta.concrete_fields if not f.primary_key]
-    columns = [f.column for f in fields]
-    missing = {f.attname for f in fields} - set(ORDER_DEFAULTS) - {
-        "number", "kind", "channel", "status", "shop_id", "unit_id", "platform", "external_id", "payment_method",
-        "total_fen", "refunded_fen", "placed_at", "placed_on", "paid_at", "completed_on",
-    }  # fmt: skip
-    assert not missing, f"Order has new fields the import does not fill: {missing}"
     numbers = {}
     rows = []
     zone = region_zone()
@@ -416,26 +337,26 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str, 
         row = plan.row
         number = f"I{batch.pk}-{row.number}"
         numbers[number] = plan
-        values = {
-            **ORDER_DEFAULTS,
-            "number": number,
-            "kind": Kind.SALE,
-            "channel": Channel.PLATFORM,
-            "status": plan.status,
-            "shop_id": plan.shop.pk,
-            "unit_id": plan.shop.unit_id,
-            "platform": batch.platform,
-            "external_id": row.external_id,
-            "payment_method": PaymentMethod.ONLINE,
-            "total_fen": row.amount_fen,
-            "refunded_fen": plan.refunded_fen,
-            "placed_at": row.placed_at,
-            "placed_on": row.placed_at.astimezone(zone).date(),
-            "paid_at": None if plan.status == Status.CANCELLED else row.placed_at,
-            "completed_on": _completed_on(plan, zone),
-        }
-        rows.append(tuple(values[f.attname] for f in fields))
-    _executemany(Order, columns, rows)
+        rows.append(
+            (
+                number,
+                Kind.SALE,
+                Channel.PLATFORM,
+                plan.status,
+                plan.shop.pk,
+                plan.shop.unit_id,
+                batch.platform,
+                row.external_id,
+                PaymentMethod.ONLINE,
+                row.amount_fen,
+                plan.refunded_fen,
+                row.placed_at,
+                row.placed_at.astimezone(zone).date(),
+                None if plan.status == Status.CANCELLED else row.placed_at,
+                _completed_on(plan, zone),
+            )
+        )
+    orders_insert(ORDER_FIELDS, rows)
     ids = dict(_orders_where("number", list(numbers), ["number", "id"]))
     lines, events = [], []
     for number, plan in numbers.items():
@@ -445,14 +366,14 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str, 
             (ids[number], None, title[:200], row.quantity, row.amount_fen // row.quantity, row.amount_fen)
         )
         events.append((ids[number], plan.status, row.placed_at, by.pk, note))
-    _executemany(
+    rows_insert(
         OrderLine,
         ["order_id", "product_id", "description", "quantity", "unit_price_fen", "amount_fen"],
         lines,
     )
-    _executemany(OrderEvent, ["order_id", "status", "at", "by_id", "note"], events)
+    rows_insert(OrderEvent, ["order_id", "status", "at", "by_id", "note"], events)
     shares = _income_rows(ids, numbers, zone, members)
-    _executemany(IncomeShare, ["order_id", "household_id", "amount_fen", "day"], shares)
+    rows_insert(IncomeShare, ["order_id", "household_id", "amount_fen", "day"], shares)
     facts_add_orders(ids.values())
 
 
@@ -501,7 +422,7 @@ def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -
                 ],
             )
         income_recompute(ids)
-    _executemany(
+    rows_insert(
         OrderEvent,
         ["order_id", "status", "at", "by_id", "note"],
         [(pk, plan.status, now, by.pk, note) for pk, old, plan in changed if old != plan.status],
