@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.core.bounds import MAX_ID
 from villagelink.core.forms import YuanField
 
 from .models import AssistanceKind
@@ -10,7 +11,7 @@ class LedgerFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AssistanceKind.choices, required=False)
     start = forms.DateField(label=_("From"), required=False)
     end = forms.DateField(label=_("To"), required=False)
-    household = forms.IntegerField(required=False, min_value=1)
+    household = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def filters(self) -> dict:
         """The filters that were given and make sense; a bad value is ignored, not an error."""
@@ -22,6 +23,7 @@ class EventForm(forms.Form):
     household_id = forms.IntegerField(
         label=_("Household number"),
         min_value=1,
+        max_value=MAX_ID,
         help_text=_("The number in the address of the household's page."),
     )
     kind = forms.ChoiceField(label=_("Kind of help"), choices=AssistanceKind.choices)
@@ -29,6 +31,7 @@ class EventForm(forms.Form):
     site_id = forms.IntegerField(
         label=_("Service site number"),
         required=False,
+        max_value=MAX_ID,
         min_value=1,
         help_text=_("The number in the address of the page of the site that gave the help, if any."),
     )

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.core.bounds import MAX_ID, MAX_STOCK
 from villagelink.core.forms import YuanField
 
 from .models import Category, Platform, ShopStatus
@@ -13,12 +14,14 @@ class ShopOpenForm(forms.Form):
         label=_("Household number"),
         required=False,
         min_value=1,
+        max_value=MAX_ID,
         help_text=_("The number in the address of the household's page; leave empty for an organisation."),
     )
     organisation_id = forms.IntegerField(
         label=_("Cooperative or enterprise number"),
         required=False,
         min_value=1,
+        max_value=MAX_ID,
         help_text=_("The number in the address of its page; leave empty for a household."),
     )
     platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
@@ -33,6 +36,7 @@ class ShopOpenForm(forms.Form):
         label=_("Opened with the help of site number"),
         required=False,
         min_value=1,
+        max_value=MAX_ID,
         help_text=_("The number in the address of the service site's page, if a site helped."),
     )
 
@@ -48,7 +52,7 @@ class ProductForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     price = YuanField(label=_("Price (yuan)"), help_text=_("For example 68.00"))
     unit_label = forms.CharField(label=_("Sold by"), max_length=40, help_text=_("e.g. 500 g, 1 kg, a piece"))
-    stock = forms.IntegerField(label=_("Stock"), min_value=0, initial=0)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_STOCK, initial=0)
     origin_village_code = forms.CharField(
         label=_("Origin village code"),
         max_length=12,

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from villagelink.catalog.models import Category
+from villagelink.core.bounds import MAX_ID
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.serializers import StrictSerializer, YuanField
@@ -28,8 +29,6 @@ from .services import (
     parcel_log,
     parcel_pick_up,
 )
-
-MAX_ID = 2**53
 
 
 class DeskBase(StrictSerializer):
@@ -103,15 +102,15 @@ class ParcelOut(serializers.ModelSerializer):
 class TotalsOut(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
-    purchases = serializers.IntegerField()
+    purchases = serializers.IntegerField(read_only=True)
     purchases_amount = YuanField()
     savings = YuanField()
     service_fees = YuanField()
-    sales = serializers.IntegerField()
+    sales = serializers.IntegerField(read_only=True)
     sales_amount = YuanField()
-    parcels_received = serializers.IntegerField()
-    parcels_picked_up = serializers.IntegerField()
-    parcels_sent = serializers.IntegerField()
+    parcels_received = serializers.IntegerField(read_only=True)
+    parcels_picked_up = serializers.IntegerField(read_only=True)
+    parcels_sent = serializers.IntegerField(read_only=True)
 
 
 class TotalsQuery(serializers.Serializer):

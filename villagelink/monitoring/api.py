@@ -31,7 +31,7 @@ def _field(indicator):
         return serializers.CharField(help_text=f"{indicator.definition} (yuan, two decimals)")
     if indicator.measure == Measure.SHARE:
         return serializers.FloatField(allow_null=True, help_text=str(indicator.definition))
-    return serializers.IntegerField(help_text=str(indicator.definition))
+    return serializers.IntegerField(read_only=True, help_text=str(indicator.definition))
 
 
 UnitOut = inline_serializer(
@@ -100,9 +100,9 @@ ChannelOut = inline_serializer(
         "channel": serializers.ChoiceField(choices=Channel.choices),
         "label": serializers.CharField(),
         "online_sales": _yuan("Online sales made through this channel"),
-        "online_sales_orders": serializers.IntegerField(),
+        "online_sales_orders": serializers.IntegerField(read_only=True),
         "online_purchases": _yuan("Online purchases made through this channel"),
-        "online_purchases_orders": serializers.IntegerField(),
+        "online_purchases_orders": serializers.IntegerField(read_only=True),
     },
 )
 CategoryOut = inline_serializer(
@@ -112,7 +112,7 @@ CategoryOut = inline_serializer(
         "category": serializers.CharField(help_text="A purchase category; empty for purchases without one."),
         "label": serializers.CharField(),
         "online_purchases": _yuan("Online purchases of this category"),
-        "online_purchases_orders": serializers.IntegerField(),
+        "online_purchases_orders": serializers.IntegerField(read_only=True),
     },
 )
 TradeOut = inline_serializer(

@@ -46,7 +46,7 @@ class SiteOpenForm(SiteForm):
 class DesignationForm(forms.Form):
     county_code = forms.CharField(label=_("County code"), max_length=6, min_length=6)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    batch = forms.IntegerField(label=_("Batch"), min_value=1, initial=1)
+    batch = forms.IntegerField(label=_("Batch"), min_value=1, max_value=99, initial=1)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     class Meta:

@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from villagelink.core.bounds import MAX_ID
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.serializers import StrictSerializer, YuanField
 from villagelink.network.models import ServiceSite
@@ -18,7 +19,6 @@ from .models import Channel, Kind, Order, OrderEvent, OrderLine, PaymentMethod, 
 from .selectors import order_get, order_list, order_points
 from .services import can_fulfil, order_cancel, order_complete, order_deliver, order_refund, order_ship
 
-MAX_ID = 2**31 - 1  # ids sent in bodies: bounded, so SQLite and PostgreSQL read them alike
 ORDER_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.core.bounds import MAX_ID
+
 from .imports import MAX_BYTES as MAX_UPLOAD_BYTES
 from .models import LinkKind, OrganisationKind
 from .services import HouseholdData
@@ -89,6 +91,7 @@ class LinkForm(forms.Form):
     household_id = forms.IntegerField(
         label=_("Household number"),
         min_value=1,
+        max_value=MAX_ID,
         help_text=_("The number in the address of the household's page."),
     )
     kind = forms.ChoiceField(label=_("Relation"), choices=LinkKind.choices)

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from villagelink.catalog.models import Product
+from villagelink.core.bounds import MAX_ID
 from villagelink.orders.services import MAX_LINES, MAX_QUANTITY, CartLine
 
 from .selectors import products_on_sale
@@ -26,8 +27,20 @@ class Item:
 
 
 def _raw(session) -> dict[str, int]:
+    """The cart as kept, without anything a session could hold that names no product (a key that is not a
+    bounded id, a quantity that is not a bounded integer)."""
     cart = session.get(CART)
-    return cart if isinstance(cart, dict) else {}
+    if not isinstance(cart, dict):
+        return {}
+    return {
+        key: quantity
+        for key, quantity in cart.items()
+        if isinstance(key, str)
+        and key.isdigit()
+        and 1 <= int(key) <= MAX_ID
+        and isinstance(quantity, int)
+        and 1 <= quantity <= MAX_QUANTITY
+    }
 
 
 def count(session) -> int:
@@ -41,6 +54,8 @@ def checkout_key(session) -> str:
 
 
 def set_quantity(session, product_id: int, quantity: int, *, add: bool = False) -> int:
+    if not 1 <= product_id <= MAX_ID:
+        return 0
     cart = dict(_raw(session))
     key = str(product_id)
     quantity = (cart.get(key, 0) if add else 0) + quantity

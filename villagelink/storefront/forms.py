@@ -3,13 +3,14 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from villagelink.accounts.models import User
+from villagelink.core.bounds import MAX_ID
 from villagelink.orders.models import PaymentMethod
 from villagelink.orders.payments import online_provider
 from villagelink.orders.services import MAX_QUANTITY
 
 
 class QuantityForm(forms.Form):
-    product = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    product = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=MAX_QUANTITY, initial=1)
 
 

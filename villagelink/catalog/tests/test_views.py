@@ -199,6 +199,8 @@ def test_the_product_form_shows_what_is_wrong_and_writes_nothing(client, units, 
     assert "is not an amount in yuan, such as 12.50." in problems(price="forty")
     assert "The origin must be a village." in problems(origin_village_code="540221101")  # a township
     assert "No village with this code lies in your area." in problems(origin_village_code="540102101201")
+    for oversized in (10**20, 2**62, 1_000_001):  # refused beside the field, never a 500 or a stored 2^62
+        assert "less than or equal to 1000000" in problems(stock=str(oversized))
     assert not Product.objects.exists()
 
 

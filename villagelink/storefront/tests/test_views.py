@@ -277,3 +277,22 @@ def test_a_buyer_confirms_receipt_or_cancels_from_my_orders(client, market):
     assert Order.objects.get(pk=first.pk).status == Status.COMPLETED
     client.force_login(make_user("other-buyer-2", Role.BUYER))
     assert act(first, "cancel").status_code == 404
+
+
+@pytest.mark.parametrize("product", ["99999999999999999999999", str(2**63), "-1", "1e9"])
+def test_an_oversized_product_number_in_the_cart_is_refused_and_breaks_nothing(client, market, product):
+    refused = client.post(reverse("storefront:cart"), {"product": product, "quantity": 1, "action": "remove"})
+    assert refused.status_code == 302
+    add(client, market.butter)
+    assert client.get(reverse("storefront:cart")).status_code == 200
+    assert client.get(reverse("storefront:checkout")).status_code == 200
+
+
+def test_a_session_already_holding_an_oversized_product_number_still_works(client, market):
+    add(client, market.butter)
+    session = client.session
+    session["cart"] = {**session["cart"], "99999999999999999999999": 1, "12": 10**30}
+    session.save()
+    page = client.get(reverse("storefront:cart"))
+    assert page.status_code == 200 and [i.product.pk for i in page.context["items"]] == [market.butter.pk]
+    assert client.get(reverse("storefront:checkout")).status_code == 200
