@@ -1,6 +1,8 @@
 """The workspace a person lands in after logging in, and error pages: translated, on the site's layout,
 without a traceback."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,13 +12,21 @@ from django.views.decorators.csrf import requires_csrf_token
 def _error(request, status: int, title: str, message: str):
     """The error page; under /api/ the same as JSON (`code`, `detail`), as every other API answer."""
     if request.path.startswith("/api/"):
-        codes = {400: "invalid", 403: "forbidden", 404: "not_found", 500: "server_error"}
+        codes = {400: "invalid", 403: "forbidden", 404: "not_found", 413: "too_large", 500: "server_error"}
         return JsonResponse({"code": codes.get(status, "error"), "detail": message}, status=status)
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 
 @requires_csrf_token
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return _error(
+            request,
+            413,
+            _("Too large"),
+            _("The request is larger than %(mb).1f MB; send less at a time.")
+            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)},
+        )
     return _error(
         request, 400, _("Bad request"), _("The request could not be understood. Check the address.")
     )

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, RawPostDa
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -356,5 +357,10 @@ def signup(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your orders will be listed under “My orders”."))
-            return redirect(request.POST.get("next") or "storefront:home")
+            target = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                target = reverse("storefront:home")
+            return redirect(target)
     return render(request, "storefront/signup.html", {"form": form})

@@ -296,3 +296,26 @@ def test_a_session_already_holding_an_oversized_product_number_still_works(clien
     page = client.get(reverse("storefront:cart"))
     assert page.status_code == 200 and [i.product.pk for i in page.context["items"]] == [market.butter.pk]
     assert client.get(reverse("storefront:checkout")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("https://evil.example/phish", "/"),
+        ("//evil.example/phish", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/checkout/", "/checkout/"),
+    ],
+)
+def test_signing_up_follows_next_only_within_this_site(client, market, next_url, lands_on):
+    response = client.post(
+        reverse("storefront:signup"),
+        {
+            "username": "lisi",
+            "first_name": "Li Si",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "next": next_url,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == lands_on
