@@ -47,6 +47,13 @@ def count(session) -> int:
     return sum(q for q in _raw(session).values() if isinstance(q, int))
 
 
+def session_id(session) -> str:
+    """The session's key, the session being stored first if it is new."""
+    if not session.session_key:
+        session.save()
+    return session.session_key
+
+
 def checkout_key(session) -> str:
     if not isinstance(session.get(KEY), str):
         session[KEY] = secrets.token_urlsafe(24)

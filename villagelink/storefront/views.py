@@ -198,9 +198,7 @@ def checkout(request):
 
 def _guest(request) -> str:
     """Who a guest is, for their idempotency keys: their session (the cart lives there)."""
-    if not request.session.session_key:
-        request.session.save()
-    return f"session:{request.session.session_key}"
+    return f"session:{cart.session_id(request.session)}"
 
 
 def _contact_initial(request) -> dict:
