@@ -307,9 +307,9 @@ def test_large_files_run_in_the_background(county_officer, shops):
 
 def test_a_duplicate_order_number_is_found_across_chunks(county_officer, shops, monkeypatch):
     """The order numbers already seen are kept in a temporary table, looked up a chunk at a time."""
-    from villagelink.imports import services
+    from villagelink.imports import scanning
 
-    monkeypatch.setattr(services, "CHUNK", 2)
+    monkeypatch.setattr(scanning, "CHUNK", 2)
     text = (
         "订单编号,买家实际支付金额,订单状态,订单创建时间,店铺名称\n"
         "11,10,交易成功,2019-06-01,纳木林酥油店\n"
@@ -401,7 +401,7 @@ def test_the_progress_of_a_batch_run_by_another_process_is_seen_here(county_offi
 
     from django.conf import settings
 
-    from villagelink.imports.services import _progress_key, progress_of
+    from villagelink.imports.progress import _progress_key, progress_of
 
     batch = ImportBatch.objects.create(
         uploaded_by=county_officer, file_name="big.csv", status=BatchStatus.RUNNING, rows_total=50_000
@@ -470,7 +470,7 @@ def test_looking_up_a_reports_orders_can_use_the_index(county_officer, shops):
     condition for SQLite and PostgreSQL to use it)."""
     from django.test.utils import CaptureQueriesContext
 
-    from villagelink.imports.services import _orders_where
+    from villagelink.imports.writing import _orders_where
 
     numbers = [str(n) for n in range(3000)]  # as many as a chunk; PostgreSQL proves small IN lists itself
     with CaptureQueriesContext(connection) as queries:

@@ -1,0 +1,172 @@
+"""One pass over a stored report: every row checked against our shops and orders, a chunk at a time, its
+rejections recorded, and (when committing) its orders written. Order numbers seen earlier in the file are
+kept in a temporary table, so memory stays flat however long the file."""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from itertools import islice
+
+from django.core.cache import caches
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villagelink.accounts.models import User
+from villagelink.orders.bulk import table_insert
+from villagelink.orders.models import Status
+
+from . import parsing
+from .errors import ImportError_
+from .matching import Planned, _Matcher, _outcome
+from .models import ImportBatch, ImportProfile, ImportRejection
+from .progress import _progress_key
+from .storage import _open
+from .writing import _insert, _orders_where, _update
+
+CHUNK = 2000
+
+
+def _profiles(platform: str | None):
+    profiles = ImportProfile.objects.all()
+    if platform:
+        profiles = profiles.filter(platform=platform)
+        if not profiles.exists():
+            raise ImportError_(_("There is no import profile for the platform “%(p)s”.") % {"p": platform})
+    return list(profiles)
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rows: int = 0
+
+
+def _chunks(iterator: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class _SeenNumbers:
+    """The order numbers accepted so far from the file, with their rows, for the "already on row N of this file"
+    check: in a temporary table of this connection rather than in memory, which would grow with the file (a
+    million order numbers take about 100 MB as a Python dict). Looked up and added to one chunk at a time."""
+
+    def __init__(self):
+        self.table = connection.ops.quote_name(f"import_seen_{uuid.uuid4().hex}")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.table} "
+                "(external_id varchar(64) NOT NULL PRIMARY KEY, row_number integer NOT NULL)"
+            )
+
+    def rows_of(self, numbers: set[str]) -> dict[str, int]:
+        if not numbers:
+            return {}
+        marks = ", ".join(["%s"] * len(numbers))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id, row_number FROM {self.table} WHERE external_id IN ({marks})",  # noqa: S608
+                list(numbers),
+            )
+            return dict(cursor.fetchall())
+
+    def add(self, rows: dict[str, int]) -> None:
+        table_insert(self.table, ["external_id", "row_number"], list(rows.items()))
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {self.table}")
+
+
+def _scan(batch: ImportBatch, by: User, *, commit: bool) -> Counts:
+    """Reads the stored file once, checks every row, and (when committing) writes the orders."""
+    with _open(batch) as file, closing(parsing.raw_rows(file, batch.file_name)) as rows:
+        layout = parsing.find_layout(rows, _profiles(batch.platform or None))
+        batch.platform = layout.platform
+        seen = _SeenNumbers()
+        counts = _scan_rows(batch, by, rows, layout, seen, commit=commit)
+        seen.drop()  # on an error, the rollback of the transaction drops it
+    return counts
+
+
+def _scan_rows(
+    batch, by: User, rows, layout: parsing.Layout, seen: "_SeenNumbers", *, commit: bool
+) -> Counts:
+    matcher = _Matcher(by, layout.platform, batch.default_shop)
+    counts = Counts()
+    now = timezone.now()
+    note = (_("Imported from %(file)s (batch %(batch)d)") % {"file": batch.file_name, "batch": batch.pk})[
+        :300
+    ]
+    ImportRejection.objects.filter(batch=batch).delete()
+    for chunk in _chunks(parsing.report_rows(rows, layout), CHUNK):
+        rejections: list[ImportRejection] = []
+        planned: list[Planned] = []
+        earlier = seen.rows_of({row.external_id for _number, row in chunk if not isinstance(row, str)})
+        accepted: dict[str, int] = {}  # in this chunk
+        for number, row in chunk:
+            try:
+                if isinstance(row, str):
+                    raise parsing.RowProblem(row)
+                first = earlier.get(row.external_id) or accepted.get(row.external_id)
+                if first is not None:
+                    raise parsing.RowProblem(
+                        _("the order number %(id)s is already on row %(row)d of this file")
+                        % {"id": row.external_id, "row": first}
+                    )
+                shop = matcher.shop(row.shop)
+                status, refunded = _outcome(row)
+                accepted[row.external_id] = number
+                planned.append(Planned(row, shop, status, refunded))
+            except parsing.RowProblem as problem:
+                rejections.append(ImportRejection(batch=batch, row=number, reason=problem.message[:300]))
+        seen.add(accepted)
+        existing = {
+            values[0]: values
+            for values in _orders_where(
+                "external_id",
+                [p.row.external_id for p in planned],
+                ["external_id", "id", "shop_id", "status", "total_fen", "refunded_fen"],
+                platform=layout.platform,
+            )
+        }
+        new, changed = [], []
+        for plan in planned:
+            found = existing.get(plan.row.external_id)
+            if found is None:
+                new.append(plan)
+                continue
+            _id, pk, shop_id, status, total, refunded = found
+            if shop_id != plan.shop.pk:
+                rejections.append(
+                    ImportRejection(
+                        batch=batch,
+                        row=plan.row.number,
+                        reason=_("the order number %(id)s is already recorded for another shop")
+                        % {"id": plan.row.external_id},
+                    )
+                )
+            elif status == Status.REVERSED or (status, total, refunded) == (
+                plan.status,
+                plan.row.amount_fen,
+                plan.refunded_fen,
+            ):
+                counts.unchanged += 1
+            else:
+                changed.append((pk, status, plan))
+        counts.created += len(new)
+        counts.updated += len(changed)
+        counts.rejected += len(rejections)
+        counts.rows += len(chunk)
+        rejections.sort(key=lambda r: r.row)
+        ImportRejection.objects.bulk_create(rejections, batch_size=1000)
+        if commit:
+            _insert(batch, by, new, now, note, matcher.members)
+            _update(by, changed, now, note)
+        caches["shared"].set(_progress_key(batch.pk), counts.rows, 3600)
+    return counts
