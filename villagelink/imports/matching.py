@@ -35,21 +35,27 @@ def _outcome(row: parsing.ReportRow) -> tuple[str, int]:
 
 
 class _Matcher:
-    """Finds our shop for a row: by its id, then its name, on the report's platform, in the uploader's area."""
+    """Finds our shop for a row: by its id on the platform, then its name, among the shops of the report's
+    platform in the uploader's area only — a shop of another area is never matched, nor named in a refusal.
+    A name that two shops of the area share matches neither: the row must give the shop's id."""
 
     def __init__(self, by: User, platform: str, default_shop: Shop | None):
         self.platform = platform
         self.default_shop = default_shop
-        self.keys: dict[str, Shop] = {}
         shops = list(
-            Shop.objects.filter(platform=platform).select_related("unit", "household", "organisation")
+            scoped(Shop.objects.filter(platform=platform), by).select_related(
+                "unit", "household", "organisation"
+            )
         )
-        for shop in sorted(shops, key=lambda shop: -shop.pk):  # the oldest shop of a name wins
-            self.keys[shop.name.strip().lower()] = shop
+        self.in_scope = {shop.pk for shop in shops}
+        by_name: dict[str, list[Shop]] = {}
+        for shop in shops:
+            by_name.setdefault(shop.name.strip().lower(), []).append(shop)
+        self.ambiguous = {name for name, named in by_name.items() if len(named) > 1}
+        self.keys: dict[str, Shop] = {name: named[0] for name, named in by_name.items() if len(named) == 1}
         for shop in shops:
             if shop.external_id:
                 self.keys[shop.external_id.strip().lower()] = shop
-        self.in_scope = set(scoped(Shop.objects.filter(platform=platform), by).values_list("pk", flat=True))
         self.members: dict[int, list] = {}  # each organisation's households, for income (poor_beneficiaries)
 
     def shop(self, name: str) -> Shop:
@@ -59,12 +65,18 @@ class _Matcher:
                     _("the shop is missing: the report has no shop name; choose the shop")
                 )
             return self.default_shop
-        shop = self.keys.get(name.strip().lower())
-        if shop is None:
+        key = name.strip().lower()
+        shop = self.keys.get(key)
+        if shop is None and key in self.ambiguous:
             raise parsing.RowProblem(
-                _("the shop “%(name)s” is not a known shop on %(platform)s")
+                _(
+                    "“%(name)s” is the name of more than one shop in your area; give the shop's id on %(platform)s"
+                )
                 % {"name": name[:60], "platform": Platform(self.platform).label}
             )
-        if shop.pk not in self.in_scope:
-            raise parsing.RowProblem(_("the shop “%(name)s” lies outside your area") % {"name": name[:60]})
+        if shop is None:
+            raise parsing.RowProblem(
+                _("the shop “%(name)s” cannot be matched with a shop on %(platform)s in your area")
+                % {"name": name[:60], "platform": Platform(self.platform).label}
+            )
         return shop

@@ -147,7 +147,11 @@ def _scan_rows(
                     ImportRejection(
                         batch=batch,
                         row=plan.row.number,
-                        reason=_("the order number %(id)s is already recorded for another shop")
+                        reason=(
+                            _("the order number %(id)s is already recorded for another shop")
+                            if shop_id in matcher.in_scope
+                            else _("the order number %(id)s cannot be matched within your area")
+                        )
                         % {"id": plan.row.external_id},
                     )
                 )

@@ -62,7 +62,7 @@ def test_rejections_download_neutralises_formulas(client, county_officer, shops)
     response = client.get(reverse("imports:batch_rejections", args=[batch.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][0] == 2 and "not a known shop" in rows[1][1]
+    assert rows[1][0] == 2 and "cannot be matched" in rows[1][1]
     page = client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
     assert "Row 2" in page
 
