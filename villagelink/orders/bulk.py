@@ -16,6 +16,7 @@ from .models import Order
 # The blank value of each order field a bulk path may leave out.
 ORDER_DEFAULTS = {
     "checkout_id": None,
+    "shop_id": None,
     "site_id": None,
     "category": "",
     "household_id": None,
