@@ -67,10 +67,11 @@ def rows_insert(model: type[models.Model], columns: list[str], rows: Sequence[Se
             (i, _adapter(fields[c])) for i, c in enumerate(columns) if isinstance(fields[c], models.DateField)
         ]
         if dated:
-            rows = [list(row) for row in rows]
-            for row in rows:
+            adapted = [list(row) for row in rows]
+            for values in adapted:
                 for i, adapt in dated:
-                    row[i] = adapt(row[i])
+                    values[i] = adapt(values[i])
+            rows = adapted
     table_insert(quote(model._meta.db_table), [quote(c) for c in columns], rows)
 
 
