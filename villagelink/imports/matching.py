@@ -31,7 +31,15 @@ def _outcome(row: parsing.ReportRow) -> tuple[str, int]:
         return (Status.REFUNDED, refund) if refund else (Status.CANCELLED, 0)
     if total and refund >= total:
         return Status.REFUNDED, total
-    return (Status.COMPLETED if row.outcome == Outcome.COMPLETED else Status.PAID), refund
+    return _STATUSES[row.outcome], refund
+
+
+_STATUSES: dict[str, str] = {
+    Outcome.PLACED: Status.PLACED,
+    Outcome.PAID: Status.PAID,
+    Outcome.SHIPPED: Status.SHIPPED,
+    Outcome.COMPLETED: Status.COMPLETED,
+}
 
 
 class _Matcher:

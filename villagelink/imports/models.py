@@ -27,6 +27,7 @@ FIELDS = (
     "quantity",
     "shop",
     "refund",
+    "after_sale",
 )
 REQUIRED_FIELDS = ("external_id", "amount")
 
@@ -34,8 +35,10 @@ REQUIRED_FIELDS = ("external_id", "amount")
 class Outcome(models.TextChoices):
     """What a platform's order status means for us."""
 
-    COMPLETED = "completed", _("Completed (counts as a sale)")
+    PLACED = "placed", _("Placed, not yet paid (no sale)")
     PAID = "paid", _("Paid (counts as a sale)")
+    SHIPPED = "shipped", _("Shipped (counts as a sale)")
+    COMPLETED = "completed", _("Completed (counts as a sale)")
     CANCELLED = "cancelled", _("Cancelled (no sale)")
     REFUNDED = "refunded", _("Refunded (no sale)")
 
@@ -53,14 +56,15 @@ class ImportProfile(models.Model):
         default=dict,
         help_text=_(
             "For each of our fields (external_id, amount, status, placed_at, completed_at, title, quantity, "
-            "shop, refund), the list of header names that may hold it."
+            "shop, refund, after_sale), the list of header names that may hold it."
         ),
     )
     statuses = models.JSONField(
         _("status words"),
         default=dict,
         help_text=_(
-            "Each status word of the platform and what it means: completed, paid, cancelled or refunded."
+            "Status words of the platform beyond those the import knows, and what each means: placed, paid, "
+            "shipped, completed, cancelled or refunded."
         ),
     )
 

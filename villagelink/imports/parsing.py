@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +24,7 @@ from villagelink.core.money import yuan_to_fen
 from villagelink.core.tabular import text_of
 
 from .models import FIELDS, REQUIRED_FIELDS, Outcome
+from .vocabulary import AFTER_REFUNDED, Vocabulary
 
 HEADER_SEARCH_ROWS = 10
 TOTALS_WORDS = ("合计", "总计", "小计", "total", "totals", "sum")
@@ -51,9 +53,10 @@ class Layout:
     platform: str
     profile_name: str
     index: dict[str, int]
-    statuses: dict[str, str]
+    words: Vocabulary
     header_row: int
     zone: ZoneInfo = dataclasses.field(default_factory=region_zone)  # the clock of times without a zone
+    read_at: datetime.datetime = dataclasses.field(default_factory=timezone.now)  # the moment of reading
 
 
 @dataclass
@@ -114,8 +117,8 @@ def find_layout(rows: Iterator[tuple[int, list]], profiles: Iterable) -> Layout:
                 best = (profile, index)
         if best is not None:
             profile, index = best
-            statuses = {normalise_header(word): outcome for word, outcome in profile.statuses.items()}
-            return Layout(profile.platform, profile.name, index, statuses, number)
+            words = Vocabulary(profile.platform, profile.statuses)
+            return Layout(profile.platform, profile.name, index, words, number)
     expected = "; ".join(
         "{}: {}".format(
             profile.name,
@@ -261,6 +264,26 @@ COMPLETION_DATE = gettext_lazy("completion date")
 OUTCOMES = frozenset(Outcome.values)
 
 
+# The outcomes of a row that may come without dates (an order closed before payment has none).
+UNDATED = frozenset({Outcome.CANCELLED, Outcome.REFUNDED, Outcome.PLACED})
+
+
+def _order_outcome(value, layout: Layout) -> str:
+    word = text_of(value)
+    if not word:
+        raise RowProblem(_("the order status is missing"))
+    outcome = layout.words.order(word)
+    if outcome not in OUTCOMES:
+        raise RowProblem(
+            _(
+                "the order status “%(word)s” is unknown for %(profile)s reports: check the platform "
+                "chosen, or ask an administrator to add it"
+            )
+            % {"word": word[:40], "profile": layout.profile_name}
+        )
+    return outcome
+
+
 def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
     def cell(field: str):
         i = layout.index.get(field)
@@ -273,21 +296,27 @@ def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
     refund = money(cell("refund"), REFUND)
     if refund > amount:
         raise RowProblem(_("the refund is larger than the amount"))
-    if "status" in layout.index:
-        word = normalise_header(cell("status"))
-        if not word:
-            raise RowProblem(_("the order status is missing"))
-        outcome = layout.statuses.get(word)
-        if outcome not in OUTCOMES:
+    outcome = _order_outcome(cell("status"), layout) if "status" in layout.index else Outcome.COMPLETED
+    after_sale = text_of(cell("after_sale"))
+    if after_sale:
+        meaning = layout.words.after_sale(after_sale)
+        if meaning is None:
             raise RowProblem(
-                _("the order status “%(word)s” is unknown; add it to the %(profile)s import profile")
-                % {"word": text_of(cell("status"))[:40], "profile": layout.profile_name}
+                _(
+                    "the after-sale status “%(word)s” is unknown for %(profile)s reports: check the "
+                    "platform chosen, or ask an administrator to add it"
+                )
+                % {"word": after_sale[:40], "profile": layout.profile_name}
             )
-    else:
-        outcome = Outcome.COMPLETED
-    placed_at = moment(cell("placed_at"), ORDER_DATE, layout.zone)
+        if meaning == AFTER_REFUNDED and (not refund or refund >= amount):
+            outcome, refund = Outcome.REFUNDED, amount  # refunded in full: nothing counts
     completed_raw = cell("completed_at")
     completed_at = moment(completed_raw, COMPLETION_DATE, layout.zone) if text_of(completed_raw) else None
+    placed_raw = cell("placed_at")
+    if not text_of(placed_raw) and outcome in UNDATED:
+        placed_at = completed_at or layout.read_at  # a sale that never was: recorded, never counted
+    else:
+        placed_at = moment(placed_raw, ORDER_DATE, layout.zone)
     return ReportRow(
         number=number,
         external_id=external_id,

@@ -256,8 +256,10 @@ def profiles_ensure() -> int:
     import importlib
 
     defaults = importlib.import_module("villagelink.imports.migrations.0002_default_profiles").PROFILES
+    upgraded = importlib.import_module("villagelink.imports.migrations.0005_platform_vocabularies").upgraded
     created = 0
     for platform, name, columns, statuses in defaults:
+        columns, statuses = upgraded(platform, columns, statuses)
         _profile, made = ImportProfile.objects.get_or_create(
             platform=platform, defaults={"name": name, "columns": columns, "statuses": statuses}
         )

@@ -87,7 +87,7 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str, 
                 plan.refunded_fen,
                 row.placed_at,
                 row.placed_at.astimezone(zone).date(),
-                None if plan.status == Status.CANCELLED else row.placed_at,
+                None if plan.status in (Status.CANCELLED, Status.PLACED) else row.placed_at,
                 _completed_on(plan, zone),
             )
         )

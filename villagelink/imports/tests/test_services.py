@@ -84,9 +84,9 @@ def test_the_same_report_again_changes_nothing(county_officer, shops):
 
 def test_a_later_report_with_a_refund_updates_the_order(county_officer, shops):
     import_commit(by=county_officer, batch=preview(county_officer, TAOBAO))
-    later = TAOBAO.replace("买家已付款", "退款成功").replace(
-        "藏香,1,纳木林酥油店,20.00", "藏香,1,纳木林酥油店,30.00"
-    )
+    later = TAOBAO.replace(  # Taobao closes a trade refunded in full after payment
+        "买家已付款,2019/6/2 8:05,青稞,1,纳木林酥油店,,", "交易关闭,2019/6/2 8:05,青稞,1,纳木林酥油店,68.00,"
+    ).replace("藏香,1,纳木林酥油店,20.00", "藏香,1,纳木林酥油店,30.00")
 
     batch = preview(county_officer, later)
     assert (batch.created, batch.updated, batch.unchanged) == (0, 2, 2)
@@ -214,7 +214,7 @@ def test_an_xlsx_report_with_date_cells_and_serial_numbers(county_officer, shops
     import_commit(by=county_officer, batch=batch)
     assert Order.objects.get(external_id="3001").total_fen == 1250
     serial = Order.objects.get(external_id="3002")
-    assert serial.placed_on == datetime.date(2019, 6, 1) and serial.status == "paid"
+    assert serial.placed_on == datetime.date(2019, 6, 1) and serial.status == "shipped"
 
 
 def test_bad_rows_are_rejected_with_their_row_numbers(county_officer, shops):
