@@ -240,12 +240,13 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and pictures from this site only; no inline script
-# (a nonce is there should one be needed), no plugins, no framing, forms post here only.
+# (a nonce is there should one be needed), no plugins, no framing, forms post here only. Inline style attributes
+# are allowed (htmx's swaps and Swagger UI set them); they cannot run code.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'", NONCE],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

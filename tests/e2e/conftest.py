@@ -122,7 +122,8 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def new_page(browser, demo_server, request):
-    """Open pages in fresh browser contexts (English, no cookies); check them for script and server errors.
+    """Open pages in fresh browser contexts (English, no cookies); check them for script and server errors and
+    for anything the Content-Security-Policy blocks.
 
     `new_page(viewport={"width": 390, "height": 844})` passes its keywords to `browser.new_context`.
     A failing test leaves a screenshot of each of its pages, named FAILED-<test>-<n>.png.
@@ -138,12 +139,18 @@ def new_page(browser, demo_server, request):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        page.on("console", on_console)
         page.on(
             "requestfailed",
             lambda req: problems.append(f"request failed: {req.method} {req.url} ({req.failure})"),
         )
         page.on("response", on_response)
         return page
+
+    def on_console(message):
+        # The Content-Security-Policy is on in every test: anything it blocks is an error of the page.
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            problems.append(f"blocked by the Content-Security-Policy: {message.text}")
 
     def on_response(response):
         if response.status >= 500:
