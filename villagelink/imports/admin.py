@@ -13,7 +13,17 @@ class ImportProfileAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ("pk", "file_name", "platform", "status", "created", "updated", "unchanged", "rejected")
+    list_display = (
+        "pk",
+        "file_name",
+        "platform",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "older",
+        "rejected",
+    )
     list_filter = ("status", "platform")
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 

@@ -39,6 +39,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "created",
             "updated",
             "unchanged",
+            "older",
             "rejected",
             "rows_done",
             "rows_total",

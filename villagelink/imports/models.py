@@ -121,6 +121,8 @@ class ImportBatch(models.Model):
     updated = models.PositiveIntegerField(_("updated orders"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged orders"), default=0)
     rejected = models.PositiveIntegerField(_("rejected rows"), default=0)
+    # Rows whose order is recorded in a later state than the row's (from an older report): left as they are.
+    older = models.PositiveIntegerField(_("older than what is recorded"), default=0)
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
@@ -168,3 +170,20 @@ class ImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row}: {self.reason}"
+
+
+class ImportOlderRow(models.Model):
+    """A row of a report that says less than what is recorded of its order (an older report): the order was
+    left as it is. Counted, not refused."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="older_rows")
+    row = models.PositiveIntegerField(_("row"))
+    external_id = models.CharField(_("order number"), max_length=64)
+
+    scope_path_lookup = "batch__scope_path"
+
+    class Meta:
+        ordering = ["batch", "row", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.external_id}"

@@ -20,7 +20,7 @@ from villagelink.orders.models import Status
 from . import parsing
 from .errors import ImportError_
 from .matching import Planned, _Matcher, _outcome
-from .models import ImportBatch, ImportProfile, ImportRejection
+from .models import ImportBatch, ImportOlderRow, ImportProfile, ImportRejection
 from .progress import _progress_key
 from .storage import _open
 from .writing import _insert, _orders_where, _update
@@ -43,7 +43,27 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    older: int = 0
     rows: int = 0
+
+
+# How far along its life an order is: a report's row never moves an order back (an older report read after a
+# newer one). Closed and refunded end it from any step; a refund, once recorded, is not undone by a closing.
+STEP = {
+    Status.PLACED: 0,
+    Status.PAID: 1,
+    Status.SHIPPED: 2,
+    Status.DELIVERED: 3,
+    Status.COMPLETED: 4,
+    Status.CANCELLED: 5,
+    Status.REFUNDED: 6,
+}
+
+
+def _is_older(status: str, refunded: int, plan: Planned) -> bool:
+    """Whether a row says less than what is recorded of its order: an earlier step, or a smaller refund."""
+    step, recorded = STEP.get(plan.status, 0), STEP.get(status, 0)
+    return step < recorded or (step == recorded and plan.refunded_fen < refunded)
 
 
 def _chunks(iterator: Iterator, size: int) -> Iterator[list]:
@@ -104,6 +124,7 @@ def _scan_rows(
         :300
     ]
     ImportRejection.objects.filter(batch=batch).delete()
+    ImportOlderRow.objects.filter(batch=batch).delete()
     for chunk in _chunks(parsing.report_rows(rows, layout), CHUNK):
         rejections: list[ImportRejection] = []
         planned: list[Planned] = []
@@ -135,7 +156,7 @@ def _scan_rows(
                 platform=layout.platform,
             )
         }
-        new, changed = [], []
+        new, changed, older = [], [], []
         for plan in planned:
             found = existing.get(plan.row.external_id)
             if found is None:
@@ -161,14 +182,20 @@ def _scan_rows(
                 plan.refunded_fen,
             ):
                 counts.unchanged += 1
+            elif _is_older(status, refunded, plan):
+                older.append(
+                    ImportOlderRow(batch=batch, row=plan.row.number, external_id=plan.row.external_id)
+                )
             else:
                 changed.append((pk, status, plan))
         counts.created += len(new)
         counts.updated += len(changed)
         counts.rejected += len(rejections)
+        counts.older += len(older)
         counts.rows += len(chunk)
         rejections.sort(key=lambda r: r.row)
         ImportRejection.objects.bulk_create(rejections, batch_size=1000)
+        ImportOlderRow.objects.bulk_create(older, batch_size=1000)
         if commit:
             _insert(batch, by, new, now, note, matcher.members)
             _update(by, changed, now, note)

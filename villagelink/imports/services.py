@@ -65,6 +65,7 @@ def _require(by: User) -> None:
 def _finish(batch: ImportBatch, counts: Counts, status: str) -> None:
     batch.created, batch.updated, batch.unchanged = counts.created, counts.updated, counts.unchanged
     batch.rejected, batch.rows_done, batch.rows_total = counts.rejected, counts.rows, counts.rows
+    batch.older = counts.older
     batch.status, batch.error = status, ""
     if status == BatchStatus.COMMITTED:
         batch.committed_at = timezone.now()

@@ -61,6 +61,7 @@ def batch(request, pk: int):
     _require(request.user)
     found = batch_get(user=request.user, pk=pk)
     rejections = list(found.rejections.all()[:SHOWN_REJECTIONS])
+    older_rows = list(found.older_rows.all()[:SHOWN_REJECTIONS])
     return render(
         request,
         "imports/batch.html",
@@ -68,6 +69,8 @@ def batch(request, pk: int):
             "batch": found,
             "rejections": rejections,
             "more": found.rejected > len(rejections),
+            "older_rows": older_rows,
+            "more_older": found.older > len(older_rows),
             "rows_done": progress_of(found),
         },
     )

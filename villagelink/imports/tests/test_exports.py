@@ -3,9 +3,12 @@ statuses, an after-sale refund, a discount, a cancelled order without dates), in
 county's figures count from it is what the buyers paid after discounts and refunds."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db.models import F, Sum
+from django.urls import reverse
 
 from villagelink.core.dates import region_zone
 from villagelink.imports.services import import_commit, import_preview
@@ -130,3 +133,92 @@ def test_an_unknown_after_sale_status_is_refused_naming_it(county_officer, shops
     assert batch.rejected == 1
     (reason,) = batch.rejections.values_list("reason", flat=True)
     assert "售后飞走了" in reason and "Pinduoduo" in reason
+
+
+# The same shop's report exported a week later: T2 shipped, T3 received, T7 closed unpaid.
+TAOBAO_LATER = (
+    TAOBAO.replace(
+        "T2,buyer2,68.00,68.00,买家已付款，等待卖家发货,", "T2,buyer2,68.00,68.00,卖家已发货，等待买家确认,"
+    )
+    .replace(
+        "T3,buyer3,50.00,50.00,卖家已发货，等待买家确认,2019-06-03 12:00:00,2019-06-03 12:01:00,,",
+        "T3,buyer3,50.00,50.00,交易成功,2019-06-03 12:00:00,2019-06-03 12:01:00,2019-06-08 12:00:00,",
+    )
+    .replace("T7,buyer7,15.00,15.00,等待买家付款,", "T7,buyer7,15.00,15.00,交易关闭,")
+)
+LATER_STATES = [
+    ("T1", "completed", 0),
+    ("T2", "shipped", 0),
+    ("T3", "completed", 0),
+    ("T4", "completed", 5000),
+    ("T5", "refunded", 8000),
+    ("T6", "cancelled", 0),
+    ("T7", "cancelled", 0),
+]
+
+
+def states() -> list[tuple[str, str, int]]:
+    return list(Order.objects.order_by("external_id").values_list("external_id", "status", "refunded_fen"))
+
+
+def commit(user, text: str):
+    batch = import_preview(by=user, data=text.encode(), filename="export.csv")
+    import_commit(by=user, batch=batch)
+    batch.refresh_from_db()
+    return batch
+
+
+def test_an_older_report_after_a_newer_one_leaves_the_newer_state(county_officer, shops):
+    commit(county_officer, TAOBAO_LATER)
+    assert states() == LATER_STATES
+    counted = counted_fen("taobao")
+
+    older = import_preview(by=county_officer, data=TAOBAO.encode(), filename="export.csv")
+
+    assert (older.created, older.updated, older.unchanged, older.older, older.rejected) == (0, 0, 4, 3, 0)
+    assert list(older.older_rows.values_list("row", "external_id")) == [(3, "T2"), (4, "T3"), (8, "T7")]
+    import_commit(by=county_officer, batch=older)
+    assert states() == LATER_STATES
+    assert counted_fen("taobao") == counted
+
+
+def test_a_newer_report_after_an_older_one_moves_the_orders_on(county_officer, shops):
+    commit(county_officer, TAOBAO)
+
+    newer = commit(county_officer, TAOBAO_LATER)
+
+    assert (newer.created, newer.updated, newer.unchanged, newer.older) == (0, 3, 4, 0)
+    assert states() == LATER_STATES
+    again = commit(county_officer, TAOBAO_LATER)
+    assert (again.updated, again.unchanged, again.older) == (0, 7, 0)
+
+
+def test_a_smaller_refund_than_recorded_is_older(county_officer, shops):
+    commit(county_officer, TAOBAO)
+    before = states()
+
+    older = commit(
+        county_officer, TAOBAO.replace("纳木林酥油店,50.00,退款成功", "纳木林酥油店,20.00,退款成功")
+    )
+
+    assert (older.updated, older.older) == (0, 1)
+    assert states() == before
+
+
+def test_rows_older_than_recorded_are_shown_on_the_page_in_the_api_and_the_cli(
+    client, county_officer, shops, tmp_path
+):
+    commit(county_officer, TAOBAO_LATER)
+    older = import_preview(by=county_officer, data=TAOBAO.encode(), filename="export.csv")
+    client.force_login(county_officer)
+
+    page = client.get(reverse("imports:batch", args=[older.pk])).content.decode()
+    assert 'data-testid="older">3<' in page and 'data-testid="older-rows"' in page and ">T7<" in page
+    assert client.get(reverse("importbatch-detail", args=[older.pk])).json()["older"] == 3
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(TAOBAO.encode("gbk"))
+    out = io.StringIO()
+    call_command("import_orders", str(path), "--as", "namling", stdout=out)
+    assert "row 8: order T7 is older than what is recorded; left as it is" in out.getvalue()
+    assert "0 updated, 4 unchanged, 3 older than what is recorded, 0 rejected" in out.getvalue()

@@ -62,15 +62,22 @@ class Command(BaseCommand):
     def _report(self, batch, commit: bool) -> None:
         for row, reason in batch.rejections.values_list("row", "reason").iterator():
             self.stdout.write(_("row %(row)d: %(reason)s") % {"row": row, "reason": reason})
+        for row, number in batch.older_rows.values_list("row", "external_id").iterator():
+            self.stdout.write(
+                _("row %(row)d: order %(id)s is older than what is recorded; left as it is")
+                % {"row": row, "id": number}
+            )
         self.stdout.write(
             _(
-                "%(platform)s: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, %(rejected)d rejected"
+                "%(platform)s: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, "
+                "%(older)d older than what is recorded, %(rejected)d rejected"
             )
             % {
                 "platform": batch.platform,
                 "created": batch.created,
                 "updated": batch.updated,
                 "unchanged": batch.unchanged,
+                "older": batch.older,
                 "rejected": batch.rejected,
             }
         )
