@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
+from villagelink.catalog.models import Platform
 from villagelink.orders.bulk import table_insert
 from villagelink.orders.models import Status
 
@@ -108,10 +109,35 @@ def _scan(batch: ImportBatch, by: User, *, commit: bool) -> Counts:
     with _open(batch) as file, closing(parsing.raw_rows(file, batch.file_name)) as rows:
         layout = parsing.find_layout(rows, _profiles(batch.platform or None))
         batch.platform = layout.platform
+        _check_shop(batch, layout)
         seen = _SeenNumbers()
         counts = _scan_rows(batch, by, rows, layout, seen, commit=commit)
         seen.drop()  # on an error, the rollback of the transaction drops it
+    if not counts.rows:
+        raise parsing.ImportFileError(
+            _(
+                "The file has a header row but no orders under it. Download the report again with the "
+                "orders of the period you want to import."
+            )
+        )
     return counts
+
+
+def _check_shop(batch: ImportBatch, layout: parsing.Layout) -> None:
+    """A shop chosen for the report's rows must be on the report's platform."""
+    shop = batch.default_shop
+    if shop is not None and shop.platform != layout.platform:
+        raise parsing.ImportFileError(
+            _(
+                "The shop “%(shop)s” is on %(shop_platform)s, but this report is from %(platform)s: "
+                "choose a shop on %(platform)s, or none if the report names its shops."
+            )
+            % {
+                "shop": shop.name,
+                "shop_platform": shop.get_platform_display(),
+                "platform": Platform(layout.platform).label,
+            }
+        )
 
 
 def _scan_rows(

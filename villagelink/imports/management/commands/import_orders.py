@@ -1,4 +1,4 @@
-"""villagelink import-orders FILE [--platform NAME] [--as USERNAME] [--commit]"""
+"""villagelink import-orders FILE [--platform NAME] [--shop ID] [--as USERNAME] [--commit]"""
 
 from pathlib import Path
 
@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
+from villagelink.catalog.models import Shop
 from villagelink.core.exceptions import ApplicationError
-from villagelink.imports.models import IMPORT_PLATFORMS
+from villagelink.imports.models import IMPORT_PLATFORMS, ImportBatch
 from villagelink.imports.services import discard_file, import_commit, import_preview
 
 
@@ -23,13 +24,18 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--platform", choices=[p.value for p in IMPORT_PLATFORMS])
         parser.add_argument(
+            "--shop",
+            type=int,
+            help="the id of the shop the report's rows belong to when it names no shop (on its platform)",
+        )
+        parser.add_argument(
             "--as", dest="username", help="whose area the rows are matched in (an administrator)"
         )
         parser.add_argument(
             "--commit", action="store_true", help="write the orders (otherwise nothing is written)"
         )
 
-    def handle(self, *args, file, platform, username, commit, **options):
+    def handle(self, *args, file, platform, shop, username, commit, **options):
         path = Path(file)
         try:
             data = path.read_bytes()
@@ -43,10 +49,16 @@ class Command(BaseCommand):
             by = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
             if by is None:
                 raise CommandError(_("Give --as USERNAME: there is no administrator to import as."))
+        chosen = None
+        if shop is not None:
+            chosen = Shop.objects.select_related("unit").filter(pk=shop).first()
+            if chosen is None:
+                raise CommandError(_("There is no shop %(id)d.") % {"id": shop})
+        batch: ImportBatch | None = None
         try:
             with transaction.atomic():
                 batch = import_preview(
-                    by=by, data=data, filename=path.name, platform=platform, background=False
+                    by=by, data=data, filename=path.name, platform=platform, shop=chosen, background=False
                 )
                 if commit:
                     batch = import_commit(by=by, batch=batch, background=False)
@@ -54,9 +66,12 @@ class Command(BaseCommand):
                 if not commit:
                     raise _DryRun
         except _DryRun:
-            discard_file(batch)
+            if batch is not None:
+                discard_file(batch)
             self.stdout.write(_("Nothing was written; run again with --commit to import."))
         except ApplicationError as error:
+            if batch is not None:  # refused at commit: the batch was rolled back, its upload goes too
+                discard_file(batch)
             raise CommandError(error.message) from error
 
     def _report(self, batch, commit: bool) -> None:
