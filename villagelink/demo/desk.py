@@ -52,8 +52,18 @@ REPORTS = {
         "宝贝总数量",
         "店铺名称",
         "退款金额",
+        "退款状态",
     ],
-    Platform.JD: ["订单号", "商品名称", "订购数量", "应付金额", "订单状态", "下单时间", "店铺名称"],
+    Platform.JD: [
+        "订单号",
+        "商品名称",
+        "订购数量",
+        "应付金额",
+        "订单状态",
+        "下单时间",
+        "店铺名称",
+        "售后状态",
+    ],
     Platform.PINDUODUO: [
         "订单号",
         "商品",
@@ -62,7 +72,17 @@ REPORTS = {
         "用户实付金额(元)",
         "订单成交时间",
         "店铺名称",
+        "售后状态",
     ],
+}
+# Each platform's own (order status, after-sale status) words, as its export writes them: mostly finished
+# sales, one shipped, one closed, one refunded in full through the after-sale column.
+STATUS_WORDS = {
+    Platform.TAOBAO: [("交易成功", "")] * 6
+    + [("卖家已发货，等待买家确认", ""), ("交易关闭", ""), ("交易关闭", "退款成功")],
+    Platform.JD: [("完成", "")] * 6 + [("等待确认收货", ""), ("已取消", ""), ("完成", "退款成功")],
+    Platform.PINDUODUO: [("已签收", "无售后或售后关闭")] * 6
+    + [("已发货，待收货", "无售后或售后关闭"), ("已取消", "无售后或售后关闭"), ("已签收", "退款成功")],
 }
 
 
@@ -134,7 +154,7 @@ def _report(platform: str, shops: list[Shop], rng: random.Random) -> bytes:
     for n in range(12):
         shop = shops[n % len(shops)]
         amount = rng.randint(30, 600)
-        status = rng.choice(["交易成功"] * 6 + ["卖家已发货", "交易关闭", "退款成功"])
+        status, after_sale = rng.choice(STATUS_WORDS[platform])
         placed = start + datetime.timedelta(days=n * 2)
         number = f"{rng.randint(10**17, 10**18 - 1)}"
         values = {
@@ -156,7 +176,9 @@ def _report(platform: str, shops: list[Shop], rng: random.Random) -> bytes:
             "订购数量": "2",
             "商品数量(件)": "1",
             "店铺名称": shop.name,
-            "退款金额": f"{amount}.00" if status == "退款成功" else "0",
+            "退款金额": f"{amount}.00" if after_sale == "退款成功" else "0",
+            "退款状态": after_sale,
+            "售后状态": after_sale,
         }
         writer.writerow([values[h] for h in headers])
     return out.getvalue().encode("gb18030")

@@ -12,6 +12,7 @@ from villagelink.catalog.models import Product, ProductPhoto, Shop
 from villagelink.core.crypto import keyed_hash
 from villagelink.core.periods import open_on_q
 from villagelink.geo.models import AdminUnit
+from villagelink.imports.models import ImportRejection
 from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator
 from villagelink.network.selectors import coverage_for
 from villagelink.orders.models import Order, Status
@@ -122,6 +123,8 @@ def check_desk_and_imports():
     imported = Order.objects.filter(channel="platform")
     assert set(imported.values_list("platform", flat=True)) == {"taobao", "jd", "pinduoduo"}
     assert imported.filter(status="refunded").exists() or imported.filter(status="cancelled").exists()
+    # each platform's report is written in its own words: none of its statuses is unknown
+    assert not ImportRejection.objects.filter(reason__contains="status").exists()
 
 
 def check_storefront():
