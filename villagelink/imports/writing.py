@@ -138,7 +138,10 @@ def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -
     assignments = ", ".join(
         f"{quote(c)} = %s" for c in ("status", "total_fen", "refunded_fen", "completed_on")
     )
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - model names, quoted
+    # An order first seen unpaid is paid when a later report says it moved on (at its placing, as new ones).
+    paid_at, placed_at = quote("paid_at"), quote("placed_at")
+    paid = f"{paid_at} = CASE WHEN %s THEN COALESCE({paid_at}, {placed_at}) ELSE {paid_at} END"
+    sql = f"UPDATE {table} SET {assignments}, {paid} WHERE {quote('id')} = %s"  # noqa: S608 - model names, quoted
     ids = [pk for pk, _old, _plan in changed]
     zone = region_zone()
     with facts_follow(ids):
@@ -151,6 +154,7 @@ def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -
                         plan.row.amount_fen,
                         plan.refunded_fen,
                         connection.ops.adapt_datefield_value(_completed_on(plan, zone)),
+                        plan.status not in (Status.PLACED, Status.CANCELLED),
                         pk,
                     )
                     for pk, _old, plan in changed

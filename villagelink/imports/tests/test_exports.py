@@ -222,3 +222,14 @@ def test_rows_older_than_recorded_are_shown_on_the_page_in_the_api_and_the_cli(
     call_command("import_orders", str(path), "--as", "namling", stdout=out)
     assert "row 8: order T7 is older than what is recorded; left as it is" in out.getvalue()
     assert "0 updated, 4 unchanged, 3 older than what is recorded, 0 rejected" in out.getvalue()
+
+
+def test_an_order_first_seen_unpaid_is_paid_when_a_later_report_says_so(county_officer, shops):
+    commit(county_officer, TAOBAO)
+    assert Order.objects.get(external_id="T7").paid_at is None
+
+    commit(county_officer, TAOBAO.replace("等待买家付款,", "买家已付款，等待卖家发货,"))
+
+    paid = Order.objects.get(external_id="T7")
+    assert paid.status == "paid" and paid.paid_at == paid.placed_at
+    assert Order.objects.get(external_id="T6").paid_at is None  # still closed unpaid
