@@ -140,12 +140,15 @@ def new_page(browser, demo_server, request):
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
         page.on("console", on_console)
-        page.on(
-            "requestfailed",
-            lambda req: problems.append(f"request failed: {req.method} {req.url} ({req.failure})"),
-        )
+        page.on("requestfailed", on_request_failed)
         page.on("response", on_response)
         return page
+
+    def on_request_failed(req):
+        # ERR_ABORTED is the browser cancelling a request itself (the page moved on while, say, the favicon was
+        # still loading): not an error of the server or the page.
+        if req.failure != "net::ERR_ABORTED":
+            problems.append(f"request failed: {req.method} {req.url} ({req.failure})")
 
     def on_console(message):
         # The Content-Security-Policy is on in every test: anything it blocks is an error of the page.
