@@ -7,8 +7,10 @@ Money is integer fen throughout.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.catalog.models import Platform
 from villagelink.core.crypto import decrypt
 
 
@@ -234,6 +236,16 @@ class Order(models.Model):
     def amount_fen(self) -> int:
         """What the order is worth after refunds."""
         return self.total_fen - self.refunded_fen
+
+    @property
+    def platform_number_label(self) -> str:
+        """What the platform's own order number (`external_id`) is called on staff pages: "Taobao / Tmall order
+        number", or "Platform order number" for a generic sheet ("" if the order has none)."""
+        if not self.external_id:
+            return ""
+        if self.platform in Platform.values and self.platform not in (Platform.STOREFRONT, Platform.OTHER):
+            return gettext("%(platform)s order number") % {"platform": Platform(self.platform).label}
+        return gettext("Platform order number")
 
     def phone(self) -> str:
         return decrypt(self.phone_encrypted) if self.phone_encrypted else ""

@@ -35,8 +35,12 @@ def order_list(*, user, status: str = "", search: str = "") -> QuerySet[Order]:
         orders = orders.filter(status__in=TO_FULFIL)
     elif status in Status.values:
         orders = orders.filter(status=status)
-    if search.strip():
-        orders = orders.filter(Q(number__startswith=search.strip()) | Q(shop__name__icontains=search.strip()))
+    search = search.strip()
+    if search:
+        # Our number, the platform's own number (an imported order's), or the shop's name.
+        orders = orders.filter(
+            Q(number__startswith=search) | Q(external_id__startswith=search) | Q(shop__name__icontains=search)
+        )
     return orders.order_by("-placed_at", "-pk")
 
 
