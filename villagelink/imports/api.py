@@ -3,7 +3,7 @@
 import base64
 import binascii
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -15,11 +15,58 @@ from . import parsing
 from .models import IMPORT_PLATFORMS, ImportBatch
 from .selectors import batch_list, import_shops
 from .services import can_import, import_commit, import_preview, progress_of
+from .summary import preview_of
 
 
 class ImportRejectionSerializer(serializers.Serializer):
     row = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
     reason = serializers.CharField()
+
+
+class ImportRejectedRowSerializer(ImportRejectionSerializer):
+    cells = serializers.ListField(
+        child=serializers.CharField(), help_text="The row's cells as the report has them."
+    )
+
+
+class StatusFiguresSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="Our order status for the report's rows.")
+    orders = serializers.IntegerField(read_only=True)
+    amount = serializers.CharField(help_text="Paid by the buyers, in yuan.")
+    refunded = serializers.CharField(help_text="Refunded, in yuan.")
+
+
+class CountedSerializer(serializers.Serializer):
+    orders = serializers.IntegerField(read_only=True)
+    amount = serializers.CharField(help_text="Yuan: paid less refunds, of the orders that count as sales.")
+
+
+class MonthChangeSerializer(serializers.Serializer):
+    county = serializers.CharField()
+    county_path = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    orders_change = serializers.IntegerField(read_only=True)
+    amount_change = serializers.CharField(help_text="Yuan: the change the import makes (or made).")
+    amount_now = serializers.CharField(help_text="Yuan: the county's sales recorded for the month now.")
+
+
+class FirstRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(read_only=True)
+    effect = serializers.CharField(help_text="new, updated, unchanged, older or rejected.")
+    order = serializers.CharField()
+    placed_at = serializers.CharField()
+    status = serializers.CharField()
+    amount = serializers.CharField()
+    refunded = serializers.CharField()
+    shop = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    statuses = StatusFiguresSerializer(many=True)
+    counted = CountedSerializer()
+    months = MonthChangeSerializer(many=True)
+    first_rows = FirstRowSerializer(many=True)
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
@@ -54,14 +101,21 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
 class ImportBatchDetailSerializer(ImportBatchSerializer):
     rejections = serializers.SerializerMethodField()
+    preview = serializers.SerializerMethodField()
 
     class Meta(ImportBatchSerializer.Meta):
-        fields = [*ImportBatchSerializer.Meta.fields, "rejections"]
+        fields = [*ImportBatchSerializer.Meta.fields, "preview", "rejections"]
         read_only_fields = fields
 
-    @extend_schema(responses=ImportRejectionSerializer(many=True))
+    @extend_schema_field(ImportRejectedRowSerializer(many=True))
     def get_rejections(self, batch) -> list[dict]:
-        return list(batch.rejections.values("row", "reason")[:1000])
+        return list(batch.rejections.values("row", "reason", "cells")[:1000])
+
+    @extend_schema_field(ImportPreviewSerializer)
+    def get_preview(self, batch) -> dict:
+        """What the check found: per status, what counts as sales, the change per county and month, the
+        first rows as read."""
+        return preview_of(batch.summary or {})
 
 
 class ImportUploadSerializer(StrictSerializer):

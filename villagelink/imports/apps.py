@@ -6,3 +6,10 @@ class ImportsConfig(AppConfig):
     name = "villagelink.imports"
     label = "imports"
     verbose_name = _("Imports of platform order reports")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from .models import OfficeWord
+
+        auditlog.register(OfficeWord)

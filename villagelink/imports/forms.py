@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from villagelink.catalog.models import Shop
 
 from . import parsing
-from .models import IMPORT_PLATFORMS
+from .models import FIELDS, IMPORT_PLATFORMS, OfficeWord, Outcome
 from .selectors import import_shops
+from .vocabulary import AFTER_NONE, AFTER_REFUNDED
 
 
 class ImportUploadForm(forms.Form):
@@ -43,3 +44,43 @@ class ImportUploadForm(forms.Form):
                 % {"mb": parsing.limit("MAX_BYTES") / (1024 * 1024)}
             )
         return upload
+
+
+# What each of our fields is, as an officer reads it (the meanings a column heading may be given).
+FIELD_LABELS = {
+    "external_id": _("Order number"),
+    "amount": _("Amount the buyer paid"),
+    "status": _("Order status"),
+    "placed_at": _("Order date"),
+    "completed_at": _("Completion date"),
+    "title": _("Item title"),
+    "quantity": _("Quantity"),
+    "shop": _("Shop name or id"),
+    "refund": _("Refund amount"),
+    "after_sale": _("After-sale status"),
+}
+AFTER_SALE_LABELS = {
+    AFTER_NONE: _("No refund: the order counts as its status says"),
+    AFTER_REFUNDED: _("Refunded in full (no sale)"),
+}
+
+
+def meaning_choices(kind: str) -> list[tuple[str, str]]:
+    if kind == OfficeWord.Kind.STATUS:
+        return list(Outcome.choices)
+    if kind == OfficeWord.Kind.AFTER_SALE:
+        return list(AFTER_SALE_LABELS.items())
+    return [(name, FIELD_LABELS[name]) for name in FIELDS]
+
+
+class OfficeWordForm(forms.Form):
+    """The meaning of one word of a report the import did not know, for the officer's area."""
+
+    kind = forms.ChoiceField(choices=OfficeWord.Kind.choices, widget=forms.HiddenInput)
+    word = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    meaning = forms.ChoiceField(label=_("Means"), choices=[])
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.data.get("kind", kind) if self.is_bound else kind
+        self.fields["meaning"].choices = [("", _("Choose…")), *meaning_choices(kind)]

@@ -123,6 +123,9 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(_("rejected rows"), default=0)
     # Rows whose order is recorded in a later state than the row's (from an older report): left as they are.
     older = models.PositiveIntegerField(_("older than what is recorded"), default=0)
+    # What the check found, for the officer to decide on (see scanning.Summary): the orders and amount per
+    # status, what would count as sales, the change per county and month, the first rows as read, the header.
+    summary = models.JSONField(default=dict, blank=True, editable=False)
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
@@ -162,6 +165,12 @@ class ImportRejection(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejections")
     row = models.PositiveIntegerField(_("row"))
     reason = models.CharField(_("reason"), max_length=300)
+    # The row's cells as the file has them (as text), for the workbook of rejected rows.
+    cells = models.JSONField(default=list, blank=True)
+    # A status word the import did not know, when that is why the row was refused (the office may give it a
+    # meaning from the batch page): its kind (OfficeWord.Kind) and the word as written.
+    unknown_kind = models.CharField(max_length=12, blank=True)
+    unknown = models.CharField(max_length=100, blank=True)
 
     scope_path_lookup = "batch__scope_path"
 
@@ -187,3 +196,49 @@ class ImportOlderRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row}: {self.external_id}"
+
+
+class OfficeWord(models.Model):
+    """A word of a platform's reports that the import did not know (an order status, an after-sale status, or
+    a column heading), given its meaning by an office for its area: it applies to the later checks of every
+    report uploaded within that area. Audited."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("order status")
+        AFTER_SALE = "after_sale", _("after-sale status")
+        COLUMN = "column", _("column heading")
+
+    scope_path = models.CharField(max_length=12, blank=True, db_index=True)
+    platform = models.CharField(
+        _("platform"), max_length=20, choices=[(p.value, p.label) for p in IMPORT_PLATFORMS]
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    word = models.CharField(_("word"), max_length=100)
+    # An Outcome for a status; "refunded" or "none" for an after-sale status; one of FIELDS for a heading.
+    meaning = models.CharField(_("meaning"), max_length=20)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("given at"), auto_now_add=True)
+
+    scope_path_lookup = "scope_path"
+
+    class Meta:
+        verbose_name = _("word of a platform's reports")
+        verbose_name_plural = _("words of platforms' reports")
+        ordering = ["platform", "kind", "word"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_path", "platform", "kind", "word"], name="imports_officeword_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.meaning}"
+
+    def get_additional_data(self) -> dict:
+        return {"unit_path": self.scope_path}

@@ -47,6 +47,17 @@ class ImportFileError(tabular.UnreadableFile):
 class RowProblem(ApplicationError):
     """One row cannot be imported; its reason is reported with its row number."""
 
+    kind = ""  # an OfficeWord.Kind when the row was refused for a word the import does not know
+    word = ""
+
+
+class UnknownWord(RowProblem):
+    """A row refused for a status word the import does not know; the office may give it a meaning."""
+
+    def __init__(self, message: str, *, kind: str, word: str):
+        super().__init__(message)
+        self.kind, self.word = kind, word[:100]
+
 
 @dataclass
 class Layout:
@@ -55,6 +66,7 @@ class Layout:
     index: dict[str, int]
     words: Vocabulary
     header_row: int
+    header: list[str] = dataclasses.field(default_factory=list)  # the header row's cells as written
     zone: ZoneInfo = dataclasses.field(default_factory=region_zone)  # the clock of times without a zone
     read_at: datetime.datetime = dataclasses.field(default_factory=timezone.now)  # the moment of reading
 
@@ -117,8 +129,9 @@ def find_layout(rows: Iterator[tuple[int, list]], profiles: Iterable) -> Layout:
                 best = (profile, index)
         if best is not None:
             profile, index = best
-            words = Vocabulary(profile.platform, profile.statuses)
-            return Layout(profile.platform, profile.name, index, words, number)
+            words = Vocabulary(profile.platform, profile.statuses, getattr(profile, "after_sales", None))
+            shown = [text_of(c)[:100] for c in cells[: tabular.limit("MAX_COLUMNS")]]
+            return Layout(profile.platform, profile.name, index, words, number, shown)
     expected = "; ".join(
         "{}: {}".format(
             profile.name,
@@ -274,12 +287,14 @@ def _order_outcome(value, layout: Layout) -> str:
         raise RowProblem(_("the order status is missing"))
     outcome = layout.words.order(word)
     if outcome not in OUTCOMES:
-        raise RowProblem(
+        raise UnknownWord(
             _(
-                "the order status “%(word)s” is unknown for %(profile)s reports: check the platform "
-                "chosen, or ask an administrator to add it"
+                "the order status “%(word)s” is unknown for %(profile)s reports: check the platform chosen, "
+                "or give the word its meaning on this import's page and check again"
             )
-            % {"word": word[:40], "profile": layout.profile_name}
+            % {"word": word[:40], "profile": layout.profile_name},
+            kind="status",
+            word=word,
         )
     return outcome
 
@@ -301,12 +316,14 @@ def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
     if after_sale:
         meaning = layout.words.after_sale(after_sale)
         if meaning is None:
-            raise RowProblem(
+            raise UnknownWord(
                 _(
-                    "the after-sale status “%(word)s” is unknown for %(profile)s reports: check the "
-                    "platform chosen, or ask an administrator to add it"
+                    "the after-sale status “%(word)s” is unknown for %(profile)s reports: check the platform "
+                    "chosen, or give the word its meaning on this import's page and check again"
                 )
-                % {"word": after_sale[:40], "profile": layout.profile_name}
+                % {"word": after_sale[:40], "profile": layout.profile_name},
+                kind="after_sale",
+                word=after_sale,
             )
         if meaning == AFTER_REFUNDED and (not refund or refund >= amount):
             outcome, refund = Outcome.REFUNDED, amount  # refunded in full: nothing counts
@@ -331,11 +348,22 @@ def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
     )
 
 
-def report_rows(rows: Iterator[tuple[int, list]], layout: Layout) -> Iterator[tuple[int, ReportRow | str]]:
-    """(row number, a parsed row or the reason it cannot be imported) for each row after the header. Blank
-    rows and totals rows are skipped, and so is a last row without an order number (a totals row without
-    its word). The reader holds the file to the row limit."""
-    pending: tuple[int, str] | None = None
+MAX_KEPT_CELLS = 100  # of a refused row, kept for the workbook of rejected rows
+MAX_KEPT_CHARS = 500  # of each of its cells
+
+
+def cells_kept(cells: list) -> list[str]:
+    """A row's cells as text, as the workbook of rejected rows gives them back (long ones shortened)."""
+    return [text_of(c)[:MAX_KEPT_CHARS] for c in cells[:MAX_KEPT_CELLS]]
+
+
+def report_rows(
+    rows: Iterator[tuple[int, list]], layout: Layout
+) -> Iterator[tuple[int, ReportRow | RowProblem, list]]:
+    """(row number, a parsed row or why it cannot be imported, the row's cells) for each row after the header.
+    Blank rows and totals rows are skipped, and so is a last row without an order number (a totals row
+    without its word). The reader holds the file to the row limit."""
+    pending: tuple[int, RowProblem, list] | None = None
     for number, cells in rows:
         if is_blank(cells) or is_totals(cells):
             continue
@@ -343,10 +371,10 @@ def report_rows(rows: Iterator[tuple[int, list]], layout: Layout) -> Iterator[tu
             yield pending
             pending = None
         try:
-            yield number, parse_row(number, cells, layout)
+            yield number, parse_row(number, cells, layout), cells
         except RowProblem as problem:
             i = layout.index["external_id"]
             if i >= len(cells) or not text_of(cells[i]):
-                pending = (number, problem.message)
+                pending = (number, problem, cells)
             else:
-                yield number, problem.message
+                yield number, problem, cells

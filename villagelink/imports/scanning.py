@@ -10,32 +10,65 @@ from itertools import islice
 
 from django.core.cache import caches
 from django.db import connection
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.catalog.models import Platform
+from villagelink.geo.models import LEVEL_PATH_WIDTH
 from villagelink.orders.bulk import table_insert
 from villagelink.orders.models import Status
 
 from . import parsing
 from .errors import ImportError_
 from .matching import Planned, _Matcher, _outcome
-from .models import ImportBatch, ImportOlderRow, ImportProfile, ImportRejection
+from .models import FIELDS, ImportBatch, ImportOlderRow, ImportProfile, ImportRejection, OfficeWord
 from .progress import _progress_key
 from .storage import _open
+from .summary import Summary, sample_entry
 from .writing import _insert, _orders_where, _update
 
 CHUNK = 2000
 
 
-def _profiles(platform: str | None):
+@dataclass
+class _Profile:
+    """An import profile with the words the offices of the uploader's area gave meanings to (`OfficeWord`)."""
+
+    platform: str
+    name: str
+    columns: dict[str, list[str]]
+    statuses: dict[str, str]
+    after_sales: dict[str, str]
+
+
+def _profiles(platform: str | None, scope_path: str) -> list[_Profile]:
     profiles = ImportProfile.objects.all()
     if platform:
         profiles = profiles.filter(platform=platform)
         if not profiles.exists():
             raise ImportError_(_("There is no import profile for the platform “%(p)s”.") % {"p": platform})
-    return list(profiles)
+    areas = [""] + [scope_path[:width] for width in LEVEL_PATH_WIDTH.values() if width <= len(scope_path)]
+    words = (
+        OfficeWord.objects.filter(scope_path__in=areas)
+        .order_by(Length("scope_path"), "pk")  # the office nearest the uploader has the last word
+        .values_list("platform", "kind", "word", "meaning")
+    )
+    office: dict[tuple[str, str], dict[str, str]] = {}
+    for word_platform, kind, word, meaning in words:
+        office.setdefault((word_platform, kind), {})[word] = meaning
+    found = []
+    for profile in profiles:
+        headings = office.get((profile.platform, OfficeWord.Kind.COLUMN), {})
+        columns = {
+            field: [h for h, meaning in headings.items() if meaning == field] + profile.columns.get(field, [])
+            for field in FIELDS
+        }
+        statuses = {**profile.statuses, **office.get((profile.platform, OfficeWord.Kind.STATUS), {})}
+        after_sales = office.get((profile.platform, OfficeWord.Kind.AFTER_SALE), {})
+        found.append(_Profile(profile.platform, profile.name, columns, statuses, after_sales))
+    return found
 
 
 @dataclass
@@ -107,11 +140,13 @@ class _SeenNumbers:
 def _scan(batch: ImportBatch, by: User, *, commit: bool) -> Counts:
     """Reads the stored file once, checks every row, and (when committing) writes the orders."""
     with _open(batch) as file, closing(parsing.raw_rows(file, batch.file_name)) as rows:
-        layout = parsing.find_layout(rows, _profiles(batch.platform or None))
+        layout = parsing.find_layout(rows, _profiles(batch.platform or None, batch.scope_path))
         batch.platform = layout.platform
         _check_shop(batch, layout)
         seen = _SeenNumbers()
-        counts = _scan_rows(batch, by, rows, layout, seen, commit=commit)
+        summary = _summary_of(layout)
+        counts = _scan_rows(batch, by, rows, layout, seen, summary, commit=commit)
+        batch.summary = summary.as_json()
         seen.drop()  # on an error, the rollback of the transaction drops it
     if not counts.rows:
         raise parsing.ImportFileError(
@@ -121,6 +156,16 @@ def _scan(batch: ImportBatch, by: User, *, commit: bool) -> Counts:
             )
         )
     return counts
+
+
+def _summary_of(layout: parsing.Layout) -> Summary:
+    taken = set(layout.index.values())
+    return Summary(
+        header=layout.header,
+        unused=[h for i, h in enumerate(layout.header) if h and i not in taken],
+        missing=[f for f in FIELDS if f not in layout.index],
+        zone=layout.zone,
+    )
 
 
 def _check_shop(batch: ImportBatch, layout: parsing.Layout) -> None:
@@ -140,8 +185,19 @@ def _check_shop(batch: ImportBatch, layout: parsing.Layout) -> None:
         )
 
 
+def _rejection(batch: ImportBatch, number: int, problem: parsing.RowProblem, cells: list) -> ImportRejection:
+    return ImportRejection(
+        batch=batch,
+        row=number,
+        reason=problem.message[:300],
+        cells=parsing.cells_kept(cells),
+        unknown_kind=problem.kind,
+        unknown=problem.word,
+    )
+
+
 def _scan_rows(
-    batch, by: User, rows, layout: parsing.Layout, seen: "_SeenNumbers", *, commit: bool
+    batch, by: User, rows, layout: parsing.Layout, seen: "_SeenNumbers", summary: Summary, *, commit: bool
 ) -> Counts:
     matcher = _Matcher(by, layout.platform, batch.default_shop)
     counts = Counts()
@@ -154,12 +210,15 @@ def _scan_rows(
     for chunk in _chunks(parsing.report_rows(rows, layout), CHUNK):
         rejections: list[ImportRejection] = []
         planned: list[Planned] = []
-        earlier = seen.rows_of({row.external_id for _number, row in chunk if not isinstance(row, str)})
+        cells_of = {number: cells for number, _row, cells in chunk}
+        earlier = seen.rows_of(
+            {row.external_id for _n, row, _c in chunk if isinstance(row, parsing.ReportRow)}
+        )
         accepted: dict[str, int] = {}  # in this chunk
-        for number, row in chunk:
+        for number, row, cells in chunk:
             try:
-                if isinstance(row, str):
-                    raise parsing.RowProblem(row)
+                if isinstance(row, parsing.RowProblem):
+                    raise row
                 first = earlier.get(row.external_id) or accepted.get(row.external_id)
                 if first is not None:
                     raise parsing.RowProblem(
@@ -171,49 +230,58 @@ def _scan_rows(
                 accepted[row.external_id] = number
                 planned.append(Planned(row, shop, status, refunded))
             except parsing.RowProblem as problem:
-                rejections.append(ImportRejection(batch=batch, row=number, reason=problem.message[:300]))
+                rejections.append(_rejection(batch, number, problem, cells))
         seen.add(accepted)
         existing = {
             values[0]: values
             for values in _orders_where(
                 "external_id",
                 [p.row.external_id for p in planned],
-                ["external_id", "id", "shop_id", "status", "total_fen", "refunded_fen"],
+                ["external_id", "id", "shop_id", "status", "total_fen", "refunded_fen", "placed_on"],
                 platform=layout.platform,
             )
         }
         new, changed, older = [], [], []
+        shown: list[dict] = []
         for plan in planned:
             found = existing.get(plan.row.external_id)
+            effect = "new"
             if found is None:
                 new.append(plan)
-                continue
-            _id, pk, shop_id, status, total, refunded = found
-            if shop_id != plan.shop.pk:
-                rejections.append(
-                    ImportRejection(
-                        batch=batch,
-                        row=plan.row.number,
-                        reason=(
-                            _("the order number %(id)s is already recorded for another shop")
-                            if shop_id in matcher.in_scope
-                            else _("the order number %(id)s cannot be matched within your area")
-                        )
-                        % {"id": plan.row.external_id},
-                    )
-                )
-            elif status == Status.REVERSED or (status, total, refunded) == (
-                plan.status,
-                plan.row.amount_fen,
-                plan.refunded_fen,
-            ):
-                counts.unchanged += 1
-            elif _is_older(status, refunded, plan):
-                older.append(
-                    ImportOlderRow(batch=batch, row=plan.row.number, external_id=plan.row.external_id)
-                )
+                summary.new(plan)
             else:
-                changed.append((pk, status, plan))
+                _id, pk, shop_id, status, total, refunded, placed_on = found
+                if shop_id != plan.shop.pk:
+                    message = (
+                        _("the order number %(id)s is already recorded for another shop")
+                        if shop_id in matcher.in_scope
+                        else _("the order number %(id)s cannot be matched within your area")
+                    ) % {"id": plan.row.external_id}
+                    number = plan.row.number
+                    rejections.append(
+                        _rejection(batch, number, parsing.RowProblem(message), cells_of[number])
+                    )
+                    continue
+                if status == Status.REVERSED or (status, total, refunded) == (
+                    plan.status,
+                    plan.row.amount_fen,
+                    plan.refunded_fen,
+                ):
+                    effect = "unchanged"
+                    counts.unchanged += 1
+                elif _is_older(status, refunded, plan):
+                    effect = "older"
+                    older.append(
+                        ImportOlderRow(batch=batch, row=plan.row.number, external_id=plan.row.external_id)
+                    )
+                else:
+                    effect = "updated"
+                    changed.append((pk, status, plan))
+                    summary.changed(plan, placed_on, status, total, refunded)
+            summary.row(plan)
+            shown.append(sample_entry(plan, effect, layout.zone))
+        shown += [{"row": r.row, "effect": "rejected", "reason": r.reason} for r in rejections]
+        summary.show(shown)
         counts.created += len(new)
         counts.updated += len(changed)
         counts.rejected += len(rejections)

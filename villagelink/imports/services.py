@@ -20,18 +20,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from villagelink.accounts.models import User
+from villagelink.accounts.models import Role, User
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.catalog.models import Shop
 from villagelink.core.exceptions import ApplicationError, ErrorCode
-from villagelink.core.scope import in_scope, scope_unit_of
+from villagelink.core.scope import in_scope, is_administrator, scope_unit_of
+from villagelink.geo.models import LEVEL_PATH_WIDTH, Level
 
 from . import parsing
 from .errors import ImportError_
-from .models import BatchAction, BatchStatus, ImportBatch, ImportProfile
+from .models import FIELDS, BatchAction, BatchStatus, ImportBatch, ImportProfile, OfficeWord, Outcome
 from .progress import _progress_clear, progress_of
 from .scanning import Counts, _scan
 from .storage import _media_dir, _store, discard_file
+from .vocabulary import AFTER_NONE, AFTER_REFUNDED
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +42,14 @@ __all__ = [
     "Discarded",
     "ImportError_",
     "batch_run",
+    "can_give_words",
     "can_import",
     "discard_file",
     "import_commit",
     "import_preview",
+    "import_recheck",
     "imports_discard_stale",
+    "office_word_give",
     "profiles_ensure",
     "progress_of",
 ]
@@ -168,6 +173,89 @@ def _run_commit(batch: ImportBatch, by: User) -> None:
         _back_to_previewed(batch)
         raise
     discard_file(batch)
+
+
+def import_recheck(*, by: User, batch: ImportBatch, background: bool = True) -> ImportBatch:
+    """Checks a checked batch's stored file again (after the office gave meanings to its unknown words):
+    its counts, summary and rejected rows are replaced; nothing is written to orders."""
+    _require(by)
+    if not in_scope(by, batch.scope_path):
+        raise ImportError_(_("No such import."), code=ErrorCode.NOT_FOUND)
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != BatchStatus.PREVIEWED or not locked.file_path:
+            raise ImportError_(
+                _("This import is %(status)s; only a checked import can be checked again.")
+                % {"status": locked.get_status_display().lower()},
+                code=ErrorCode.CONFLICT,
+            )
+        locked.status, locked.action, locked.rows_done = BatchStatus.RUNNING, BatchAction.PREVIEW, 0
+        locked.save(update_fields=["status", "action", "rows_done"])
+    if background and locked.rows_total > parsing.limit("BACKGROUND_ROWS"):
+        from .tasks import run_batch
+
+        run_batch.enqueue(locked.pk)
+        locked.refresh_from_db()
+        return locked
+    try:
+        with transaction.atomic():
+            counts = _scan(locked, by, commit=False)
+            _finish(locked, counts, BatchStatus.PREVIEWED)
+    except Exception:
+        _back_to_previewed(locked)
+        raise
+    return locked
+
+
+# What an office may say a word means, by kind of word.
+MEANINGS: dict[str, tuple[str, ...]] = {
+    OfficeWord.Kind.STATUS: tuple(Outcome.values),
+    OfficeWord.Kind.AFTER_SALE: (AFTER_NONE, AFTER_REFUNDED),
+    OfficeWord.Kind.COLUMN: FIELDS,
+}
+
+
+def can_give_words(user) -> bool:
+    """Officers of a county or above (and administrators) give meanings to platforms' words for their area."""
+    if is_administrator(user):
+        return True
+    unit = scope_unit_of(user)
+    return (
+        getattr(user, "role", None) == Role.OFFICER
+        and unit is not None
+        and len(unit.path) <= LEVEL_PATH_WIDTH[Level.COUNTY]
+    )
+
+
+def office_word_give(*, by: User, batch: ImportBatch, kind: str, word: str, meaning: str) -> OfficeWord:
+    """Gives a word the batch's report uses and the import did not know (a status seen in a refused row, or a
+    column heading no field was read from) its meaning on the batch's platform, for the giver's whole area;
+    a meaning given earlier by the same office is replaced. Audited (auditlog)."""
+    if not can_give_words(by):
+        raise ImportError_(
+            _("Only officers of a county or above give meanings to the words of platforms' reports."),
+            code=ErrorCode.FORBIDDEN,
+        )
+    if not in_scope(by, batch.scope_path):
+        raise ImportError_(_("No such import."), code=ErrorCode.NOT_FOUND)
+    if meaning not in MEANINGS.get(kind, ()):
+        raise ImportError_(_("Choose what the word means."))
+    seen = (
+        word in (batch.summary or {}).get("unused", [])
+        if kind == OfficeWord.Kind.COLUMN
+        else batch.rejections.filter(unknown_kind=kind, unknown=word).exists()
+    )
+    if not word or not seen:
+        raise ImportError_(_("This report does not use that word where the import could not read it."))
+    unit = scope_unit_of(by)
+    scope_path = unit.path if unit is not None else ""
+    with transaction.atomic():
+        given = OfficeWord.objects.filter(
+            scope_path=scope_path, platform=batch.platform, kind=kind, word=word
+        ).first() or OfficeWord(scope_path=scope_path, platform=batch.platform, kind=kind, word=word)
+        given.meaning, given.created_by = meaning, by
+        given.save()
+    return given
 
 
 def _back_to_previewed(batch: ImportBatch) -> None:

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,10 +10,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from villagelink.core.exceptions import ApplicationError
+from villagelink.orders.models import Status
 
-from .forms import ImportUploadForm
+from .forms import FIELD_LABELS, ImportUploadForm, OfficeWordForm, meaning_choices
+from .models import BatchStatus, OfficeWord
 from .selectors import batch_get, batch_list
-from .services import can_import, import_commit, import_preview, progress_of
+from .services import (
+    can_give_words,
+    can_import,
+    import_commit,
+    import_preview,
+    import_recheck,
+    office_word_give,
+    progress_of,
+)
+from .summary import figures_now
 from .workbooks import rejections_workbook
 
 SHOWN_REJECTIONS = 1000
@@ -59,9 +71,20 @@ def upload(request):
 @never_cache
 def batch(request, pk: int):
     _require(request.user)
-    found = batch_get(user=request.user, pk=pk)
+    return _batch_page(request, batch_get(user=request.user, pk=pk))
+
+
+def _batch_page(request, found, bound: OfficeWordForm | None = None):
     rejections = list(found.rejections.all()[:SHOWN_REJECTIONS])
     older_rows = list(found.older_rows.all()[:SHOWN_REJECTIONS])
+    summary = found.summary or {}
+    labels = dict(Status.choices)
+    statuses = [
+        (labels.get(status, status), *figures) for status, figures in (summary.get("statuses") or {}).items()
+    ]
+    sample = [
+        dict(entry, status_label=labels.get(entry.get("status"), "")) for entry in summary.get("sample", [])
+    ]
     return render(
         request,
         "imports/batch.html",
@@ -72,8 +95,39 @@ def batch(request, pk: int):
             "older_rows": older_rows,
             "more_older": found.older > len(older_rows),
             "rows_done": progress_of(found),
+            "statuses": statuses,
+            "counted": summary.get("counted"),
+            "months": figures_now(summary) if summary else [],
+            "sample": sample,
+            "missing": [FIELD_LABELS[f] for f in summary.get("missing", []) if f in FIELD_LABELS],
+            "word_forms": _word_forms(request.user, found, bound),
         },
+        status=400 if bound is not None else 200,
     )
+
+
+def _word_forms(user, found, bound: OfficeWordForm | None) -> list[tuple[str, str, OfficeWordForm]]:
+    """(word, what kind of word, its form) for each word of the report the office may give a meaning to."""
+    if not can_give_words(user) or found.status not in (BatchStatus.PREVIEWED, BatchStatus.COMMITTED):
+        return []
+    words = [
+        (kind, word)
+        for kind, word, _n in found.rejections.exclude(unknown="")
+        .values_list("unknown_kind", "unknown")
+        .annotate(n=Count("id"))
+        .order_by("-n", "unknown")[:50]
+    ]
+    if found.status == BatchStatus.PREVIEWED:
+        words += [(OfficeWord.Kind.COLUMN, heading) for heading in (found.summary or {}).get("unused", [])]
+    kinds = dict(OfficeWord.Kind.choices)
+    forms = []
+    for kind, word in words:
+        if bound is not None and (bound.data.get("kind"), bound.data.get("word")) == (kind, word):
+            form = bound
+        else:
+            form = OfficeWordForm(initial={"kind": kind, "word": word}, kind=kind)
+        forms.append((word, kinds.get(kind, kind), form))
+    return forms
 
 
 @login_required
@@ -101,6 +155,33 @@ def batch_commit(request, pk: int):
         if not found.is_running:
             messages.success(request, _("The orders were imported."))
     return redirect("imports:batch", pk=found.pk)
+
+
+@login_required
+@require_POST
+def batch_word(request, pk: int):
+    """Gives a word of the report the import did not know its meaning for the officer's area; a checked report
+    is then checked again with it."""
+    _require(request.user)
+    found = batch_get(user=request.user, pk=pk)
+    form = OfficeWordForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            given = office_word_give(by=request.user, batch=found, **data)
+            if found.status == BatchStatus.PREVIEWED:
+                found = import_recheck(by=request.user, batch=found)
+        except ApplicationError as error:
+            form.add_error("meaning", error.message)
+        else:
+            meaning = dict(meaning_choices(given.kind)).get(given.meaning, given.meaning)
+            messages.success(
+                request,
+                _("In your area, “%(word)s” now means: %(meaning)s.")
+                % {"word": given.word, "meaning": meaning},
+            )
+            return redirect("imports:batch", pk=found.pk)
+    return _batch_page(request, found, bound=form)
 
 
 @login_required

@@ -198,12 +198,18 @@ def _lookup(words: Mapping[str, str], text: str) -> str | None:
 class Vocabulary:
     """The status words of one platform's reports, with the office's own (an import profile's) first."""
 
-    def __init__(self, platform: str, office_words: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        platform: str,
+        office_words: Mapping[str, str] | None = None,
+        office_after_sales: Mapping[str, str] | None = None,
+    ):
         self.orders = {normalise(w): m for w, m in _ORDER_COMMON.items()}
         self.orders.update(_table(ORDER_STATUSES, platform))
         self.orders.update({normalise(word): meaning for word, meaning in (office_words or {}).items()})
         self.after_sales = {normalise(w): m for w, m in _AFTER_SALE_COMMON.items()}
         self.after_sales.update(_table(AFTER_SALE_STATUSES, platform))
+        self.after_sales.update({normalise(w): m for w, m in (office_after_sales or {}).items()})
 
     def order(self, text: str) -> str | None:
         """The outcome of an order status, None if unknown."""

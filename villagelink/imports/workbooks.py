@@ -15,14 +15,18 @@ def _safe(value):
 
 
 def rejections_workbook(*, batch: ImportBatch) -> bytes:
-    """Each rejected row of the batch with why it was refused, as an XLSX file; streamed, not held per row."""
+    """Each rejected row of the batch as the report has it (its cells under the report's own header), with its
+    row number and why it was refused, as an XLSX file: the officer corrects the rows there and imports
+    them again. Streamed from the database, not held per row."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Rejected rows")[:31])
-    sheet.append([_("Row"), _("Why it was refused")])
-    for row, reason in batch.rejections.values_list("row", "reason").iterator(chunk_size=2000):
-        sheet.append([row, _safe(reason)])
+    header = (batch.summary or {}).get("header", [])
+    sheet.append([_("Row"), _("Why it was refused"), *(_safe(h) for h in header)])
+    rows = batch.rejections.values_list("row", "reason", "cells").iterator(chunk_size=2000)
+    for row, reason, cells in rows:
+        sheet.append([row, _safe(reason), *(_safe(c) for c in cells or [])])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

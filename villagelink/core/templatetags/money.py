@@ -9,3 +9,12 @@ register = template.Library()
 def yuan(fen: int | None) -> str:
     """{{ product.price_fen|yuan }} -> "68.00"; nothing for no amount."""
     return "" if fen is None or fen == "" else fen_to_yuan(fen)
+
+
+@register.filter
+def yuan_grouped(fen: int | None) -> str:
+    """{{ 183654770|yuan_grouped }} -> "1,836,547.70": with thousands separators, for figures people read."""
+    if fen is None or fen == "":
+        return ""
+    whole, cents = fen_to_yuan(fen).split(".")
+    return f"{int(whole):,}.{cents}" if not whole.startswith("-") else f"-{int(whole[1:]):,}.{cents}"

@@ -11,6 +11,8 @@ from villagelink.catalog.models import Shop
 from villagelink.core.exceptions import ApplicationError
 from villagelink.imports.models import IMPORT_PLATFORMS, ImportBatch
 from villagelink.imports.services import discard_file, import_commit, import_preview
+from villagelink.imports.summary import EFFECTS, preview_of
+from villagelink.orders.models import Status
 
 
 class _DryRun(Exception):
@@ -96,5 +98,45 @@ class Command(BaseCommand):
                 "rejected": batch.rejected,
             }
         )
+        self._preview(preview_of(batch.summary or {}), commit)
         if commit and batch.status == "committed":
             self.stdout.write(_("Imported."))
+
+    def _preview(self, preview: dict, commit: bool) -> None:
+        """What the check found, as the batch page shows it."""
+        labels = dict(Status.choices)
+        for figures in preview["statuses"]:
+            self.stdout.write(
+                _("  %(status)s: %(orders)d orders, ¥%(amount)s paid, ¥%(refunded)s refunded")
+                % {**figures, "status": labels.get(figures["status"], figures["status"])}
+            )
+        self.stdout.write(
+            _("Counted as sales: %(orders)d orders, ¥%(amount)s (paid, less refunds)") % preview["counted"]
+        )
+        if preview["months"]:
+            self.stdout.write(
+                _("Change to the counties' sales:")
+                if commit
+                else _("What it would change in the counties' sales:")
+            )
+        for month in preview["months"]:
+            self.stdout.write(
+                _(
+                    "  %(county)s %(month)s: ¥%(amount_now)s now, %(sign)s¥%(amount_change)s (%(orders_change)+d orders)"
+                )
+                % {**month, "sign": "+" if not month["amount_change"].startswith("-") else ""}
+            )
+        if preview["first_rows"]:
+            self.stdout.write(_("The first rows as read:"))
+        for row in preview["first_rows"]:
+            if row["effect"] == "rejected":
+                self.stdout.write(_("  row %(row)d: rejected: %(reason)s") % row)
+                continue
+            self.stdout.write(
+                _("  row %(row)d: %(order)s, %(placed_at)s, %(status)s, ¥%(amount)s, %(shop)s: %(effect)s")
+                % {
+                    **row,
+                    "status": labels.get(row["status"], row["status"]),
+                    "effect": EFFECTS[row["effect"]],
+                }
+            )
