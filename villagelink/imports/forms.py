@@ -80,7 +80,21 @@ class OfficeWordForm(forms.Form):
     word = forms.CharField(max_length=100, widget=forms.HiddenInput)
     meaning = forms.ChoiceField(label=_("Means"), choices=[])
 
-    def __init__(self, *args, kind: str = "", **kwargs):
+    def __init__(
+        self,
+        *args,
+        kind: str = "",
+        headings: list[str] | None = None,
+        missing: list[str] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         kind = self.data.get("kind", kind) if self.is_bound else kind
-        self.fields["meaning"].choices = [("", _("Choose…")), *meaning_choices(kind)]
+        choices = meaning_choices(kind)
+        if kind == OfficeWord.Kind.COLUMN and headings is not None:
+            # One form for the columns: which of the report's unread headings holds which missing field.
+            self.fields["word"] = forms.ChoiceField(
+                label=_("Column of the report"), choices=[("", _("Choose…")), *((h, h) for h in headings)]
+            )
+            choices = [(name, label) for name, label in choices if missing is None or name in missing]
+        self.fields["meaning"].choices = [("", _("Choose…")), *choices]

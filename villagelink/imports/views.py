@@ -107,26 +107,33 @@ def _batch_page(request, found, bound: OfficeWordForm | None = None):
 
 
 def _word_forms(user, found, bound: OfficeWordForm | None) -> list[tuple[str, str, OfficeWordForm]]:
-    """(word, what kind of word, its form) for each word of the report the office may give a meaning to."""
+    """(word, what kind of word, its form) for each status word of the report the office may give a meaning
+    to, and one form ("" for the word) for the columns no field was read from, while the report is checked."""
     if not can_give_words(user) or found.status not in (BatchStatus.PREVIEWED, BatchStatus.COMMITTED):
         return []
-    words = [
-        (kind, word)
-        for kind, word, _n in found.rejections.exclude(unknown="")
+    kinds = dict(OfficeWord.Kind.choices)
+    forms = []
+    words = (
+        found.rejections.exclude(unknown="")
         .values_list("unknown_kind", "unknown")
         .annotate(n=Count("id"))
         .order_by("-n", "unknown")[:50]
-    ]
-    if found.status == BatchStatus.PREVIEWED:
-        words += [(OfficeWord.Kind.COLUMN, heading) for heading in (found.summary or {}).get("unused", [])]
-    kinds = dict(OfficeWord.Kind.choices)
-    forms = []
-    for kind, word in words:
+    )
+    for kind, word, _n in words:
         if bound is not None and (bound.data.get("kind"), bound.data.get("word")) == (kind, word):
             form = bound
         else:
             form = OfficeWordForm(initial={"kind": kind, "word": word}, kind=kind)
         forms.append((word, kinds.get(kind, kind), form))
+    summary = found.summary or {}
+    headings, missing = summary.get("unused", []), summary.get("missing", [])
+    if found.status == BatchStatus.PREVIEWED and headings and missing:
+        column = OfficeWord.Kind.COLUMN
+        if bound is not None and bound.data.get("kind") == column:
+            form = bound
+        else:
+            form = OfficeWordForm(initial={"kind": column}, kind=column, headings=headings, missing=missing)
+        forms.append(("", kinds[column], form))
     return forms
 
 
@@ -164,7 +171,17 @@ def batch_word(request, pk: int):
     is then checked again with it."""
     _require(request.user)
     found = batch_get(user=request.user, pk=pk)
-    form = OfficeWordForm(request.POST)
+    summary = found.summary or {}
+    form = (
+        OfficeWordForm(
+            request.POST,
+            kind=OfficeWord.Kind.COLUMN,
+            headings=summary.get("unused", []),
+            missing=summary.get("missing", []),
+        )
+        if request.POST.get("kind") == OfficeWord.Kind.COLUMN
+        else OfficeWordForm(request.POST)
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:

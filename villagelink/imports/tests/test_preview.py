@@ -217,3 +217,24 @@ def test_a_word_is_refused_saying_why(request, county_officer, shops, who, kind,
     with pytest.raises(ApplicationError, match=message):
         office_word_give(by=request.getfixturevalue(who), batch=batch, kind=kind, word=word, meaning=meaning)
     assert not OfficeWord.objects.exists()
+
+
+def test_the_columns_form_offers_the_unread_headings_and_the_missing_fields(client, county_officer, shops):
+    batch = preview(county_officer, TAOBAO.replace("退款金额,退款状态", "已退金额,退款状态"))
+    client.force_login(county_officer)
+    page = client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
+    assert '<option value="已退金额">已退金额</option>' in page and '<option value="refund">' in page
+    assert '<option value="amount">' not in page  # the report has its amount column
+
+    refused = client.post(
+        reverse("imports:batch_word", args=[batch.pk]), {"kind": "column", "word": "已退金额", "meaning": ""}
+    )
+    assert refused.status_code == 400
+    assert '<option value="已退金额" selected>' in refused.content.decode()
+
+    client.post(
+        reverse("imports:batch_word", args=[batch.pk]),
+        {"kind": "column", "word": "已退金额", "meaning": "refund"},
+    )
+    batch.refresh_from_db()
+    assert "refund" not in batch.summary["missing"]
