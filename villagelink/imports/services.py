@@ -157,9 +157,21 @@ def import_commit(*, by: User, batch: ImportBatch, background: bool = True) -> I
 
 
 def _run_commit(batch: ImportBatch, by: User) -> None:
+    checked = (batch.summary or {}).get("months")
     try:
         with transaction.atomic():
             counts = _scan(batch, by, commit=True)
+            if checked is not None and batch.summary.get("months") != checked:
+                # What is recorded changed since the check (another import, an order's refund): the officer
+                # decides on the figures the commit would really change, not on the ones they saw.
+                raise ImportError_(
+                    _(
+                        "The recorded orders changed since this report was checked, so the import would "
+                        "change the figures differently from what the check showed. Nothing was written; "
+                        "check the report again and look at the new figures."
+                    ),
+                    code=ErrorCode.CONFLICT,
+                )
             _finish(batch, counts, BatchStatus.COMMITTED)
     except IntegrityError as exc:
         _back_to_previewed(batch)

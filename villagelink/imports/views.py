@@ -166,6 +166,19 @@ def batch_commit(request, pk: int):
 
 @login_required
 @require_POST
+def batch_recheck(request, pk: int):
+    """Checks a checked report again against what is recorded now (nothing is written to orders)."""
+    _require(request.user)
+    found = batch_get(user=request.user, pk=pk)
+    try:
+        import_recheck(by=request.user, batch=found)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("imports:batch", pk=found.pk)
+
+
+@login_required
+@require_POST
 def batch_word(request, pk: int):
     """Gives a word of the report the import did not know its meaning for the officer's area; a checked report
     is then checked again with it."""

@@ -238,3 +238,24 @@ def test_the_columns_form_offers_the_unread_headings_and_the_missing_fields(clie
     )
     batch.refresh_from_db()
     assert "refund" not in batch.summary["missing"]
+
+
+def test_a_commit_that_would_change_the_figures_otherwise_than_the_check_showed_is_refused(
+    client, county_officer, shops
+):
+    first = preview(county_officer, TAOBAO)
+    # Meanwhile someone imports the same orders: the first check's figures no longer hold.
+    import_commit(by=county_officer, batch=preview(county_officer, TAOBAO))
+    client.force_login(county_officer)
+
+    response = client.post(reverse("imports:batch_commit", args=[first.pk]), follow=True)
+
+    assert "The recorded orders changed since this report was checked" in response.content.decode()
+    first.refresh_from_db()
+    assert first.status == "previewed" and first.summary["months"] == [[NAMLING_PATH, "2019-06", 4, 36800]]
+    client.post(reverse("imports:batch_recheck", args=[first.pk]))
+    first.refresh_from_db()
+    assert (first.unchanged, first.summary["months"]) == (7, [])
+    client.post(reverse("imports:batch_commit", args=[first.pk]))
+    first.refresh_from_db()
+    assert first.status == "committed"
