@@ -243,6 +243,7 @@ def _scan_rows(
         }
         new, changed, older = [], [], []
         shown: list[dict] = []
+        showing = summary.wants_rows()  # the first chunk gives the first rows: later ones need no entries
         for plan in planned:
             found = existing.get(plan.row.external_id)
             effect = "new"
@@ -279,9 +280,11 @@ def _scan_rows(
                     changed.append((pk, status, plan))
                     summary.changed(plan, placed_on, status, total, refunded)
             summary.row(plan)
-            shown.append(sample_entry(plan, effect, layout.zone))
-        shown += [{"row": r.row, "effect": "rejected", "reason": r.reason} for r in rejections]
-        summary.show(shown)
+            if showing:
+                shown.append(sample_entry(plan, effect, layout.zone))
+        if showing:
+            shown += [{"row": r.row, "effect": "rejected", "reason": r.reason} for r in rejections]
+            summary.show(shown)
         counts.created += len(new)
         counts.updated += len(changed)
         counts.rejected += len(rejections)

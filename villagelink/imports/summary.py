@@ -74,6 +74,9 @@ class Summary:
         change[0] += orders
         change[1] += fen
 
+    def wants_rows(self) -> bool:
+        return len(self.sample) < SAMPLE_ROWS
+
     def show(self, entries: list[dict]) -> None:
         """Adds a chunk's rows, as read, to the first rows shown (until there are enough)."""
         room = SAMPLE_ROWS - len(self.sample)
