@@ -1,18 +1,21 @@
-"""The Simplified Chinese translation: complete, faithful to its placeholders, compiled, and really served."""
+"""The translations: each catalogue of a language the switch offers complete, faithful to its placeholders,
+compiled, and really served (the Chinese pages below; every language in the browser tests)."""
 
 import re
 from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
 import villagelink
 
-MESSAGES = Path(villagelink.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
-PO_FILE = MESSAGES / "django.po"
-MO_FILE = MESSAGES / "django.mo"
+LOCALE = Path(villagelink.__file__).parent / "locale"
+# Each offered language but English (the source) with its catalogue's plural forms.
+PLURALS = {"zh_Hans": "nplurals=1;plural=0;", "bo": "nplurals=1;plural=0;", "fr": "nplurals=2;plural=(n>1);"}
+CATALOGUES = [translation.to_locale(code) for code, _name in settings.LANGUAGES if code != "en"]
 PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]")
 
 
@@ -23,9 +26,15 @@ def _back_to_the_default_language():
     translation.deactivate()
 
 
-@pytest.fixture(scope="module")
-def po():
-    return polib.pofile(str(PO_FILE))
+@pytest.fixture(scope="module", params=CATALOGUES)
+def po(request):
+    path = LOCALE / request.param / "LC_MESSAGES" / "django.po"
+    assert path.exists(), (
+        f"{path} is missing: run `villagelink makemessages -l {request.param}` in villagelink/"
+    )
+    catalogue = polib.pofile(str(path))
+    catalogue.locale = request.param
+    return catalogue
 
 
 def placeholders(text: str) -> set[str]:
@@ -33,33 +42,45 @@ def placeholders(text: str) -> set[str]:
 
 
 def translations(entry) -> list[str]:
-    return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+    return [s for _n, s in sorted(entry.msgstr_plural.items())] if entry.msgid_plural else [entry.msgstr]
 
 
-def test_the_header_declares_chinese_with_one_plural_form(po):
-    assert po.metadata["Language"] == "zh_Hans"
-    assert po.metadata["Plural-Forms"].replace(" ", "") == "nplurals=1;plural=0;"
+def test_every_offered_language_has_a_catalogue():
+    assert {"zh_Hans"} <= set(CATALOGUES) <= set(PLURALS)
+
+
+def test_the_header_declares_the_language_and_its_plural_forms(po):
+    assert po.metadata["Language"] == po.locale
+    assert po.metadata["Plural-Forms"].replace(" ", "") == PLURALS[po.locale]
     assert po.metadata["Content-Type"] == "text/plain; charset=UTF-8"
     assert not po.metadata_is_fuzzy
 
 
 def test_every_message_is_translated_and_none_is_fuzzy(po):
+    forms = int(PLURALS[po.locale].split(";")[0].split("=")[1])
     assert len(po) > 100  # the catalogue really was read
     assert [e.msgid for e in po if "fuzzy" in e.flags] == []
     assert [e.msgid for e in po if not all(s.strip() for s in translations(e))] == []
-    assert [e.msgid for e in po if e.msgid_plural and sorted(e.msgstr_plural) != [0]] == []
+    assert [e.msgid for e in po if e.msgid_plural and sorted(e.msgstr_plural) != list(range(forms))] == []
     assert po.percent_translated() == 100
 
 
 def test_every_translation_keeps_the_placeholders_and_line_breaks_of_its_original(po):
     problems = []
     for entry in po:
-        # Chinese has one plural form, used for every count, so it must carry the plural's placeholders.
-        original = entry.msgid_plural or entry.msgid
-        for text in translations(entry):
-            if placeholders(text) != placeholders(original):
+        texts = translations(entry)
+        for i, text in enumerate(texts):
+            # The last plural form (the only one where a language has one) carries the plural's placeholders;
+            # an earlier one (French "1 commande") may leave out the count, never add one.
+            original = entry.msgid_plural or entry.msgid
+            if entry.msgid_plural and i < len(texts) - 1:
+                wanted = placeholders(entry.msgid) | placeholders(entry.msgid_plural)
+                wrong = not placeholders(text) <= wanted
+            else:
+                wrong = placeholders(text) != placeholders(original)
+            if wrong:
                 problems.append(
-                    f"{entry.msgid!r}: {sorted(placeholders(text))} != {sorted(placeholders(original))}"
+                    f"{entry.msgid!r}[{i}]: {sorted(placeholders(text))} != {sorted(placeholders(original))}"
                 )
             for end, has in (("start", str.startswith), ("end", str.endswith)):
                 if has(original, "\n") != has(text, "\n"):
@@ -78,10 +99,11 @@ def catalogue(entries) -> dict[tuple[str, str], tuple[str, ...]]:
 
 
 def test_the_committed_mo_file_is_compiled_from_the_current_po_file(po):
-    assert MO_FILE.exists(), f"{MO_FILE} is missing: run `villagelink compilemessages -l zh_Hans`"
-    mo = polib.mofile(str(MO_FILE))
+    mo_file = LOCALE / po.locale / "LC_MESSAGES" / "django.mo"
+    assert mo_file.exists(), f"{mo_file} is missing: run `villagelink compilemessages -l {po.locale}`"
+    mo = polib.mofile(str(mo_file))
     assert catalogue(mo) == catalogue(po.translated_entries()), (
-        "django.mo is out of date: run `villagelink compilemessages -l zh_Hans` in villagelink/"
+        f"django.mo is out of date: run `villagelink compilemessages -l {po.locale}` in villagelink/"
     )
 
 
