@@ -63,8 +63,8 @@ def server_error(request):
 
 
 def workspace(request):
-    """Buyers shop, sellers fulfil their orders, officers and administrators open the dashboard, operators
-    start from their units."""
+    """Buyers shop, sellers fulfil their orders, officers and administrators open the dashboard, the operator
+    of a service point works at its desk; an operator without a site starts from their units."""
     user = request.user
     if not user.is_authenticated or user.role == "buyer":
         return redirect("storefront:home")
@@ -72,4 +72,6 @@ def workspace(request):
         return redirect("orders:orders")
     if user.is_administrator or user.role == "officer":
         return redirect("monitoring:home")
+    if getattr(user, "site_role", None) is not None:
+        return redirect("desk:desk")
     return redirect("geo:unit_tree")

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -62,13 +63,20 @@ def _desk_url(site, household=None, request=None) -> str:
 @require_GET
 def desk(request):
     site = _site(request, request.GET)
-    household = _household(site, request.GET)
+    context = _desk_context(request, site, _household(site, request.GET), request.GET)
+    if request.htmx and request.htmx.target == "found":
+        return render(request, "desk/_found.html", context)
+    return render(request, "desk/desk.html", context)
+
+
+def _desk_context(request, site, household, data, refused: tuple[str, forms.Form] | None = None) -> dict:
+    """The desk's page; `refused`: the form (by prefix) that was refused, shown as typed with its errors."""
     today = region_today()
     context = {
         "site": site,
         "household": household,
         "poor": household is not None and household.is_poor_in(today.year),
-        "search": request.GET.get("q", "").strip()[:50],
+        "search": data.get("q", "").strip()[:50],
         "today": today,
         "totals_today": desk_totals(site=site, start=today, end=today),
         "totals_month": desk_totals(site=site, start=today.replace(day=1), end=today),
@@ -78,33 +86,33 @@ def desk(request):
         "sale_form": SaleForm(prefix="sale"),
         "parcel_form": ParcelForm(prefix="parcel"),
         "reason_form": ReasonForm(),
-        "site_param": site.pk if request.GET.get("site") else "",
+        "site_param": site.pk if data.get("site") else "",
+        "open": refused[0] if refused else "purchase",
     }
+    if refused is not None:
+        context[f"{refused[0]}_form"] = refused[1]
     context["found"] = desk_households(site=site, search=context["search"]) if context["search"] else []
     if household is None and not context["search"]:
         context["quick"] = desk_poor_households(site=site, year=today.year)
-    if request.htmx and request.htmx.target == "found":
-        return render(request, "desk/_found.html", context)
-    return render(request, "desk/desk.html", context)
+    return context
 
 
 def _record(request, form_class, prefix: str, record, done: str):
-    """The three forms share the page, so each has its own prefix (and its fields their own ids)."""
+    """The three forms share the page, so each has its own prefix (and its fields their own ids). A refused
+    form comes back as typed, each error beside its field (a refusal of the service above the form)."""
     site = _site(request, request.POST)
     household = _household(site, request.POST)
     form = form_class(request.POST, prefix=prefix)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(_desk_url(site, household, request))
-    try:
-        record(site, household, form.cleaned_data)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-    return redirect(_desk_url(site, household, request))
+    if form.is_valid():
+        try:
+            record(site, household, form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, done)
+            return redirect(_desk_url(site, household, request))
+    context = _desk_context(request, site, household, request.POST, refused=(prefix, form))
+    return render(request, "desk/desk.html", context, status=400)
 
 
 @login_required

@@ -198,10 +198,56 @@ def test_the_desk_page_shows_a_bad_amount_and_writes_nothing(client, point):
             "purchase-category": "food",
             "purchase-amount": "twelve",
         },
-        follow=True,
     )
-    assert "is not an amount in yuan" in response.content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    # Every field as typed, the error under the amount field, the purchase form open.
+    assert 'value="Salt"' in page and 'value="twelve"' in page
+    assert '<option value="food" selected>' in page
+    amount = page[page.index('for="id_purchase-amount"') :]
+    amount = amount[: amount.index("</div>")]
+    assert "is not an amount in yuan" in amount
+    assert 'class="panel" open data-testid="purchase"' in page
     assert not Order.objects.exists()
+
+
+def test_an_empty_purchase_names_each_missing_field_beside_it(client, point):
+    _site, operator = point
+    client.force_login(operator)
+
+    page = client.post(reverse("desk:purchase"), {"purchase-platform": "taobao"}).content.decode()
+
+    for field, message in (("description", "This field is required."), ("amount", "This field is required.")):
+        block = page[page.index(f'for="id_purchase-{field}"') :]
+        assert message in block[: block.index("</div>")], field
+
+
+def test_a_refusal_of_the_service_keeps_the_sale_as_typed_and_says_why_above_it(client, point):
+    _site, operator = point
+    client.force_login(operator)
+    data = {
+        "sale-platform": "jd",
+        "sale-description": "Butter",
+        "sale-category": "dairy",
+        "sale-quantity": "1",
+    }
+
+    response = client.post(
+        reverse("desk:sale"), {**data, "sale-amount": "0"}
+    )  # the service wants more than 0
+
+    page = response.content.decode()
+    assert response.status_code == 400 and 'value="Butter"' in page
+    form = page[page.index('action="/desk/sale/"') :]
+    assert "more than 0" in form[: form.index("</form>")]
+    assert 'class="panel" open data-testid="sale"' in page
+    assert not Order.objects.exists()
+
+
+def test_an_operator_lands_on_the_desk(client, point):
+    _site, operator = point
+    client.force_login(operator)
+    assert client.get(reverse("home"))["Location"] == reverse("desk:desk")
 
 
 def test_people_without_a_site_or_of_another_area_get_no_desk(client, point, units, county_officer):
