@@ -35,7 +35,12 @@ XML_CHUNK = 1 << 16  # bytes of a workbook's XML parsed at a time
 MAX_RUN_BYTES = 1 << 20  # of XML without a "<": no tag, and no text of a cell, is so long
 MAX_PARTS = 10_000
 MAX_DIRECTORY_BYTES = 4 << 20
-STRING_CACHE_CHARS = 1 << 22  # shared strings kept decoded, for the values a column repeats
+# Shared strings kept decoded, for the values a column repeats (a status, a shop): about the bytes they take,
+# their characters and STRING_CACHE_ENTRY more each (a Python string, its index and its place in the dict).
+# Small: a column of values that never repeat (Taobao's order numbers) fills it with strings never looked up
+# again; 4 MiB of characters held 30 MB of 19-digit order numbers.
+STRING_CACHE_BYTES = 1 << 18
+STRING_CACHE_ENTRY = 100
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an .xls workbook, or an .xlsx with a password
 EPOCH_1900 = datetime.datetime(1899, 12, 30)  # noqa: DTZ001 - Excel's dates hold no time zone
 EPOCH_1904 = datetime.datetime(1904, 1, 1)  # noqa: DTZ001
@@ -233,11 +238,13 @@ def locate_parts(archive: zipfile.ZipFile) -> _Parts:
 
 class _Strings:
     """A workbook's shared strings, kept as UTF-8 end to end (a Python string each would take 50 bytes
-    more); the ones looked up lately are kept decoded too."""
+    more), each string's end in 4 bytes (or 8, should the limit on unpacked parts allow 2 GiB: a part in
+    UTF-16 grows by half as UTF-8); the ones looked up lately are kept decoded too, within
+    STRING_CACHE_BYTES."""
 
-    def __init__(self):
+    def __init__(self, max_bytes: int = 0):
         self.data = bytearray()
-        self.ends = array("Q")
+        self.ends = array("I" if max_bytes < 1 << 31 else "Q")
         self.cache: dict[int, str] = {}
         self.cached = 0
 
@@ -258,11 +265,11 @@ class _Strings:
         text = self.cache.get(index)
         if text is None:
             text = self.data[self.ends[index - 1] if index else 0 : self.ends[index]].decode("utf-8")
-            if self.cached > STRING_CACHE_CHARS:
+            if self.cached > STRING_CACHE_BYTES:
                 self.cache.clear()
                 self.cached = 0
             self.cache[index] = text
-            self.cached += len(text)
+            self.cached += len(text) + STRING_CACHE_ENTRY
         return text
 
 
@@ -271,7 +278,7 @@ class _StringsReader:
     too), phonetic guides (<rPh>) left out."""
 
     def __init__(self, limits: Limits):
-        self.strings = _Strings()
+        self.strings = _Strings(limits.max_unpacked_bytes)
         self.limits = limits
         self.parts: list[str] = []
         self.chars = 0
