@@ -1,7 +1,10 @@
 """Fixtures for the browser tests: the real demo server in a subprocess, and headless Chromium.
 
 The server is `python -m villagelink demo` on a free port with its own data folder (its own SQLite file),
-never the test database. Chromium is Debian's (/usr/bin/chromium), driven through Playwright's sync API.
+never the test database. Building the demo takes most of a minute, so one server (and one Chromium) serves the
+whole session: each test logs in through its own fresh browser context, and a test that changes the data (a
+purchase, a parcel, an import, an order) asserts only what it changed itself, never an absolute count that another
+test could move. Chromium is Debian's (/usr/bin/chromium), driven through Playwright's sync API.
 Screenshots go to var/screenshots/ (git-ignored) for people to look at.
 """
 
@@ -45,9 +48,9 @@ def _server_failure(message: str, log_path: Path) -> str:
     return f"{message}\n--- demo server output ---\n{output}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_server(tmp_path_factory) -> Iterator[str]:
-    """The base URL of a demo server started for this module, and stopped after it whatever happens."""
+    """The base URL of a demo server started for the session, and stopped after it whatever happens."""
     data_dir = tmp_path_factory.mktemp("demo-data")
     log_path = data_dir / "server.log"
     port = _free_port()
@@ -95,7 +98,7 @@ def demo_server(tmp_path_factory) -> Iterator[str]:
                 process.wait()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import expect, sync_playwright
 
