@@ -25,18 +25,60 @@ STATUS = {
 
 
 class ApplicationError(Exception):
+    """`field` names the input the refusal is about (a form shows it beside that field); `field_errors`
+    holds one message per input when several independent inputs were refused at once (`message` is the
+    first of them, so an answer that shows one message shows what a single check would have)."""
+
     code: str = ErrorCode.INVALID
 
-    def __init__(self, message: str, *, code: str | None = None, details: list[str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: list[str] | None = None,
+        field: str | None = None,
+        field_errors: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
         self.details = details or []
+        self.field = field
+        self.field_errors = field_errors or {}
 
     @property
     def status(self) -> int:
         return STATUS.get(ErrorCode(self.code), 400)
+
+
+class Problems:
+    """The problems of several independent inputs, gathered so that a person sees them all at once. Each is
+    kept under its input's name (the first per input); `raise_if_any` raises the first one's error, with
+    its code, carrying every input's message."""
+
+    def __init__(self, error_class: type[ApplicationError] = ApplicationError):
+        self.error_class = error_class
+        self.found: list[tuple[str, str, str | None]] = []
+
+    def add(self, field: str, message: str, *, code: str | None = None) -> None:
+        if all(name != field for name, _message, _code in self.found):
+            self.found.append((field, message, code))
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def raise_if_any(self) -> None:
+        if not self.found:
+            return
+        field, message, code = self.found[0]
+        raise self.error_class(
+            message,
+            code=code,
+            field=field,
+            field_errors={name: text for name, text, _code in self.found},
+        )
 
 
 class OutOfScope(ApplicationError):

@@ -39,3 +39,15 @@ def resolve_scoped(form, field: str, getter, user, message: str):
 def int_or_none(text: str) -> int | None:
     """A number from a query parameter, or None for anything else."""
     return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def add_service_error(form, error: ApplicationError, *, fields: dict[str, str] | None = None) -> None:
+    """A service's refusal on the form: each message beside the field it names (`fields` maps the service's
+    names to the form's where they differ), a message about no field of the form above it."""
+    named = error.field_errors or ({error.field: error.message} if error.field else {})
+    if not named:
+        form.add_error(None, error.message)
+        return
+    for name, message in named.items():
+        target = (fields or {}).get(name, name)
+        form.add_error(target if target in form.fields else None, message)

@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from villagelink.core.bounds import MAX_ID
+from villagelink.core.pickers import PickerField, ScopedForm
+from villagelink.geo.pickers import UNITS, VILLAGES
 
 from .imports import MAX_BYTES as MAX_UPLOAD_BYTES
 from .models import LinkKind, OrganisationKind
+from .pickers import HOUSEHOLDS
 from .services import HouseholdData
 
 
@@ -38,14 +40,14 @@ class HouseholdForm(forms.Form):
         )
 
 
-class HouseholdRegisterForm(HouseholdForm):
-    village_code = forms.CharField(label=_("Village code"), max_length=12, min_length=12)
+class HouseholdRegisterForm(ScopedForm, HouseholdForm):
+    village = PickerField(VILLAGES, label=_("Village"))
     id_number = forms.CharField(
         label=_("Resident ID number of the head"),
         max_length=22,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
     )
-    field_order = ["village_code", "head_name", "id_number", "members", "phone"]
+    field_order = ["village", "head_name", "id_number", "members", "phone"]
 
 
 class HouseholdEditForm(HouseholdForm):
@@ -59,10 +61,10 @@ class HouseholdEditForm(HouseholdForm):
     )
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(ScopedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
     name = forms.CharField(label=_("Name"), max_length=150)
-    unit_code = forms.CharField(label=_("Unit code"), max_length=12)
+    unit = PickerField(UNITS, label=_("Unit where it is registered"))
     credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
 
 
@@ -87,11 +89,6 @@ class HouseholdImportForm(forms.Form):
         return upload
 
 
-class LinkForm(forms.Form):
-    household_id = forms.IntegerField(
-        label=_("Household number"),
-        min_value=1,
-        max_value=MAX_ID,
-        help_text=_("The number in the address of the household's page."),
-    )
+class LinkForm(ScopedForm):
+    household = PickerField(HOUSEHOLDS, label=_("Household"))
     kind = forms.ChoiceField(label=_("Relation"), choices=LinkKind.choices)

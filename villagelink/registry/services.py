@@ -10,7 +10,7 @@ from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.crypto import encrypt, keyed_hash
 from villagelink.core.dates import region_today
-from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.core.exceptions import ApplicationError, ErrorCode, Problems
 from villagelink.core.scope import in_scope
 from villagelink.geo.models import AdminUnit, Level
 
@@ -37,7 +37,7 @@ class HouseholdData:
     story_consent: bool = False
 
 
-def _require_registry_worker(by: User, unit: AdminUnit) -> None:
+def _require_registry_worker(by: User, unit: AdminUnit, field: str | None = None) -> None:
     if not can_work_in_registry(by):
         raise RegistryError(
             _("Only site operators, officers and administrators keep the registry."), code=ErrorCode.FORBIDDEN
@@ -46,36 +46,49 @@ def _require_registry_worker(by: User, unit: AdminUnit) -> None:
         raise RegistryError(
             _("%(unit)s lies outside your area; choose a village within it.") % {"unit": unit},
             code=ErrorCode.FORBIDDEN,
+            field=field,
         )
 
 
-def _check_years(data: HouseholdData) -> None:
+def _check_years(data: HouseholdData, problems: Problems) -> None:
     this_year = region_today().year
-    for year in (data.registered_poor_in, data.exited_poverty_in):
+    for field in ("registered_poor_in", "exited_poverty_in"):
+        year = getattr(data, field)
         if year is not None and not EARLIEST_YEAR <= year <= this_year:
-            raise RegistryError(
+            problems.add(
+                field,
                 _("The year %(year)s is out of range: give a year from %(first)d to %(last)d.")
-                % {"year": year, "first": EARLIEST_YEAR, "last": this_year}
+                % {"year": year, "first": EARLIEST_YEAR, "last": this_year},
             )
     if data.exited_poverty_in is not None and data.registered_poor_in is None:
-        raise RegistryError(
-            _("A household exits poverty only after being registered as poor: give both years.")
+        problems.add(
+            "registered_poor_in",
+            _("A household exits poverty only after being registered as poor: give both years."),
         )
-    if data.exited_poverty_in is not None and data.exited_poverty_in < data.registered_poor_in:
-        raise RegistryError(
+    if data.exited_poverty_in is not None and data.exited_poverty_in < (data.registered_poor_in or 0):
+        problems.add(
+            "exited_poverty_in",
             _("The exit year %(exit)s is before the registration year %(registered)s.")
-            % {"exit": data.exited_poverty_in, "registered": data.registered_poor_in}
+            % {"exit": data.exited_poverty_in, "registered": data.registered_poor_in},
         )
 
 
-def _apply(household: Household, data: HouseholdData) -> None:
+def _apply(household: Household, data: HouseholdData, problems: Problems | None = None) -> None:
+    """Checks every detail (adding to `problems`, the other inputs' problems), refuses them all at once, and
+    only then changes the household."""
+    problems = problems if problems is not None else Problems(RegistryError)
     if not data.head_name.strip():
-        raise RegistryError(_("Give the name of the head of household."))
+        problems.add("head_name", _("Give the name of the head of household."))
     if data.members < 1:
-        raise RegistryError(_("A household has at least one member."))
-    _check_years(data)
+        problems.add("members", _("A household has at least one member."))
+    _check_years(data, problems)
+    phone = "".join((data.phone or "").split())
+    if phone and not (phone.lstrip("+").replace("-", "").isdigit() and 7 <= len(phone) <= 20):
+        problems.add("phone", _("The phone number may hold only digits, + and -, 7 to 20 of them."))
+    problems.raise_if_any()
     if data.phone is not None:
-        _set_phone(household, data.phone)
+        household.phone_encrypted = encrypt(phone) if phone else ""
+        household.phone_masked = mask_phone(phone) if phone else ""
     household.head_name = data.head_name.strip()
     household.members = data.members
     household.registered_poor_in = data.registered_poor_in
@@ -84,28 +97,29 @@ def _apply(household: Household, data: HouseholdData) -> None:
     household.story_consent = data.story_consent
 
 
-def _set_phone(household: Household, raw: str) -> None:
-    phone = "".join(raw.split())
-    if phone and not (phone.lstrip("+").replace("-", "").isdigit() and 7 <= len(phone) <= 20):
-        raise RegistryError(_("The phone number may hold only digits, + and -, 7 to 20 of them."))
-    household.phone_encrypted = encrypt(phone) if phone else ""
-    household.phone_masked = mask_phone(phone) if phone else ""
-
-
 def _set_id_number(household: Household, raw: str) -> None:
     try:
         number = normalise(raw)
     except InvalidIdNumber as exc:
-        raise RegistryError(str(exc)) from exc
+        raise RegistryError(str(exc), field="id_number") from exc
     digest = keyed_hash(number)
     if Household.objects.filter(id_number_hash=digest).exclude(pk=household.pk).exists():
         raise RegistryError(
-            _("This ID number is already registered to another household."), code=ErrorCode.CONFLICT
+            _("This ID number is already registered to another household."),
+            code=ErrorCode.CONFLICT,
+            field="id_number",
         )
     household.id_number_encrypted = encrypt(number)
     household.id_number_hash = digest
     household.id_number_masked = mask(number)
     household.id_last4 = number[-4:]
+
+
+def _id_number_problem(household: Household, raw: str, problems: Problems) -> None:
+    try:
+        _set_id_number(household, raw)
+    except RegistryError as error:
+        problems.add("id_number", error.message, code=error.code)
 
 
 def _save(household: Household) -> Household:
@@ -114,21 +128,24 @@ def _save(household: Household) -> Household:
             household.save()
     except IntegrityError as exc:  # two registrations of one number at the same moment
         raise RegistryError(
-            _("This ID number is already registered to another household."), code=ErrorCode.CONFLICT
+            _("This ID number is already registered to another household."),
+            code=ErrorCode.CONFLICT,
+            field="id_number",
         ) from exc
     return household
 
 
 @transaction.atomic
 def household_register(*, by: User, village: AdminUnit, id_number: str, data: HouseholdData) -> Household:
-    _require_registry_worker(by, village)
+    _require_registry_worker(by, village, "village")
+    problems = Problems(RegistryError)
     if village.level != Level.VILLAGE:
-        raise RegistryError(
-            _("A household is registered in a village; %(unit)s is not one.") % {"unit": village}
+        problems.add(
+            "village", _("A household is registered in a village; %(unit)s is not one.") % {"unit": village}
         )
     household = Household(village=village, registered_by=by)
-    _set_id_number(household, id_number)
-    _apply(household, data)
+    _id_number_problem(household, id_number, problems)
+    _apply(household, data, problems)
     return _save(household)
 
 
@@ -139,9 +156,10 @@ def household_update(
     """Changes a household's details; a new ID number (to correct a mistake) is checked like a new one."""
     _require_registry_worker(by, household.village)
     household = Household.objects.select_for_update().select_related("village").get(pk=household.pk)
+    problems = Problems(RegistryError)
     if id_number.strip():
-        _set_id_number(household, id_number)
-    _apply(household, data)
+        _id_number_problem(household, id_number, problems)
+    _apply(household, data, problems)
     return _save(household)
 
 
@@ -166,14 +184,16 @@ def household_reveal_id(*, by: User, household: Household) -> str:
 def organisation_register(
     *, by: User, kind: str, name: str, unit: AdminUnit, credit_code: str = ""
 ) -> Organisation:
-    _require_registry_worker(by, unit)
+    _require_registry_worker(by, unit, "unit")
+    problems = Problems(RegistryError)
     if kind not in OrganisationKind.values:
-        raise RegistryError(_("Choose whether it is a cooperative or an enterprise."))
+        problems.add("kind", _("Choose whether it is a cooperative or an enterprise."))
     if not name.strip():
-        raise RegistryError(_("Give the organisation's name."))
+        problems.add("name", _("Give the organisation's name."))
     code = credit_code.strip().upper()
     if code and (len(code) != 18 or not code.isalnum()):
-        raise RegistryError(_("A unified social credit code has 18 letters and digits."))
+        problems.add("credit_code", _("A unified social credit code has 18 letters and digits."))
+    problems.raise_if_any()
     return Organisation.objects.create(kind=kind, name=name.strip(), unit=unit, credit_code=code)
 
 
@@ -183,7 +203,7 @@ def organisation_link(
 ) -> OrganisationLink:
     """Links a household to an organisation (a cooperative's member, an enterprise's employed or contracted)."""
     _require_registry_worker(by, organisation.unit)
-    _require_registry_worker(by, household.village)
+    _require_registry_worker(by, household.village, "household")
     allowed = (
         {LinkKind.MEMBER}
         if organisation.kind == OrganisationKind.COOPERATIVE
@@ -195,12 +215,14 @@ def organisation_link(
             % {
                 "org": str(OrganisationKind(organisation.kind).label).lower(),
                 "kinds": ", ".join(str(LinkKind(k).label).lower() for k in sorted(allowed)),
-            }
+            },
+            field="kind",
         )
     if not household.village.path.startswith(organisation.unit.path):
         raise RegistryError(
             _("The household's village lies outside %(unit)s, where the organisation is registered.")
-            % {"unit": organisation.unit}
+            % {"unit": organisation.unit},
+            field="household",
         )
     link, _created = OrganisationLink.objects.update_or_create(
         organisation=organisation, household=household, defaults={"kind": kind, "since": region_today()}

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from villagelink.core.pickers import picker_view
+
 from . import views
+from .pickers import HOUSEHOLDS, ORGANISATIONS
 
 app_name = "registry"
 
@@ -14,4 +17,6 @@ urlpatterns = [
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/new/", views.organisation_new, name="organisation_new"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("pick/households/", picker_view(HOUSEHOLDS), name="pick_households"),
+    path("pick/organisations/", picker_view(ORGANISATIONS), name="pick_organisations"),
 ]

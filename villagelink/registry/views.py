@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.exceptions import ApplicationError
-from villagelink.core.forms import resolve_scoped
+from villagelink.core.forms import add_service_error
 from villagelink.geo.selectors import unit_get
 
 from .forms import HouseholdEditForm, HouseholdImportForm, HouseholdRegisterForm, LinkForm, OrganisationForm
@@ -110,29 +110,32 @@ def household_reveal(request, pk: int):
 def household_new(request):
     if not can_work_in_registry(request.user):
         raise PermissionDenied
+    chosen = _unit_or_none(request, request.GET.get("village", "")[:12])
     form = HouseholdRegisterForm(
-        request.POST or None, initial={"village_code": request.GET.get("village", "")[:12]}
+        request.POST or None, user=request.user, initial={"village": chosen.pk} if chosen else {}
     )
     if request.method == "POST" and form.is_valid():
-        village = _unit_or_none(request, form.cleaned_data["village_code"])
-        if village is None:
-            form.add_error("village_code", _("No village with this code lies in your area."))
+        try:
+            household = household_register(
+                by=request.user,
+                village=form.cleaned_data["village"],
+                id_number=form.cleaned_data["id_number"],
+                data=form.household_data(),
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
         else:
-            try:
-                household = household_register(
-                    by=request.user,
-                    village=village,
-                    id_number=form.cleaned_data["id_number"],
-                    data=form.household_data(),
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(
-                    request, _("The household of %(name)s is registered.") % {"name": household.head_name}
-                )
-                return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "core/form.html", {"form": form, "title": _("Register a household")})
+            messages.success(
+                request, _("The household of %(name)s is registered.") % {"name": household.head_name}
+            )
+            return redirect("registry:household_detail", pk=household.pk)
+    return _form_page(request, {"form": form, "title": _("Register a household")})
+
+
+def _form_page(request, context: dict):
+    """A form's page; a refused one (a POST that did not move on) answers 400, shown as typed."""
+    status = 400 if request.method == "POST" else 200
+    return render(request, "core/form.html", context, status=status)
 
 
 @login_required
@@ -159,15 +162,14 @@ def household_edit(request, pk: int):
                 id_number=form.cleaned_data["id_number"],
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            add_service_error(form, error)
         else:
             messages.success(
                 request, _("The household of %(name)s is saved.") % {"name": household.head_name}
             )
             return redirect("registry:household_detail", pk=household.pk)
-    return render(
+    return _form_page(
         request,
-        "core/form.html",
         {
             "form": form,
             "title": _("Edit the household of %(name)s") % {"name": household.head_name},
@@ -202,27 +204,24 @@ def organisations(request):
 def organisation_detail(request, pk: int):
     organisation = organisation_get(user=request.user, pk=pk)
     can_edit = can_work_in_registry(request.user)
-    form = LinkForm(request.POST or None) if can_edit else None
+    form = LinkForm(request.POST or None, user=request.user) if can_edit else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            household = resolve_scoped(
-                form, "household_id", household_get, request.user, _("No such household in your area.")
-            )
-            if household is not None:
-                try:
-                    organisation_link(
-                        by=request.user,
-                        organisation=organisation,
-                        household=household,
-                        kind=form.cleaned_data["kind"],
-                    )
-                except ApplicationError as error:
-                    form.add_error(None, error.message)
-                else:
-                    messages.success(request, _("%(name)s is linked.") % {"name": household.head_name})
-                    return redirect("registry:organisation_detail", pk=organisation.pk)
+            household = form.cleaned_data["household"]
+            try:
+                organisation_link(
+                    by=request.user,
+                    organisation=organisation,
+                    household=household,
+                    kind=form.cleaned_data["kind"],
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("%(name)s is linked.") % {"name": household.head_name})
+                return redirect("registry:organisation_detail", pk=organisation.pk)
     return render(
         request,
         "registry/organisation_detail.html",
@@ -231,6 +230,7 @@ def organisation_detail(request, pk: int):
             "links": organisation_households(user=request.user, organisation=organisation),
             "form": form,
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -239,27 +239,21 @@ def organisation_detail(request, pk: int):
 def organisation_new(request):
     if not can_work_in_registry(request.user):
         raise PermissionDenied
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        unit = _unit_or_none(request, form.cleaned_data["unit_code"])
-        if unit is None:
-            form.add_error("unit_code", _("No unit with this code lies in your area."))
+        try:
+            organisation = organisation_register(
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                unit=form.cleaned_data["unit"],
+                credit_code=form.cleaned_data["credit_code"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
         else:
-            try:
-                organisation = organisation_register(
-                    by=request.user,
-                    kind=form.cleaned_data["kind"],
-                    name=form.cleaned_data["name"],
-                    unit=unit,
-                    credit_code=form.cleaned_data["credit_code"],
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                return redirect("registry:organisation_detail", pk=organisation.pk)
-    return render(
-        request, "core/form.html", {"form": form, "title": _("Register a cooperative or enterprise")}
-    )
+            return redirect("registry:organisation_detail", pk=organisation.pk)
+    return _form_page(request, {"form": form, "title": _("Register a cooperative or enterprise")})
 
 
 @login_required

@@ -156,7 +156,7 @@ def test_no_id_or_phone_number_reaches_the_logs(client, units, point_operator, c
     caplog.set_level(logging.DEBUG)
     client.force_login(point_operator)
     form = {
-        "village_code": "540221101201",
+        "village": units["540221101201"].pk,
         "head_name": "Sentinel",
         "id_number": SENTINEL_ID,
         "members": 2,

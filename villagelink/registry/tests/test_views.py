@@ -78,7 +78,12 @@ def test_the_page_shows_the_masked_number_and_reveals_it_only_with_the_permissio
 
 def test_registering_through_the_form_reports_problems_and_writes_nothing(client, units, point_operator):
     client.force_login(point_operator)
-    form = {"village_code": "540221101201", "head_name": "Dawa", "id_number": valid_id("321"), "members": 3}
+    form = {
+        "village": units["540221101201"].pk,
+        "head_name": "Dawa",
+        "id_number": valid_id("321"),
+        "members": 3,
+    }
     assert client.post("/registry/households/new/", form).status_code == 302
     again = client.post("/registry/households/new/", form | {"head_name": "Other"})
     assert "already registered to another household" in again.content.decode()
@@ -86,8 +91,8 @@ def test_registering_through_the_form_reports_problems_and_writes_nothing(client
     typo = right[:17] + ("1" if right[17] != "1" else "2")
     wrong = client.post("/registry/households/new/", form | {"id_number": typo})
     assert "does not match its check digit" in wrong.content.decode()
-    foreign = client.post("/registry/households/new/", form | {"village_code": "540102101201"})
-    assert "No village with this code lies in your area" in foreign.content.decode()
+    foreign = client.post("/registry/households/new/", form | {"village": units["540102101201"].pk})
+    assert "Choose a village of your area." in foreign.content.decode()
     assert list(Household.objects.values_list("head_name", flat=True)) == ["Dawa"]
 
 
@@ -149,11 +154,11 @@ def test_an_operator_links_a_household_to_a_cooperative_on_its_page(
     )
     client.force_login(point_operator)
     url = f"/registry/organisations/{cooperative.pk}/"
-    assert client.post(url, {"household_id": member.pk, "kind": "member"}).status_code == 302
+    assert client.post(url, {"household": member.pk, "kind": "member"}).status_code == 302
     assert list(cooperative.households.all()) == [member]
-    wrong = client.post(url, {"household_id": member.pk, "kind": "employed"})
+    wrong = client.post(url, {"household": member.pk, "kind": "employed"})
     assert "links households as: member" in wrong.content.decode()
-    hidden = client.post(url, {"household_id": elsewhere.pk, "kind": "member"})
+    hidden = client.post(url, {"household": elsewhere.pk, "kind": "member"})
     assert "No such household in your area" in hidden.content.decode()
     assert list(cooperative.households.all()) == [member]
 
