@@ -3,6 +3,8 @@ from django.contrib.auth.forms import UserCreationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
 from villagelink.accounts.models import User
+from villagelink.core.pickers import PickerField, ScopedForm
+from villagelink.geo.pickers import COUNTIES, SITE_UNITS
 
 from .models import SERVICES, Designation, SiteKind
 from .services import SiteData
@@ -33,18 +35,18 @@ class SiteForm(forms.Form):
         )
 
 
-class SiteOpenForm(SiteForm):
+class SiteOpenForm(ScopedForm, SiteForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=SiteKind.choices)
-    unit_code = forms.CharField(
-        label=_("Unit code"),
-        max_length=12,
-        help_text=_("The code of the county, township or village the site serves."),
+    unit = PickerField(
+        SITE_UNITS,
+        label=_("Unit it serves"),
+        help_text=_("The county (for a county centre), township (station) or village (village point)."),
     )
-    field_order = ["kind", "unit_code", "name", "address", "opened_on", "closed_on", "services"]
+    field_order = ["kind", "unit", "name", "address", "opened_on", "closed_on", "services"]
 
 
-class DesignationForm(forms.Form):
-    county_code = forms.CharField(label=_("County code"), max_length=6, min_length=6)
+class DesignationForm(ScopedForm):
+    county = PickerField(COUNTIES, label=_("County"))
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     batch = forms.IntegerField(label=_("Batch"), min_value=1, max_value=99, initial=1)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

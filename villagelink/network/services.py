@@ -10,7 +10,7 @@ from villagelink.accounts.models import Role, User
 from villagelink.accounts.permissions import can_manage_network
 from villagelink.accounts.services import user_create, user_role_assign
 from villagelink.approvals.services import approvals_guard
-from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.core.exceptions import ApplicationError, ErrorCode, Problems
 from villagelink.core.scope import in_scope
 from villagelink.geo.models import AdminUnit, Level
 
@@ -21,7 +21,7 @@ class NetworkError(ApplicationError):
     pass
 
 
-def _require_manager(by: User, unit: AdminUnit) -> None:
+def _require_manager(by: User, unit: AdminUnit, field: str | None = None) -> None:
     if not can_manage_network(by):
         raise NetworkError(
             _("Only officers and administrators manage the service network."), code=ErrorCode.FORBIDDEN
@@ -30,6 +30,7 @@ def _require_manager(by: User, unit: AdminUnit) -> None:
         raise NetworkError(
             _("%(unit)s lies outside your area; choose a unit within it.") % {"unit": unit},
             code=ErrorCode.FORBIDDEN,
+            field=field,
         )
 
 
@@ -42,19 +43,26 @@ class SiteData:
     services: frozenset[str] = frozenset(field for field, _label in SERVICES[:3])
 
 
-def _apply(site: ServiceSite, data: SiteData) -> None:
+def _apply(site: ServiceSite, data: SiteData, problems: Problems | None = None) -> None:
+    """Checks every detail (with the other inputs' `problems`), refuses them all at once, then changes the site."""
+    problems = problems if problems is not None else Problems(NetworkError)
     if not data.name.strip():
-        raise NetworkError(_("Give the site a name."))
+        problems.add("name", _("Give the site a name."))
     if data.opened_on is None:
-        raise NetworkError(_("Give the date the site opened."))
-    if data.closed_on is not None and data.closed_on < data.opened_on:
-        raise NetworkError(
+        problems.add("opened_on", _("Give the date the site opened."))
+    elif data.closed_on is not None and data.closed_on < data.opened_on:
+        problems.add(
+            "closed_on",
             _("The closing date %(closed)s is before the opening date %(opened)s.")
-            % {"closed": data.closed_on, "opened": data.opened_on}
+            % {"closed": data.closed_on, "opened": data.opened_on},
         )
     unknown = data.services - {field for field, _label in SERVICES}
     if unknown:
-        raise NetworkError(_("Unknown services: %(services)s.") % {"services": ", ".join(sorted(unknown))})
+        problems.add(
+            "services", _("Unknown services: %(services)s.") % {"services": ", ".join(sorted(unknown))}
+        )
+    problems.raise_if_any()
+    assert data.opened_on is not None  # refused above otherwise
     site.name = data.name.strip()
     site.address = data.address.strip()
     site.opened_on = data.opened_on
@@ -75,6 +83,7 @@ def _save_site(site: ServiceSite) -> ServiceSite:
                 )
                 % {"county": site.unit},
                 code=ErrorCode.CONFLICT,
+                field="unit",
             ) from exc
         raise
     return site
@@ -83,22 +92,24 @@ def _save_site(site: ServiceSite) -> ServiceSite:
 @transaction.atomic
 def site_open(*, by: User, kind: str, unit: AdminUnit, data: SiteData) -> ServiceSite:
     """Opens a site of `kind` in `unit`, which must be of the matching level and within the person's area."""
-    _require_manager(by, unit)
+    _require_manager(by, unit, "unit")
     if kind not in SiteKind.values:
-        raise NetworkError(_("Choose the kind of site."))
+        raise NetworkError(_("Choose the kind of site."), field="kind")
+    problems = Problems(NetworkError)
     expected = SITE_LEVEL[SiteKind(kind)]
     if unit.level != expected:
-        raise NetworkError(
+        problems.add(
+            "unit",
             _("A %(kind)s belongs to a %(level)s, but %(unit)s is a %(actual)s.")
             % {
                 "kind": str(SiteKind(kind).label).lower(),
                 "level": str(Level(expected).label).lower(),
                 "unit": unit,
                 "actual": str(unit.get_level_display()).lower(),
-            }
+            },
         )
     site = ServiceSite(kind=kind, unit=unit)
-    _apply(site, data)
+    _apply(site, data, problems)
     approvals_guard([(unit.path, site.opened_on)], onwards=True)
     return _save_site(site)
 
@@ -154,23 +165,28 @@ def designation_record(
     *, by: User, county: AdminUnit, year: int, batch: int = 1, note: str = ""
 ) -> Designation:
     """Records that `county` was designated a demonstration county in `year`; a county is designated once."""
-    _require_manager(by, county)
+    _require_manager(by, county, "county")
+    problems = Problems(NetworkError)
     if county.level != Level.COUNTY:
-        raise NetworkError(
+        problems.add(
+            "county",
             _("Only counties can be designated; %(unit)s is a %(level)s.")
-            % {"unit": county, "level": str(county.get_level_display()).lower()}
+            % {"unit": county, "level": str(county.get_level_display()).lower()},
         )
     if not 2000 <= year <= 2100:
-        raise NetworkError(
-            _("The year %(year)s is not plausible; give the year of the designation.") % {"year": year}
+        problems.add(
+            "year",
+            _("The year %(year)s is not plausible; give the year of the designation.") % {"year": year},
         )
     if batch < 1:
-        raise NetworkError(_("The batch is a number from 1."))
+        problems.add("batch", _("The batch is a number from 1."))
     existing = Designation.objects.filter(county=county).first()
     if existing is not None:
-        raise NetworkError(
+        problems.add(
+            "county",
             _("%(county)s was already designated in %(year)s.") % {"county": county, "year": existing.year},
             code=ErrorCode.CONFLICT,
         )
+    problems.raise_if_any()
     approvals_guard([(county.path, datetime.date(year, 1, 1))], onwards=True)
     return Designation.objects.create(county=county, year=year, batch=batch, note=note.strip())

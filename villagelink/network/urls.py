@@ -1,6 +1,9 @@
 from django.urls import path
 
+from villagelink.core.pickers import picker_view
+
 from . import views
+from .pickers import SITES
 
 app_name = "network"
 
@@ -11,4 +14,5 @@ urlpatterns = [
     path("sites/<int:pk>/", views.site_detail, name="site_detail"),
     path("sites/<int:pk>/edit/", views.site_edit, name="site_edit"),
     path("designations/", views.designations, name="designations"),
+    path("pick/sites/", picker_view(SITES), name="pick_sites"),
 ]

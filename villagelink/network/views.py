@@ -11,6 +11,7 @@ from villagelink.accounts.permissions import can_manage_network
 from villagelink.accounts.selectors import user_named
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.forms import add_service_error
 from villagelink.geo.models import LEVEL_PLURAL, Level
 from villagelink.geo.selectors import unit_ancestors, unit_get, unit_roots
 
@@ -114,7 +115,7 @@ def _operator_assign(request, site, form) -> bool:
     person = user_named(username=form.cleaned_data["username"])
     try:
         assignment = site_operator_assign(by=request.user, site=site, user=person)
-    except ApplicationError as error:
+    except ApplicationError as error:  # whatever the reason, it is about the account named
         form.add_error("username", error.message)
         return False
     messages.success(request, _("%(name)s now operates this site.") % {"name": assignment.user.username})
@@ -132,8 +133,7 @@ def _operator_create(request, site, form) -> bool:
             first_name=data["first_name"],
         )
     except ApplicationError as error:
-        field = getattr(error, "field", None)
-        form.add_error(field if field in form.fields else None, error.message)
+        add_service_error(form, error)
         return False
     messages.success(request, _("%(name)s now operates this site.") % {"name": assignment.user.username})
     return True
@@ -144,23 +144,32 @@ def _operator_create(request, site, form) -> bool:
 def site_new(request):
     if not can_manage_network(request.user):
         raise PermissionDenied
-    form = SiteOpenForm(request.POST or None, initial={"unit_code": request.GET.get("unit", "")[:12]})
+    try:
+        chosen = unit_get(user=request.user, code=request.GET.get("unit", "")[:12])
+    except Http404:
+        chosen = None
+    form = SiteOpenForm(
+        request.POST or None, user=request.user, initial={"unit": chosen.pk} if chosen else {}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            unit = unit_get(user=request.user, code=form.cleaned_data["unit_code"])
-        except Http404:  # unknown or out of scope: say so on the form
-            form.add_error("unit_code", _("No unit with this code lies in your area."))
+            site = site_open(
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                unit=form.cleaned_data["unit"],
+                data=form.site_data(),
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
         else:
-            try:
-                site = site_open(
-                    by=request.user, kind=form.cleaned_data["kind"], unit=unit, data=form.site_data()
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("The site “%(site)s” is open.") % {"site": site.name})
-                return redirect("network:site_detail", pk=site.pk)
-    return render(request, "network/site_form.html", {"form": form, "title": _("Open a service site")})
+            messages.success(request, _("The site “%(site)s” is open.") % {"site": site.name})
+            return redirect("network:site_detail", pk=site.pk)
+    return render(
+        request,
+        "network/site_form.html",
+        {"form": form, "title": _("Open a service site")},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -181,7 +190,7 @@ def site_edit(request, pk: int):
         try:
             site_update(by=request.user, site=site, data=form.site_data())
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The site “%(site)s” is saved.") % {"site": site.name})
             return redirect("network:site_detail", pk=site.pk)
@@ -189,38 +198,38 @@ def site_edit(request, pk: int):
         request,
         "network/site_form.html",
         {"form": form, "site": site, "title": _("Edit %(site)s") % {"site": site}},
+        status=400 if request.method == "POST" else 200,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def designations(request):
-    form = DesignationForm(request.POST or None) if can_manage_network(request.user) else None
+    form = (
+        DesignationForm(request.POST or None, user=request.user) if can_manage_network(request.user) else None
+    )
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
+            county = form.cleaned_data["county"]
             try:
-                county = unit_get(user=request.user, code=form.cleaned_data["county_code"])
-            except Http404:
-                form.add_error("county_code", _("No county with this code lies in your area."))
+                designation_record(
+                    by=request.user,
+                    county=county,
+                    year=form.cleaned_data["year"],
+                    batch=form.cleaned_data["batch"],
+                    note=form.cleaned_data["note"],
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
             else:
-                try:
-                    designation_record(
-                        by=request.user,
-                        county=county,
-                        year=form.cleaned_data["year"],
-                        batch=form.cleaned_data["batch"],
-                        note=form.cleaned_data["note"],
-                    )
-                except ApplicationError as error:
-                    form.add_error(None, error.message)
-                else:
-                    messages.success(request, _("%(county)s is recorded as designated.") % {"county": county})
-                    return redirect("network:designations")
+                messages.success(request, _("%(county)s is recorded as designated.") % {"county": county})
+                return redirect("network:designations")
     years = designations_by_year(user=request.user)
     return render(
         request,
         "network/designations.html",
         {"years": years, "count": sum(len(d) for _year, d in years), "form": form},
+        status=400 if request.method == "POST" else 200,
     )

@@ -97,7 +97,7 @@ def test_an_officer_opens_a_site_through_the_form(client, units, county_officer)
         reverse("network:site_new"),
         {
             "kind": "village_point",
-            "unit_code": "540221101201",
+            "unit": units["540221101201"].pk,
             "name": "Point one",
             "opened_on": "2017-03-01",
             "services": ["offers_parcels", "offers_training"],
@@ -110,15 +110,15 @@ def test_an_officer_opens_a_site_through_the_form(client, units, county_officer)
 
 def test_the_form_says_what_is_wrong_and_saves_nothing(client, units, county_officer):
     client.force_login(county_officer)
-    form = {"kind": "county_centre", "unit_code": "540221101", "name": "X", "opened_on": "2017-03-01"}
+    form = {"kind": "county_centre", "unit": units["540221101"].pk, "name": "X", "opened_on": "2017-03-01"}
     response = client.post(reverse("network:site_new"), form)
     assert "belongs to a county" in response.content.decode()
-    response = client.post(reverse("network:site_new"), form | {"unit_code": "540102"})
-    assert "No unit with this code lies in your area" in response.content.decode()
+    response = client.post(reverse("network:site_new"), form | {"unit": units["540102"].pk})
+    assert "Choose a county, township or village of your area." in response.content.decode()
     response = client.post(
-        reverse("network:site_new"), form | {"unit_code": "540221", "opened_on": "yesterday"}
+        reverse("network:site_new"), form | {"unit": units["540221"].pk, "opened_on": "yesterday"}
     )
-    assert response.status_code == 200 and "Enter a valid date" in response.content.decode()
+    assert response.status_code == 400 and "Enter a valid date" in response.content.decode()
     assert not ServiceSite.objects.exists()
 
 
@@ -134,7 +134,7 @@ def test_designations_are_listed_by_year_and_recorded_through_the_form(client, u
     designation_record(by=region_officer, county=units["540221"], year=2016)
     client.force_login(region_officer)
     response = client.post(
-        reverse("network:designations"), {"county_code": "540102", "year": 2019, "batch": 5}
+        reverse("network:designations"), {"county": units["540102"].pk, "year": 2019, "batch": 5}
     )
     assert response.status_code == 302
     years = client.get(reverse("network:designations")).context["years"]
@@ -143,7 +143,7 @@ def test_designations_are_listed_by_year_and_recorded_through_the_form(client, u
         (2019, ["540102"]),
     ]
     response = client.post(
-        reverse("network:designations"), {"county_code": "540102", "year": 2019, "batch": 5}
+        reverse("network:designations"), {"county": units["540102"].pk, "year": 2019, "batch": 5}
     )
     assert "already designated in 2019" in response.content.decode()
 
