@@ -17,7 +17,7 @@ from villagelink.approvals.services import approvals_guard
 from villagelink.assistance.models import AssistanceKind
 from villagelink.assistance.services import assistance_record
 from villagelink.core.dates import region_today
-from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.core.exceptions import ApplicationError, ErrorCode, Problems
 from villagelink.core.scope import in_scope
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.network.models import ServiceSite
@@ -30,13 +30,15 @@ class CatalogError(ApplicationError):
     pass
 
 
-def _require(by: User, unit: AdminUnit) -> None:
+def _require(by: User, unit: AdminUnit, field: str | None = None) -> None:
     if not can_work_in_registry(by):
         raise CatalogError(
             _("Only site operators, officers and administrators open shops."), code=ErrorCode.FORBIDDEN
         )
     if not in_scope(by, unit.path):
-        raise CatalogError(_("%(unit)s lies outside your area.") % {"unit": unit}, code=ErrorCode.FORBIDDEN)
+        raise CatalogError(
+            _("%(unit)s lies outside your area.") % {"unit": unit}, code=ErrorCode.FORBIDDEN, field=field
+        )
 
 
 @transaction.atomic
@@ -54,21 +56,26 @@ def shop_open(
     """Opens a shop for a household or an organisation. For a household registered as poor at the time, the
     shop set-up is also recorded as assistance, in the same transaction."""
     if (household is None) == (organisation is None):
-        raise CatalogError(_("A shop belongs to one household, or to one cooperative or enterprise."))
-    unit = household.village if household is not None else organisation.unit
-    _require(by, unit)
-    if not name.strip():
-        raise CatalogError(_("Give the shop a name."))
-    if platform not in Platform.values:
-        raise CatalogError(_("Choose the platform the shop is on."))
-    if platform != Platform.STOREFRONT and not external_id.strip():
         raise CatalogError(
-            _("Give the shop's id or address on %(platform)s.") % {"platform": Platform(platform).label}
+            _("A shop belongs to one household, or to one cooperative or enterprise."), field="household"
+        )
+    unit = household.village if household is not None else organisation.unit
+    _require(by, unit, "household" if household is not None else "organisation")
+    problems = Problems(CatalogError)
+    if not name.strip():
+        problems.add("name", _("Give the shop a name."))
+    if platform not in Platform.values:
+        problems.add("platform", _("Choose the platform the shop is on."))
+    elif platform != Platform.STOREFRONT and not external_id.strip():
+        problems.add(
+            "external_id",
+            _("Give the shop's id or address on %(platform)s.") % {"platform": Platform(platform).label},
         )
     if opened_on > region_today():
-        raise CatalogError(_("The opening date is in the future."))
+        problems.add("opened_on", _("The opening date is in the future."))
     if site is not None and not unit.path.startswith(site.unit.path):
-        raise CatalogError(_("%(site)s does not serve %(unit)s.") % {"site": site, "unit": unit})
+        problems.add("site", _("%(site)s does not serve %(unit)s.") % {"site": site, "unit": unit})
+    problems.raise_if_any()
     approvals_guard([(unit.path, opened_on)], onwards=True)
     shop = Shop(
         name=name.strip(),
@@ -87,6 +94,7 @@ def shop_open(
         raise CatalogError(
             _("Another shop already has this id on %(platform)s.") % {"platform": Platform(platform).label},
             code=ErrorCode.CONFLICT,
+            field="external_id",
         ) from exc
     if household is not None and household.is_poor_in(opened_on.year):
         assistance_record(
@@ -160,16 +168,19 @@ class ProductData:
 
 
 def _apply_product(product: Product, data: ProductData) -> None:
-    if not data.name_zh.strip() or not data.name_en.strip():
-        raise CatalogError(_("Give the product's name in Chinese and in English."))
+    problems = Problems(CatalogError)
+    for name in ("name_zh", "name_en"):
+        if not getattr(data, name).strip():
+            problems.add(name, _("Give the product's name in Chinese and in English."))
     if data.category not in Category.values:
-        raise CatalogError(_("Choose the product's category."))
+        problems.add("category", _("Choose the product's category."))
     if data.price_fen <= 0:
-        raise CatalogError(_("The price must be more than zero."))
+        problems.add("price", _("The price must be more than zero."))
     if data.stock < 0:
-        raise CatalogError(_("Stock cannot be negative."))
+        problems.add("stock", _("Stock cannot be negative."))
     if data.origin_village is not None and data.origin_village.level != Level.VILLAGE:
-        raise CatalogError(_("The origin must be a village."))
+        problems.add("origin_village", _("The origin must be a village."))
+    problems.raise_if_any()
     for field in ProductData.__dataclass_fields__:
         value = getattr(data, field)
         setattr(product, field, value.strip() if isinstance(value, str) else value)

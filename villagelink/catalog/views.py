@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,12 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
-from villagelink.core.forms import int_or_none, resolve_scoped
+from villagelink.core.forms import add_service_error, int_or_none
 from villagelink.core.money import fen_to_yuan
 from villagelink.core.scope import in_scope
-from villagelink.geo.selectors import unit_get
-from villagelink.network.selectors import site_get
-from villagelink.registry.selectors import household_get, organisation_get
 
 from .forms import ProductForm, ShopOpenForm, ShopStatusForm
 from .models import Platform, ShopStatus
@@ -106,52 +102,33 @@ def shop_new(request):
         raise PermissionDenied
     initial = {
         "opened_on": region_today(),
-        "household_id": int_or_none(request.GET.get("household", "")),
-        "organisation_id": int_or_none(request.GET.get("organisation", "")),
+        "household": int_or_none(request.GET.get("household", "")),
+        "organisation": int_or_none(request.GET.get("organisation", "")),
     }
-    form = ShopOpenForm(request.POST or None, initial=initial)
+    form = ShopOpenForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        household = resolve_scoped(
-            form, "household_id", household_get, user, _("No such household in your area.")
-        )
-        organisation = resolve_scoped(
-            form,
-            "organisation_id",
-            organisation_get,
-            user,
-            _("No such cooperative or enterprise in your area."),
-        )
-        site = resolve_scoped(form, "site_id", site_get, user, _("No such service site in your area."))
-        if not form.errors:
-            try:
-                shop = shop_open(
-                    by=user,
-                    name=form.cleaned_data["name"],
-                    platform=form.cleaned_data["platform"],
-                    opened_on=form.cleaned_data["opened_on"],
-                    household=household,
-                    organisation=organisation,
-                    external_id=form.cleaned_data["external_id"],
-                    site=site,
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("The shop “%(shop)s” is open.") % {"shop": shop.name})
-                return redirect("catalog:shop_detail", pk=shop.pk)
-    return render(request, "core/form.html", {"form": form, "title": _("Open a shop")})
+        try:
+            shop = shop_open(
+                by=request.user,
+                name=form.cleaned_data["name"],
+                platform=form.cleaned_data["platform"],
+                opened_on=form.cleaned_data["opened_on"],
+                household=form.cleaned_data["household"],
+                organisation=form.cleaned_data["organisation"],
+                external_id=form.cleaned_data["external_id"],
+                site=form.cleaned_data["site"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The shop “%(shop)s” is open.") % {"shop": shop.name})
+            return redirect("catalog:shop_detail", pk=shop.pk)
+    return _form_page(request, {"form": form, "title": _("Open a shop")})
 
 
-def _origin_village(request, form):
-    code = form.cleaned_data.get("origin_village_code", "")
-    if not code:
-        return None
-    try:
-        return unit_get(user=request.user, code=code)
-    except Http404:
-        form.add_error("origin_village_code", _("No village with this code lies in your area."))
-        return None
+def _form_page(request, context: dict):
+    """A form's page; a refused one (a POST that did not move on) answers 400, shown as typed."""
+    return render(request, "core/form.html", context, status=400 if request.method == "POST" else 200)
 
 
 def _shop_url(shop) -> str:
@@ -164,22 +141,17 @@ def shop_product_new(request, pk: int):
     shop = shop_get(user=request.user, pk=pk)
     if not can_work_in_registry(request.user):
         raise PermissionDenied
-    form = ProductForm(request.POST or None)
+    form = ProductForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        village = _origin_village(request, form)
-        if not form.errors:
-            try:
-                product = product_create(
-                    by=request.user, shop=shop, data=form.product_data(origin_village=village)
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("“%(product)s” is added.") % {"product": product.name})
-                return redirect("catalog:shop_detail", pk=shop.pk)
-    return render(
+        try:
+            product = product_create(by=request.user, shop=shop, data=form.product_data())
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("“%(product)s” is added.") % {"product": product.name})
+            return redirect("catalog:shop_detail", pk=shop.pk)
+    return _form_page(
         request,
-        "core/form.html",
         {
             "form": form,
             "title": _("Add a product to %(shop)s") % {"shop": shop.name},
@@ -202,29 +174,24 @@ def product_edit(request, pk: int):
         "price": fen_to_yuan(product.price_fen),
         "unit_label": product.unit_label,
         "stock": product.stock,
-        "origin_village_code": product.origin_village.code if product.origin_village else "",
+        "origin_village": product.origin_village_id,
         "poverty_area_product": product.poverty_area_product,
         "is_listed": product.is_listed,
         "description_zh": product.description_zh,
         "description_en": product.description_en,
         "description_bo": product.description_bo,
     }
-    form = ProductForm(request.POST or None, initial=initial)
+    form = ProductForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        village = _origin_village(request, form)
-        if not form.errors:
-            try:
-                product = product_update(
-                    by=request.user, product=product, data=form.product_data(origin_village=village)
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("“%(product)s” is saved.") % {"product": product.name})
-                return redirect("catalog:shop_detail", pk=product.shop_id)
-    return render(
+        try:
+            product = product_update(by=request.user, product=product, data=form.product_data())
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("“%(product)s” is saved.") % {"product": product.name})
+            return redirect("catalog:shop_detail", pk=product.shop_id)
+    return _form_page(
         request,
-        "core/form.html",
         {
             "form": form,
             "title": _("Edit %(product)s") % {"product": product.name},

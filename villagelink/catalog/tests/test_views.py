@@ -101,10 +101,10 @@ def test_the_shop_page_lists_its_products_in_yuan_with_a_fixed_number_of_queries
 def test_opening_a_shop_through_the_form_records_the_assistance_too(client, units, point_operator, owner):
     client.force_login(point_operator)
     prefilled = client.get(f"/catalog/shops/new/?household={owner.pk}")
-    assert prefilled.context["form"]["household_id"].value() == owner.pk
+    assert prefilled.context["form"]["household"].value() == owner.pk
     form = {
         "name": "Tsampa",
-        "household_id": owner.pk,
+        "household": owner.pk,
         "platform": "pinduoduo",
         "external_id": "pdd-77",
         "opened_on": "2018-04-02",
@@ -126,7 +126,7 @@ def test_opening_a_shop_for_an_organisation(client, units, county_officer):
         by=county_officer, kind=OrganisationKind.COOPERATIVE, name="Butter co-op", unit=units[VILLAGE]
     )
     client.force_login(county_officer)
-    form = {"name": "Co-op shop", "organisation_id": cooperative.pk, "platform": "storefront"}
+    form = {"name": "Co-op shop", "organisation": cooperative.pk, "platform": "storefront"}
     response = client.post("/catalog/shops/new/", form | {"opened_on": "2018-04-02"})
     assert response.status_code == 302
     assert Shop.objects.get().organisation == cooperative
@@ -140,18 +140,18 @@ def test_the_open_form_shows_what_is_wrong_and_writes_nothing(
         by=county_officer, kind=OrganisationKind.COOPERATIVE, name="Co-op", unit=units[VILLAGE]
     )
     client.force_login(point_operator)
-    form = {"name": "Tsampa", "household_id": owner.pk, "platform": "storefront", "opened_on": "2018-04-02"}
+    form = {"name": "Tsampa", "household": owner.pk, "platform": "storefront", "opened_on": "2018-04-02"}
 
     def problems(**changes):
         return client.post("/catalog/shops/new/", form | changes).content.decode()
 
     assert "A shop belongs to one household, or to one cooperative or enterprise." in problems(
-        organisation_id=cooperative.pk
+        organisation=cooperative.pk
     )
     assert "Give the shop&#x27;s id or address on Taobao / Tmall." in problems(platform="taobao")
     assert "The opening date is in the future." in problems(opened_on="2999-01-01")
-    assert "No such household in your area." in problems(household_id=elsewhere.pk)
-    assert "No such service site in your area." in problems(site_id=99999)
+    assert "No such household in your area." in problems(household=elsewhere.pk)
+    assert "No such service site in your area." in problems(site=99999)
     assert not Shop.objects.exists() and not AssistanceEvent.objects.exists()
 
 
@@ -165,7 +165,7 @@ def test_adding_and_editing_a_product_with_prices_in_yuan(client, units, point_o
         "price": "68.00",
         "unit_label": "500 g",
         "stock": 12,
-        "origin_village_code": VILLAGE,
+        "origin_village": units[VILLAGE].pk,
         "is_listed": "on",
     }
     response = client.post(f"/catalog/shops/{butter.pk}/products/new/", form)
@@ -197,8 +197,8 @@ def test_the_product_form_shows_what_is_wrong_and_writes_nothing(client, units, 
 
     assert "The price must be more than zero." in problems(price="0")
     assert "is not an amount in yuan, such as 12.50." in problems(price="forty")
-    assert "The origin must be a village." in problems(origin_village_code="540221101")  # a township
-    assert "No village with this code lies in your area." in problems(origin_village_code="540102101201")
+    assert "Choose a village of your area." in problems(origin_village=units["540221101"].pk)  # a township
+    assert "Choose a village of your area." in problems(origin_village=units["540102101201"].pk)
     for oversized in (10**20, 2**62, 1_000_001):  # refused beside the field, never a 500 or a stored 2^62
         assert "less than or equal to 1000000" in problems(stock=str(oversized))
     assert not Product.objects.exists()
