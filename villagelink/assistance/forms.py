@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from villagelink.core.bounds import MAX_ID
 from villagelink.core.forms import YuanField
+from villagelink.core.pickers import PickerField, ScopedForm
+from villagelink.network.pickers import SITES
+from villagelink.registry.pickers import HOUSEHOLDS
 
 from .models import AssistanceKind
 
@@ -19,21 +22,12 @@ class LedgerFilterForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in self.fields}
 
 
-class EventForm(forms.Form):
-    household_id = forms.IntegerField(
-        label=_("Household number"),
-        min_value=1,
-        max_value=MAX_ID,
-        help_text=_("The number in the address of the household's page."),
-    )
+class EventForm(ScopedForm):
+    household = PickerField(HOUSEHOLDS, label=_("Household"))
     kind = forms.ChoiceField(label=_("Kind of help"), choices=AssistanceKind.choices)
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    site_id = forms.IntegerField(
-        label=_("Service site number"),
-        required=False,
-        max_value=MAX_ID,
-        min_value=1,
-        help_text=_("The number in the address of the page of the site that gave the help, if any."),
+    site = PickerField(
+        SITES, label=_("Service site"), required=False, help_text=_("The site that gave the help, if any.")
     )
     amount = YuanField(label=_("Amount (yuan)"), required=False, help_text=_("If the help had a value."))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)

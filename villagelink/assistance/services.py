@@ -9,7 +9,7 @@ from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.approvals.services import approvals_guard
 from villagelink.core.dates import region_today
-from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.core.exceptions import ApplicationError, ErrorCode, Problems
 from villagelink.core.scope import in_scope
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household
@@ -27,16 +27,21 @@ def _check(by: User, household: Household, site: ServiceSite | None, day: dateti
             _("Only site operators, officers and administrators record assistance."), code=ErrorCode.FORBIDDEN
         )
     if not in_scope(by, household.village.path):
-        raise AssistanceError(_("This household lies outside your area."), code=ErrorCode.FORBIDDEN)
-    if site is not None and not household.village.path.startswith(site.unit.path):
         raise AssistanceError(
+            _("This household lies outside your area."), code=ErrorCode.FORBIDDEN, field="household"
+        )
+    problems = Problems(AssistanceError)
+    if site is not None and not household.village.path.startswith(site.unit.path):
+        problems.add(
+            "site",
             _("%(site)s does not serve the household's village; choose the site that gave the help.")
-            % {"site": site}
+            % {"site": site},
         )
     if day > region_today():
-        raise AssistanceError(
-            _("The date %(day)s is in the future; record help once it has been given.") % {"day": day}
+        problems.add(
+            "day", _("The date %(day)s is in the future; record help once it has been given.") % {"day": day}
         )
+    problems.raise_if_any()
 
 
 @transaction.atomic
@@ -56,9 +61,11 @@ def assistance_record(
     _check(by, household, site, day)
     approvals_guard([(household.village.path, day)])
     if kind not in AssistanceKind.values:
-        raise AssistanceError(_("Choose the kind of help."))
+        raise AssistanceError(_("Choose the kind of help."), field="kind")
     if amount_fen is not None and amount_fen < 0:
-        raise AssistanceError(_("An amount cannot be negative; to correct an entry, reverse it."))
+        raise AssistanceError(
+            _("An amount cannot be negative; to correct an entry, reverse it."), field="amount"
+        )
     return AssistanceEvent.objects.create(
         household=household,
         kind=kind,
@@ -84,7 +91,7 @@ def assistance_reverse(*, by: User, event: AssistanceEvent, reason: str) -> Assi
     if AssistanceEvent.objects.filter(reverses=event).exists():
         raise AssistanceError(_("This entry has already been reversed."), code=ErrorCode.CONFLICT)
     if not reason.strip():
-        raise AssistanceError(_("Say why the entry is reversed."))
+        raise AssistanceError(_("Say why the entry is reversed."), field="reason")
     approvals_guard([(event.household.village.path, event.day)])
     return AssistanceEvent.objects.create(
         household=event.household,
@@ -108,9 +115,9 @@ def training_record(
 ) -> TrainingSession:
     """A training session at `site`, and one training event for each attending household."""
     if not topic.strip():
-        raise AssistanceError(_("Give the topic of the training."))
+        raise AssistanceError(_("Give the topic of the training."), field="topic")
     if not households:
-        raise AssistanceError(_("Choose the households that attended."))
+        raise AssistanceError(_("Choose the households that attended."), field="households")
     if not site.offers_training:
         raise AssistanceError(
             _("%(site)s does not offer training; mark the service on the site first.") % {"site": site}

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
-from villagelink.core.forms import int_or_none, resolve_scoped
+from villagelink.core.forms import add_service_error, int_or_none
 from villagelink.network.selectors import site_get, site_list
 from villagelink.registry.selectors import household_get, household_list
 
@@ -83,7 +83,7 @@ def event_reverse(request, pk: int):
         try:
             assistance_reverse(by=request.user, event=event, reason=form.cleaned_data["reason"])
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The entry is reversed; it no longer counts in any total."))
             return redirect("assistance:event_detail", pk=event.pk)
@@ -95,35 +95,35 @@ def event_reverse(request, pk: int):
 def event_new(request):
     if not can_work_in_registry(request.user):
         raise PermissionDenied
-    initial = {"day": region_today(), "household_id": int_or_none(request.GET.get("household", ""))}
-    form = EventForm(request.POST or None, initial=initial)
+    initial = {"day": region_today(), "household": int_or_none(request.GET.get("household", ""))}
+    form = EventForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        household = resolve_scoped(
-            form, "household_id", household_get, user, _("No such household in your area.")
-        )
-        site = resolve_scoped(form, "site_id", site_get, user, _("No such service site in your area."))
-        if not form.errors:
-            try:
-                event = assistance_record(
-                    by=user,
-                    household=household,
-                    kind=form.cleaned_data["kind"],
-                    day=form.cleaned_data["day"],
-                    site=site,
-                    amount_fen=form.cleaned_data["amount"],
-                    note=form.cleaned_data["note"],
-                )
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(
-                    request,
-                    _("%(kind)s for the household of %(name)s is recorded.")
-                    % {"kind": event.get_kind_display(), "name": household.head_name},
-                )
-                return redirect("assistance:event_detail", pk=event.pk)
-    return render(request, "core/form.html", {"form": form, "title": _("Record assistance")})
+        household = form.cleaned_data["household"]
+        try:
+            event = assistance_record(
+                by=request.user,
+                household=household,
+                kind=form.cleaned_data["kind"],
+                day=form.cleaned_data["day"],
+                site=form.cleaned_data["site"],
+                amount_fen=form.cleaned_data["amount"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(kind)s for the household of %(name)s is recorded.")
+                % {"kind": event.get_kind_display(), "name": household.head_name},
+            )
+            return redirect("assistance:event_detail", pk=event.pk)
+    return render(
+        request,
+        "core/form.html",
+        {"form": form, "title": _("Record assistance")},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -154,7 +154,7 @@ def training_new(request):
                 households=form.chosen_households(),
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            add_service_error(form, error)
         else:
             count = len(form.cleaned_data["households"])
             messages.success(

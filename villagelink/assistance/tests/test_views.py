@@ -90,10 +90,10 @@ def test_the_ledger_filters_by_kind_and_dates(client, units, point_operator, dor
 
 def test_recording_assistance_through_the_form(client, units, point_operator, point, dorje):
     client.force_login(point_operator)
-    assert client.get(f"/assistance/new/?household={dorje.pk}").context["form"]["household_id"].value() == (
+    assert client.get(f"/assistance/new/?household={dorje.pk}").context["form"]["household"].value() == (
         dorje.pk
     )
-    form = {"household_id": dorje.pk, "kind": "sale_brokered", "day": "2018-05-04", "site_id": point.pk}
+    form = {"household": dorje.pk, "kind": "sale_brokered", "day": "2018-05-04", "site": point.pk}
     response = client.post("/assistance/new/", form | {"amount": "120.50", "note": "Sold 3 kg of butter"})
     event = AssistanceEvent.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/assistance/{event.pk}/"
@@ -117,18 +117,18 @@ def test_the_record_form_shows_what_is_wrong_and_writes_nothing(
         data=SiteData(name="Other point", opened_on=datetime.date(2016, 1, 1)),
     )
     client.force_login(county_officer)
-    form = {"household_id": dorje.pk, "kind": "logistics", "day": "2018-05-04"}
+    form = {"household": dorje.pk, "kind": "logistics", "day": "2018-05-04"}
 
     def problems(**changes):
         return client.post("/assistance/new/", form | changes).content.decode()
 
     assert "is in the future; record help once it has been given." in problems(day="2999-01-01")
-    assert "does not serve the household&#x27;s village" in problems(site_id=other_point.pk)
+    assert "does not serve the household&#x27;s village" in problems(site=other_point.pk)
     assert "is not an amount in yuan" in problems(amount="a lot")
     assert "An amount cannot be negative" in problems(amount="-5")
     client.force_login(point_operator)
-    assert "No such household in your area." in problems(household_id=elsewhere.pk)
-    assert "No such service site in your area." in problems(site_id=other_point.pk)
+    assert "No such household in your area." in problems(household=elsewhere.pk)
+    assert "No such service site in your area." in problems(site=other_point.pk)
     assert not AssistanceEvent.objects.exists()
 
 
@@ -234,5 +234,5 @@ def test_only_people_who_work_in_the_registry_record_assistance(client, units, p
     client.force_login(seller)
     assert client.get("/assistance/new/").status_code == 403
     assert client.get("/assistance/training/new/").status_code == 403
-    assert client.post("/assistance/new/", {"household_id": dorje.pk}).status_code == 403
+    assert client.post("/assistance/new/", {"household": dorje.pk}).status_code == 403
     assert not AssistanceEvent.objects.exists()
