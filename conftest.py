@@ -1,6 +1,12 @@
-"""Fixtures shared by every test: a small but real hierarchy and a person for each role."""
+"""Fixtures shared by every test: a small but real hierarchy and a person for each role; and the demo, set up
+once per session by the real command in its own process and data folder."""
 
+import os
+import shutil
+import subprocess
+import sys
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -69,6 +75,41 @@ def market(units, admin_user):
     from villagelink.orders.tests.factories import build_market
 
     return build_market(units, admin_user)
+
+
+def villagelink_env(data_dir: Path) -> dict[str, str]:
+    """The environment for `python -m villagelink` in its own process, with its own data folder (its own SQLite
+    file), never the test database."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["VILLAGELINK_DATA_DIR"] = str(data_dir)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory) -> Path:
+    """A data folder holding the demo as `villagelink demo --no-serve` sets it up, built once per session (it
+    takes most of a minute). Never change it: give each user its own copy with `copy_demo_data`."""
+    data_dir = tmp_path_factory.mktemp("demo-built")
+    done = subprocess.run(
+        [sys.executable, "-m", "villagelink", "demo", "--no-serve"],
+        cwd=Path(__file__).resolve().parent,
+        env=villagelink_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0:
+        pytest.fail(
+            f"`villagelink demo --no-serve` failed (code {done.returncode}):\n{done.stdout}{done.stderr}"
+        )
+    return data_dir
+
+
+def copy_demo_data(demo_data: Path, to: Path) -> Path:
+    """A copy of the session's demo data folder at `to`, free to change."""
+    shutil.copytree(demo_data, to, dirs_exist_ok=True)
+    return to
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,15 @@
 """Fixtures for the browser tests: the real demo server in a subprocess, and headless Chromium.
 
 The server is `python -m villagelink demo` on a free port with its own data folder (its own SQLite file),
-never the test database. Building the demo takes most of a minute, so one server (and one Chromium) serves the
-whole session: each test logs in through its own fresh browser context, and a test that changes the data (a
-purchase, a parcel, an import, an order) asserts only what it changed itself, never an absolute count that another
-test could move. Chromium is Debian's (/usr/bin/chromium), driven through Playwright's sync API.
+never the test database. Building the demo takes most of a minute, so the folder starts as a copy of the one
+the session built once (the `demo_data` fixture), where `demo` finds everything set up and only serves. One
+server (and one Chromium) serves the whole session: each test logs in through its own fresh browser context,
+and a test that changes the data (a purchase, a parcel, an import, an order) asserts only what it changed
+itself, never an absolute count that another test could move. Chromium is Debian's (/usr/bin/chromium),
+driven through Playwright's sync API.
 Screenshots go to var/screenshots/ (git-ignored) for people to look at.
 """
 
-import os
 import re
 import socket
 import subprocess
@@ -20,6 +21,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from conftest import copy_demo_data, villagelink_env
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,15 +52,13 @@ def _server_failure(message: str, log_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory) -> Iterator[str]:
+def demo_server(demo_data, tmp_path_factory) -> Iterator[str]:
     """The base URL of a demo server started for the session, and stopped after it whatever happens."""
-    data_dir = tmp_path_factory.mktemp("demo-data")
+    data_dir = copy_demo_data(demo_data, tmp_path_factory.mktemp("demo-data"))
     log_path = data_dir / "server.log"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env["VILLAGELINK_DATA_DIR"] = str(data_dir)
-    env["PYTHONUNBUFFERED"] = "1"
+    env = villagelink_env(data_dir)
     command = [sys.executable, "-m", "villagelink", "demo", "--addr", f"127.0.0.1:{port}"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

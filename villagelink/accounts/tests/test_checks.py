@@ -1,3 +1,7 @@
+import subprocess
+import sys
+
+from conftest import copy_demo_data, villagelink_env
 from villagelink.accounts.checks import demo_accounts_absent
 
 
@@ -18,19 +22,11 @@ def test_demo_accounts_are_fine_outside_production(settings, county_officer):
     assert demo_accounts_absent() == []
 
 
-def test_check_deploy_fails_in_production_while_demo_accounts_exist(tmp_path):
-    """The real command, in its own process and database: demo data set up, then `check --deploy`."""
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env["VILLAGELINK_DATA_DIR"] = str(tmp_path)
-    villagelink = [sys.executable, "-m", "villagelink"]
-    subprocess.run(
-        [*villagelink, "demo", "--no-serve"], env=env, check=True, capture_output=True, timeout=300
-    )
-    production = env | {
+def test_check_deploy_fails_in_production_while_demo_accounts_exist(demo_data, tmp_path):
+    """The real command, in its own process and database: demo data set up (by `villagelink demo --no-serve`,
+    once per session, copied here), then `check --deploy`."""
+    data_dir = copy_demo_data(demo_data, tmp_path / "data")
+    production = villagelink_env(data_dir) | {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 60 + "-not-a-real-key-but-long-and-random-enough-%$#",
         "ALLOWED_HOSTS": "villagelink.example.org",
@@ -38,7 +34,7 @@ def test_check_deploy_fails_in_production_while_demo_accounts_exist(tmp_path):
         "VILLAGELINK_LOOKUP_KEY": "a-lookup-key-for-the-test-only",
     }
     done = subprocess.run(
-        [*villagelink, "check", "--deploy", "--fail-level", "ERROR"],
+        [sys.executable, "-m", "villagelink", "check", "--deploy", "--fail-level", "ERROR"],
         env=production,
         capture_output=True,
         text=True,
