@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from villagelink.catalog.models import Category
 from villagelink.core.bounds import MAX_ID
-from villagelink.core.dates import region_today
+from villagelink.core.dates import region_today, region_zone
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.serializers import StrictSerializer, YuanField
 from villagelink.orders.models import Order, PurchaseCategory
@@ -26,6 +26,7 @@ from .services import (
     assisted_purchase_record,
     assisted_sale_record,
     assisted_trade_reverse,
+    desk_entry_once,
     parcel_log,
     parcel_pick_up,
 )
@@ -40,6 +41,21 @@ class DeskBase(StrictSerializer):
     )
     household = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     day = serializers.DateField(required=False, help_text=gettext_lazy("Defaults to today."))
+    made_at = serializers.DateTimeField(
+        required=False,
+        help_text=gettext_lazy(
+            "When the entry was made (on a phone, perhaps offline): its day in the region's time is the day "
+            "recorded, unless `day` is given."
+        ),
+    )
+    key = serializers.RegexField(
+        r"^[A-Za-z0-9-]{8,64}$",
+        required=False,
+        help_text=gettext_lazy(
+            "A key the client makes once per entry (a UUID): the same entry sent again with the same key is "
+            "recorded once, and answered 200 with the first record."
+        ),
+    )
 
 
 class PurchaseIn(DeskBase):
@@ -140,58 +156,70 @@ class DeskViewSet(viewsets.ViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    @extend_schema(request=PurchaseIn, responses={201: TradeOut})
+    @extend_schema(request=PurchaseIn, responses={201: TradeOut, 200: TradeOut})
     @action(detail=False, methods=["post"])
     def purchases(self, request, *args, **kwargs):
         data = self._in(PurchaseIn, request)
         site, household = _context(request, data)
-        order = assisted_purchase_record(
+        order, new = desk_entry_once(
             by=request.user,
-            site=site,
-            household=household,
-            platform=data["platform"],
-            description=data["description"],
-            category=data["category"],
-            amount_fen=data["amount"],
-            service_fee_fen=data.get("service_fee") or 0,
-            local_price_fen=data.get("local_price"),
-            day=data.get("day"),
+            key=data.get("key", ""),
+            record=lambda: assisted_purchase_record(
+                by=request.user,
+                site=site,
+                household=household,
+                platform=data["platform"],
+                description=data["description"],
+                category=data["category"],
+                amount_fen=data["amount"],
+                service_fee_fen=data.get("service_fee") or 0,
+                local_price_fen=data.get("local_price"),
+                day=_day(data),
+            ),
         )
-        return Response(TradeOut(order).data, status=status.HTTP_201_CREATED)
+        return Response(TradeOut(order).data, status=status.HTTP_201_CREATED if new else status.HTTP_200_OK)
 
-    @extend_schema(request=SaleIn, responses={201: TradeOut})
+    @extend_schema(request=SaleIn, responses={201: TradeOut, 200: TradeOut})
     @action(detail=False, methods=["post"])
     def sales(self, request, *args, **kwargs):
         data = self._in(SaleIn, request)
         site, household = _context(request, data)
-        order = assisted_sale_record(
+        order, new = desk_entry_once(
             by=request.user,
-            site=site,
-            household=household,
-            platform=data["platform"],
-            description=data["description"],
-            category=data["category"],
-            quantity=data["quantity"],
-            amount_fen=data["amount"],
-            day=data.get("day"),
+            key=data.get("key", ""),
+            record=lambda: assisted_sale_record(
+                by=request.user,
+                site=site,
+                household=household,
+                platform=data["platform"],
+                description=data["description"],
+                category=data["category"],
+                quantity=data["quantity"],
+                amount_fen=data["amount"],
+                day=_day(data),
+            ),
         )
-        return Response(TradeOut(order).data, status=status.HTTP_201_CREATED)
+        return Response(TradeOut(order).data, status=status.HTTP_201_CREATED if new else status.HTTP_200_OK)
 
-    @extend_schema(request=ParcelIn, responses={201: ParcelOut})
+    @extend_schema(request=ParcelIn, responses={201: ParcelOut, 200: ParcelOut})
     @action(detail=False, methods=["post"])
     def parcels(self, request, *args, **kwargs):
         data = self._in(ParcelIn, request)
         site, household = _context(request, data)
-        parcel = parcel_log(
+        parcel, new = desk_entry_once(
             by=request.user,
-            site=site,
-            household=household,
-            direction=data["direction"],
-            carrier=data["carrier"],
-            tracking_number=data["tracking_number"],
-            day=data.get("day"),
+            key=data.get("key", ""),
+            record=lambda: parcel_log(
+                by=request.user,
+                site=site,
+                household=household,
+                direction=data["direction"],
+                carrier=data["carrier"],
+                tracking_number=data["tracking_number"],
+                day=_day(data),
+            ),
         )
-        return Response(ParcelOut(parcel).data, status=status.HTTP_201_CREATED)
+        return Response(ParcelOut(parcel).data, status=status.HTTP_201_CREATED if new else status.HTTP_200_OK)
 
     @extend_schema(request=DeskBase, responses={200: ParcelOut}, parameters=[ID])
     @action(detail=True, methods=["post"], url_path="pick-up")
@@ -238,6 +266,13 @@ class DeskViewSet(viewsets.ViewSet):
                 }
             ).data
         )
+
+
+def _day(data) -> datetime.date | None:
+    """The day an entry is recorded on: the one given, else the region's day of the moment it was made."""
+    if data.get("day") is not None or data.get("made_at") is None:
+        return data.get("day")
+    return data["made_at"].astimezone(region_zone()).date()
 
 
 def _site_named(request):

@@ -54,3 +54,20 @@ class Parcel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.tracking_number}"
+
+
+class EntryKey(models.Model):
+    """The key a phone gave an entry it made (offline, or online and sent again after a lost answer): an entry
+    sent twice is recorded once, and the second send gets the first one's record back."""
+
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    order = models.ForeignKey("orders.Order", null=True, on_delete=models.CASCADE, related_name="+")
+    parcel = models.ForeignKey(Parcel, null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["by", "key"], name="desk_entrykey_once")]
+
+    def __str__(self) -> str:
+        return self.key

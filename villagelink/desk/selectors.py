@@ -44,6 +44,32 @@ def desk_poor_households(*, site: ServiceSite, year: int, limit: int = 12) -> li
     )
 
 
+OFFLINE_HOUSEHOLDS = 2000  # kept on the phone: a village point's village holds far fewer
+
+
+def desk_households_offline(*, site: ServiceSite, year: int) -> list[dict]:
+    """The households of the site's area as a phone keeps them for working offline: id, head's name, the
+    masked ID number (never the full one) and whether registered as poor in `year`."""
+    rows = (
+        Household.objects.filter(subtree_q("village__path", site.unit.path))
+        .order_by("head_name", "pk")
+        .values("pk", "head_name", "id_number_masked", "registered_poor_in", "exited_poverty_in")[
+            :OFFLINE_HOUSEHOLDS
+        ]
+    )
+    return [
+        {
+            "id": row["pk"],
+            "name": row["head_name"],
+            "id_masked": row["id_number_masked"],
+            "poor": row["registered_poor_in"] is not None
+            and row["registered_poor_in"] <= year
+            and (row["exited_poverty_in"] is None or row["exited_poverty_in"] > year),
+        }
+        for row in rows
+    ]
+
+
 def desk_household(*, site: ServiceSite, pk: int) -> Household:
     return get_object_or_404(
         Household.objects.select_related("village").filter(subtree_q("village__path", site.unit.path)), pk=pk

@@ -3,6 +3,7 @@ matching assistance for a registered-poor household, in the same transaction), p
 entries made by mistake."""
 
 import datetime
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from villagelink.orders.models import Kind, Order, PurchaseCategory
 from villagelink.orders.services import AssistedTrade, order_record_assisted, order_reverse
 from villagelink.registry.models import Household, Organisation
 
-from .models import Direction, Parcel
+from .models import Direction, EntryKey, Parcel
 
 MAX_AMOUNT_FEN = 100_000_000  # one million yuan: anything larger is a typing mistake
 
@@ -238,3 +239,30 @@ def parcel_pick_up(*, by: User, parcel: Parcel, day: datetime.date | None = None
     parcel.picked_up_on = day
     parcel.save(update_fields=["picked_up_on"])
     return parcel
+
+
+def desk_entry_once(
+    *, by: User, key: str, record: Callable[[], Order | Parcel]
+) -> tuple[Order | Parcel, bool]:
+    """Records an entry the phone gave a key to, once: (its record, whether it is new). The same key again
+    (the phone sending again after an answer it never got) returns the first record and writes nothing."""
+    if not key:
+        return record(), True
+    found = EntryKey.objects.filter(by=by, key=key).select_related("order", "parcel").first()
+    if found is not None:
+        return found.order or found.parcel, False  # type: ignore[return-value]
+    try:
+        with transaction.atomic():
+            made = record()
+            EntryKey.objects.create(
+                by=by,
+                key=key,
+                order=made if isinstance(made, Order) else None,
+                parcel=made if isinstance(made, Parcel) else None,
+            )
+    except IntegrityError:  # two sends of the same entry at once: the other one recorded it
+        found = EntryKey.objects.filter(by=by, key=key).select_related("order", "parcel").first()
+        if found is None:
+            raise
+        return found.order or found.parcel, False  # type: ignore[return-value]
+    return made, True

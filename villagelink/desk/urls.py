@@ -6,6 +6,9 @@ app_name = "desk"
 
 urlpatterns = [
     path("", views.desk, name="desk"),
+    path("households.json", views.households_offline, name="households_offline"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
     path("purchase/", views.purchase, name="purchase"),
     path("sale/", views.sale, name="sale"),
     path("parcel/", views.parcel, name="parcel"),

@@ -1,11 +1,15 @@
-"""The desk: one page a village point's operator uses many times a day, on a phone."""
+"""The desk: one page a village point's operator uses many times a day, on a phone, online or off."""
 
+import functools
+import hashlib
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.contrib.staticfiles import finders
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +24,7 @@ from .selectors import (
     desk_entries,
     desk_household,
     desk_households,
+    desk_households_offline,
     desk_order,
     desk_parcel,
     desk_parcels_waiting,
@@ -113,6 +118,42 @@ def _record(request, form_class, prefix: str, record, done: str):
             return redirect(_desk_url(site, household, request))
     context = _desk_context(request, site, household, request.POST, refused=(prefix, form))
     return render(request, "desk/desk.html", context, status=400)
+
+
+@login_required
+@require_GET
+def households_offline(request):
+    """The site's households for the phone to keep (masked ID numbers only), to pick one while offline."""
+    site = _site(request, request.GET)
+    households = desk_households_offline(site=site, year=region_today().year)
+    return JsonResponse({"site": site.pk, "households": households})
+
+
+# What the service worker keeps besides the desk's page: a new version of any makes a new worker and cache.
+WORKER_ASSETS = ("core/site.css", "core/site.js", "desk/desk.js", "core/favicon.svg")
+
+
+@functools.cache
+def _worker_version() -> str:
+    parts = [Path(__file__).with_name("templates").joinpath("desk", "sw.js").read_bytes()]
+    for asset in WORKER_ASSETS:
+        found = finders.find(asset)
+        parts.append(Path(found).read_bytes() if isinstance(found, str) else asset.encode())
+    return hashlib.sha256(b"".join(parts)).hexdigest()[:12]
+
+
+@require_GET
+def service_worker(request):
+    """The desk's service worker, served under /desk/ so that it may keep the desk's pages (its scope)."""
+    response = render(request, "desk/sw.js", {"version": _worker_version()}, content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def manifest(request):
+    """The desk as an installable app (its name in the reader's language)."""
+    return render(request, "desk/manifest.webmanifest", content_type="application/manifest+json")
 
 
 @login_required

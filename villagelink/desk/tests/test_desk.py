@@ -300,3 +300,59 @@ def test_the_desk_api_records_and_totals(client, point, poor, units):
         == 404
     )
     assert client.get("/api/v1/desk/totals/", {"site": site.pk}).status_code == 404
+
+
+def test_an_entry_sent_twice_with_its_key_is_recorded_once(client, point, poor):
+    _site, operator = point
+    client.force_login(operator)
+    body = {
+        "platform": "taobao",
+        "description": "Kettle",
+        "category": "appliances",
+        "amount": "88.00",
+        "household": poor.pk,
+        "key": "0b7c9a52-5d1e-4a57-9d0e-6f3f2b1c4d5e",
+        "made_at": "2026-11-02T23:30:00+08:00",
+    }
+
+    first = client.post("/api/v1/desk/purchases/", body, content_type="application/json")
+    again = client.post("/api/v1/desk/purchases/", body, content_type="application/json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    order = Order.objects.get()
+    assert order.placed_on == datetime.date(2026, 11, 2)  # the day the entry was made, in the region's time
+    assert AssistanceEvent.objects.count() == 1
+    other = client.post(
+        "/api/v1/desk/purchases/", {**body, "key": "another-key-123"}, content_type="application/json"
+    )
+    assert other.status_code == 201 and Order.objects.count() == 2
+
+
+def test_the_phone_keeps_the_sites_households_with_masked_ids_only(client, point, poor, units, admin_user):
+    site, operator = point
+    household(admin_user, units["540102101201"], "777")  # another county's
+    client.force_login(operator)
+
+    answer = client.get(reverse("desk:households_offline")).json()
+
+    assert answer["site"] == site.pk
+    assert [h["id"] for h in answer["households"]] == [poor.pk]
+    (kept,) = answer["households"]
+    assert kept["poor"] is True and kept["id_masked"] == poor.id_number_masked and "*" in kept["id_masked"]
+    assert set(kept) == {"id", "name", "id_masked", "poor"}
+
+
+def test_the_desk_is_an_installable_app(client, point):
+    _site, operator = point
+    client.force_login(operator)
+    worker = client.get(reverse("desk:service_worker"))
+    assert worker["Content-Type"].startswith("text/javascript")
+    assert 'const DESK = "/desk/"' in worker.content.decode()
+    manifest = client.get(reverse("desk:manifest")).json()
+    assert manifest["start_url"] == "/desk/" and {i["sizes"] for i in manifest["icons"]} == {
+        "192x192",
+        "512x512",
+    }
+    page = client.get(reverse("desk:desk")).content.decode()
+    assert 'rel="manifest"' in page and 'data-offline="purchase"' in page
