@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
+from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -273,7 +274,15 @@ AXES_CLIENT_STR_CALLABLE = "villagelink.accounts.security.axes_client_str"
 AXES_CLIENT_IP_CALLABLE = "villagelink.core.clients.client_address"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+# The switch offers each language in its own script; the browser's Accept-Language picks the first time.
+# Django knows no Tibetan: its name in its own script is added here (its messages are in our catalogues).
+LANG_INFO.setdefault("bo", {"bidi": False, "code": "bo", "name": "Tibetan", "name_local": "བོད་ཡིག"})
+LANGUAGES = [
+    ("bo", _("Tibetan")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("en", _("English")),
+    ("fr", _("French")),
+]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

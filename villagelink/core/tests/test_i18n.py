@@ -151,3 +151,23 @@ def test_english_stays_the_default(client, county_officer):
     html = client.get("/units/").content.decode()
     assert '<html lang="en"' in html
     assert "Log out" in html and "退出登录" not in html
+
+
+@pytest.mark.parametrize(
+    ("accept", "lang", "login"),
+    [
+        ("bo-CN,bo;q=0.9,zh;q=0.5", "bo", "ནང་འཛུལ"),
+        ("fr-FR,fr;q=0.9", "fr", "Se connecter"),
+        ("zh-CN,zh;q=0.9", "zh-hans", "登录"),
+    ],
+)
+def test_the_browsers_language_is_chosen_the_first_time(client, db, accept, lang, login):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+    assert f'<html lang="{lang}"' in html
+    assert login in html
+
+
+def test_the_switch_offers_each_language_in_its_own_script(client, db):
+    html = client.get("/accounts/login/").content.decode()
+    for code, name in (("bo", "བོད་ཡིག"), ("zh-hans", "简体中文"), ("en", "English"), ("fr", "Français")):
+        assert f'<option value="{code}"' in html and f">{name}</option>" in html, code
