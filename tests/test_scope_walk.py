@@ -203,6 +203,7 @@ def foreign(units, other_county_officer, settings, tmp_path):
             # the desk's parcels and entries are found only at the person's own site
             "desk:parcel": checkout.orders.get(),
             "desk:reverse": checkout.orders.get(),
+            "desk:receipt": checkout.orders.get(),
             "desk-": checkout.orders.get(),
         },
     }

@@ -63,7 +63,7 @@ def test_the_point_operator_records_a_purchase_and_a_parcel(new_page, screenshot
     parcel = page.locator("[data-testid=parcel]")
     parcel.locator("summary").click()
     parcel.locator("input[name=parcel-direction][value=received]").check()
-    parcel.locator("#id_parcel-carrier").fill("EMS")
+    parcel.locator("#id_parcel-carrier").select_option("EMS")
     parcel.locator("#id_parcel-tracking_number").fill("E2E000111CN")
     with page.expect_navigation():
         parcel.locator("button[type=submit]").click()

@@ -82,7 +82,7 @@ def test_entries_made_offline_wait_on_the_phone_and_are_sent_once(new_page, scre
     record_purchase(page, names[1], "8")
     parcel = page.locator("[data-testid=parcel]")
     parcel.locator("summary").click()
-    parcel.locator("#id_parcel-carrier").fill("EMS")
+    parcel.locator("#id_parcel-carrier").select_option("EMS")
     parcel.locator("#id_parcel-tracking_number").fill(f"OFF{stamp}CN")
     parcel.locator("button[type=submit]").click()
     outbox = page.locator("[data-testid=outbox] li")

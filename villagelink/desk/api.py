@@ -79,6 +79,7 @@ class ParcelIn(DeskBase):
     direction = serializers.ChoiceField(choices=Direction.choices)
     carrier = serializers.CharField(max_length=60)
     tracking_number = serializers.CharField(max_length=60)
+    cost = YuanField(required=False, help_text=gettext_lazy("What the delivery cost, if known."))
 
 
 class ReasonIn(StrictSerializer):
@@ -109,9 +110,13 @@ class TradeOut(serializers.ModelSerializer):
 
 
 class ParcelOut(serializers.ModelSerializer):
+    cost = YuanField(source="cost_fen", read_only=True, allow_null=True)
+
     class Meta:
         model = Parcel
-        fields = ["id", "site", "direction", "household", "carrier", "tracking_number", "day", "picked_up_on"]
+        fields = [
+            "id", "site", "direction", "household", "carrier", "tracking_number", "cost", "day", "picked_up_on",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -216,6 +221,7 @@ class DeskViewSet(viewsets.ViewSet):
                 direction=data["direction"],
                 carrier=data["carrier"],
                 tracking_number=data["tracking_number"],
+                cost_fen=data.get("cost"),
                 day=_day(data),
             ),
         )

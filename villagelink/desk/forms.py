@@ -5,7 +5,7 @@ from villagelink.catalog.models import Category, Platform
 from villagelink.core.forms import YuanField
 from villagelink.orders.models import PurchaseCategory
 
-from .models import Direction
+from .models import CARRIERS, Direction
 
 # The platforms a point buys and sells on (not this storefront: its orders come in by themselves).
 PLATFORMS = [(value, label) for value, label in Platform.choices if value != Platform.STOREFRONT]
@@ -46,8 +46,9 @@ class ParcelForm(forms.Form):
     direction = forms.ChoiceField(
         label=_("Parcel"), choices=Direction.choices, widget=forms.RadioSelect, initial=Direction.RECEIVED
     )
-    carrier = forms.CharField(label=_("Carrier"), max_length=60)
+    carrier = forms.ChoiceField(label=_("Carrier"), choices=CARRIERS)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=60)
+    cost = YuanField(label=_("Delivery cost (yuan)"), required=False, help_text=_("If known."))
 
 
 class ReasonForm(forms.Form):

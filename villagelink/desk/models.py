@@ -10,6 +10,19 @@ class Direction(models.TextChoices):
     SENT = "sent", _("Sent out for a seller")
 
 
+# The carriers that reach Tibet's townships and villages (names as printed on their waybills).
+CARRIERS = [
+    ("EMS", _("EMS")),
+    ("China Post", _("China Post")),
+    ("SF Express", _("SF Express")),
+    ("JD Logistics", _("JD Logistics")),
+    ("ZTO", _("ZTO Express")),
+    ("YTO", _("YTO Express")),
+    ("Yunda", _("Yunda Express")),
+    ("Other", _("Other carrier")),
+]
+
+
 class Parcel(models.Model):
     site = models.ForeignKey(
         "network.ServiceSite", verbose_name=_("site"), on_delete=models.PROTECT, related_name="parcels"
@@ -25,6 +38,9 @@ class Parcel(models.Model):
     )
     carrier = models.CharField(_("carrier"), max_length=60)
     tracking_number = models.CharField(_("tracking number"), max_length=60)
+    # What the delivery cost (paid by the villager, the seller or the point), when known: the programme's
+    # logistics target is the cost per parcel.
+    cost_fen = models.PositiveIntegerField(_("delivery cost (fen)"), null=True, blank=True)
     day = models.DateField(_("date"), db_index=True)
     picked_up_on = models.DateField(_("picked up on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
@@ -54,6 +70,13 @@ class Parcel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.tracking_number}"
+
+    @property
+    def days_waiting(self) -> int:
+        """Days since a received parcel arrived, until it is picked up (today, in the region, if it is not)."""
+        from villagelink.core.dates import region_today
+
+        return ((self.picked_up_on or region_today()) - self.day).days
 
 
 class EntryKey(models.Model):

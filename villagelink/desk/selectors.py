@@ -1,6 +1,7 @@
 """Reads for the desk: the operator's site, households of its area, its entries and its totals."""
 
 import datetime
+import statistics
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, Sum
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from villagelink.core.paths import subtree_q
 from villagelink.core.scope import scoped
+from villagelink.geo.models import AdminUnit
 from villagelink.network.models import ServiceSite
 from villagelink.orders.models import Channel, Kind, Order, Status
 from villagelink.registry.models import Household
@@ -142,5 +144,57 @@ def desk_order(*, site: ServiceSite, pk: int) -> Order:
     return get_object_or_404(Order.objects.filter(site=site, channel=Channel.ASSISTED), pk=pk)
 
 
+def desk_receipt(*, site: ServiceSite, pk: int) -> Order:
+    """An assisted trade of the site with what its receipt shows: lines, household, who recorded it."""
+    return get_object_or_404(
+        Order.objects.filter(site=site, channel=Channel.ASSISTED)
+        .select_related("household", "site")
+        .prefetch_related("lines", "events__by"),
+        pk=pk,
+    )
+
+
 def desk_parcel(*, site: ServiceSite, pk: int) -> Parcel:
     return get_object_or_404(Parcel.objects.filter(site=site), pk=pk)
+
+
+@dataclass(frozen=True)
+class ParcelRow:
+    """One village's parcels over a period: what the programme's logistics target looks at."""
+
+    village: AdminUnit
+    received: int
+    sent: int
+    picked_up: int
+    median_days: float | None  # from arrival at the point to pick-up, of the parcels picked up
+    cost_per_parcel_fen: int | None  # of the parcels whose cost is known
+    costed: int
+
+
+def parcel_report(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[ParcelRow]:
+    """Per village under `unit` (or the unit itself), the parcels its points logged from `start` to `end`."""
+    parcels = (
+        Parcel.objects.filter(subtree_q("site__unit__path", unit.path), day__range=(start, end))
+        .values_list("site__unit_id", "direction", "day", "picked_up_on", "cost_fen")
+        .order_by()
+    )
+    by_unit: dict[int, list[tuple]] = {}
+    for unit_id, *rest in parcels.iterator(chunk_size=5000):
+        by_unit.setdefault(unit_id, []).append(tuple(rest))
+    units = AdminUnit.objects.in_bulk(list(by_unit))
+    rows = []
+    for unit_id, items in by_unit.items():
+        days = [(picked - day).days for direction, day, picked, _cost in items if picked is not None]
+        costs = [cost for *_rest, cost in items if cost is not None]
+        rows.append(
+            ParcelRow(
+                village=units[unit_id],
+                received=sum(1 for direction, *_rest in items if direction == Direction.RECEIVED),
+                sent=sum(1 for direction, *_rest in items if direction == Direction.SENT),
+                picked_up=len(days),
+                median_days=statistics.median(days) if days else None,
+                cost_per_parcel_fen=round(sum(costs) / len(costs)) if costs else None,
+                costed=len(costs),
+            )
+        )
+    return sorted(rows, key=lambda row: row.village.path)

@@ -24,6 +24,7 @@ from villagelink.registry.models import Household, Organisation
 from .models import Direction, EntryKey, Parcel
 
 MAX_AMOUNT_FEN = 100_000_000  # one million yuan: anything larger is a typing mistake
+MAX_PARCEL_COST_FEN = 1_000_000  # ten thousand yuan for one parcel's delivery
 
 
 class DeskError(ApplicationError):
@@ -203,12 +204,16 @@ def parcel_log(
     tracking_number: str,
     household: Household | None = None,
     day: datetime.date | None = None,
+    cost_fen: int | None = None,
 ) -> Parcel:
-    """A parcel received at the point for a villager, or sent out for a seller."""
+    """A parcel received at the point for a villager, or sent out for a seller, with what its delivery cost
+    when known."""
     day = _begin(by=by, site=site, day=day, household=household, organisation=None)
     if direction not in Direction.values:
         raise DeskError(_("Say whether the parcel was received or sent."))
     carrier, tracking_number = _clean_tracking(carrier, tracking_number)
+    if cost_fen is not None and not 0 <= cost_fen <= MAX_PARCEL_COST_FEN:
+        raise DeskError(_("The delivery cost must be between 0 and 10,000 yuan."), field="cost")
     return _save_parcel(
         Parcel(
             site=site,
@@ -216,6 +221,7 @@ def parcel_log(
             household=household,
             carrier=carrier,
             tracking_number=tracking_number,
+            cost_fen=cost_fen,
             day=day,
             recorded_by=by,
         )

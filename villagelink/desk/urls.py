@@ -6,6 +6,8 @@ app_name = "desk"
 
 urlpatterns = [
     path("", views.desk, name="desk"),
+    path("parcels/report/<str:code>/", views.parcels_report, name="parcels_report"),
+    path("entries/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("households.json", views.households_offline, name="households_offline"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

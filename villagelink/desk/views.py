@@ -17,7 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
-from villagelink.core.forms import int_or_none
+from villagelink.core.forms import add_service_error, int_or_none
+from villagelink.core.periods import PeriodError, period_default, period_parse
+from villagelink.core.scope import scope_unit_of
+from villagelink.geo.selectors import unit_get
 
 from .forms import ParcelForm, PurchaseForm, ReasonForm, SaleForm
 from .selectors import (
@@ -29,8 +32,10 @@ from .selectors import (
     desk_parcel,
     desk_parcels_waiting,
     desk_poor_households,
+    desk_receipt,
     desk_site,
     desk_totals,
+    parcel_report,
 )
 from .services import (
     assisted_purchase_record,
@@ -112,12 +117,41 @@ def _record(request, form_class, prefix: str, record, done: str):
         try:
             record(site, household, form.cleaned_data)
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            add_service_error(form, error)
         else:
             messages.success(request, done)
             return redirect(_desk_url(site, household, request))
     context = _desk_context(request, site, household, request.POST, refused=(prefix, form))
     return render(request, "desk/desk.html", context, status=400)
+
+
+@login_required
+@require_GET
+def parcels_report(request, code: str):
+    """Officers: the parcels of the points under a unit, per village, over a period (this year by default)."""
+    if scope_unit_of(request.user) is None and not request.user.is_administrator:
+        raise Http404
+    unit = unit_get(user=request.user, code=code)
+    try:
+        period = period_parse(request.GET["period"]) if request.GET.get("period") else period_default()
+    except PeriodError as error:
+        messages.error(request, error.message)
+        period = period_default()
+    rows = parcel_report(unit=unit, start=period.start, end=period.end)
+    return render(request, "desk/parcels_report.html", {"unit": unit, "period": period, "rows": rows})
+
+
+@login_required
+@require_GET
+def receipt(request, pk: int):
+    """The villager's receipt for an assisted purchase or sale: on screen, and printable on a 58 mm roll."""
+    site = _site(request, request.GET)
+    order = desk_receipt(site=site, pk=pk)
+    return render(
+        request,
+        "desk/receipt.html",
+        {"site": site, "order": order, "site_param": request.GET.get("site", "")},
+    )
 
 
 @login_required
@@ -204,6 +238,7 @@ def parcel(request):
             direction=data["direction"],
             carrier=data["carrier"],
             tracking_number=data["tracking_number"],
+            cost_fen=data["cost"],
         )
 
     return _record(request, ParcelForm, "parcel", record, _("The parcel is logged."))

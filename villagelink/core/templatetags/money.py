@@ -18,3 +18,11 @@ def yuan_grouped(fen: int | None) -> str:
         return ""
     whole, cents = fen_to_yuan(fen).split(".")
     return f"{int(whole):,}.{cents}" if not whole.startswith("-") else f"-{int(whole[1:]):,}.{cents}"
+
+
+@register.filter
+def sub(value: int | None, other: int | None) -> int | None:
+    """{{ a|sub:b }}: a − b (for a saving: the local price less what was paid)."""
+    if value is None or other is None:
+        return None
+    return int(value) - int(other)

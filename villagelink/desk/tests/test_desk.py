@@ -1,6 +1,8 @@
 import datetime
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from conftest import make_user
@@ -356,3 +358,66 @@ def test_the_desk_is_an_installable_app(client, point):
     }
     page = client.get(reverse("desk:desk")).content.decode()
     assert 'rel="manifest"' in page and 'data-offline="purchase"' in page
+
+
+def test_a_receipt_gives_what_the_amount_the_fee_the_saving_the_operator_and_the_number(client, point, poor):
+    site, operator = point
+    order = purchase(site, operator, household=poor, service_fee_fen=200, local_price_fen=15000)
+    client.force_login(operator)
+
+    page = client.get(reverse("desk:receipt", args=[order.pk])).content.decode()
+
+    for text in (
+        "Fertiliser, 2 bags",
+        "¥120.00",
+        "¥2.00",
+        "¥150.00",
+        "¥30.00",
+        order.number,
+        "desk-operator",
+    ):
+        assert text in page, text
+    assert poor.id_number_masked in page and poor.id_number_masked != poor.id_number_masked.replace("*", "")
+    assert "size: 58mm" in (Path(settings.BASE_DIR) / "villagelink/core/static/core/site.css").read_text()
+    client.force_login(make_user("lhasa-operator", Role.SITE_OPERATOR, point[0].unit.parent))
+    assert client.get(reverse("desk:receipt", args=[order.pk])).status_code == 404
+
+
+def test_parcels_carry_their_cost_and_officers_see_days_to_pick_up_and_cost_per_parcel(
+    client, point, poor, county_officer, units
+):
+    site, operator = point
+    today = region_today()
+    first = parcel_log(
+        by=operator, site=site, direction="received", carrier="EMS", tracking_number="A1",
+        household=poor, day=today - datetime.timedelta(days=6), cost_fen=1200,
+    )  # fmt: skip
+    second = parcel_log(
+        by=operator, site=site, direction="received", carrier="ZTO", tracking_number="A2",
+        day=today - datetime.timedelta(days=5), cost_fen=800,
+    )  # fmt: skip
+    parcel_log(
+        by=operator, site=site, direction="sent", carrier="SF Express", tracking_number="A3", day=today
+    )
+    parcel_pick_up(by=operator, parcel=first, day=today - datetime.timedelta(days=4))  # 2 days
+    parcel_pick_up(by=operator, parcel=second, day=today)  # 5 days
+    with pytest.raises(DeskError, match="between 0 and 10,000"):
+        parcel_log(
+            by=operator, site=site, direction="sent", carrier="EMS", tracking_number="A4", cost_fen=10**9
+        )
+
+    client.force_login(county_officer)
+    page = client.get(reverse("desk:parcels_report", args=["540221"]), {"period": str(today.year)})
+
+    row = page.context["rows"][0]
+    assert (row.received, row.picked_up, row.sent, row.median_days, row.cost_per_parcel_fen) == (
+        2,
+        2,
+        1,
+        3.5,
+        1000,
+    )
+    assert "Median days to pick-up" in page.content.decode()
+    stranger = make_user("lhasa-officer", Role.OFFICER, units["540102"])
+    client.force_login(stranger)
+    assert client.get(reverse("desk:parcels_report", args=["540221"])).status_code == 404

@@ -13,7 +13,7 @@
   const FORMS = {
     purchase: { path: "purchases/", fields: ["platform", "description", "category", "amount", "service_fee", "local_price"] },
     sale: { path: "sales/", fields: ["platform", "description", "category", "quantity", "amount"] },
-    parcel: { path: "parcels/", fields: ["direction", "carrier", "tracking_number"] },
+    parcel: { path: "parcels/", fields: ["direction", "carrier", "tracking_number", "cost"] },
   };
 
   // ------------------------------------------------------------------ the phone's store
