@@ -124,6 +124,15 @@ class Shop(models.Model):
         return {"unit_path": self.unit.path}
 
 
+def _in_language(*, bo: str, zh: str, en: str) -> str:
+    language = (get_language() or "en").lower()
+    if language.startswith("bo"):
+        return bo or zh or en
+    if language.startswith("zh"):
+        return zh or en
+    return en or zh
+
+
 class Product(models.Model):
     shop = models.ForeignKey(Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="products")
     name_zh = models.CharField(_("name (Chinese)"), max_length=120)
@@ -173,19 +182,14 @@ class Product(models.Model):
 
     @property
     def name(self) -> str:
-        language = (get_language() or "en").lower()
-        if language.startswith("bo") and self.name_bo:
-            return self.name_bo
-        return self.name_zh if language.startswith("zh") else (self.name_en or self.name_zh)
+        """The name in the active language, falling back in a fixed order: Tibetan readers get the Tibetan
+        name, else the Chinese, else the English; Chinese readers the Chinese, else the English; everyone
+        else (English, French) the English, else the Chinese."""
+        return _in_language(bo=self.name_bo, zh=self.name_zh, en=self.name_en)
 
     @property
     def description(self) -> str:
-        language = (get_language() or "en").lower()
-        if language.startswith("bo") and self.description_bo:
-            return self.description_bo
-        if language.startswith("zh"):
-            return self.description_zh or self.description_en
-        return self.description_en or self.description_zh
+        return _in_language(bo=self.description_bo, zh=self.description_zh, en=self.description_en)
 
     def get_additional_data(self) -> dict:
         return {"unit_path": self.shop.unit.path}

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from villagelink.assistance.models import AssistanceEvent, AssistanceKind
 from villagelink.catalog.models import Platform, Product, Shop, ShopStatus
@@ -48,6 +49,26 @@ PRODUCTS = [
     ("唐卡挂饰", "Thangka pendant", "crafts", (80, 480), "a piece"),
     ("林芝蜂蜜", "Nyingchi honey", "other", (48, 128), "500 g"),
 ]
+# The Tibetan name of each product above, by its Chinese name (kept apart so that the tuples above, which the
+# regional trades unpack too, and the random draws over them stay as they were: the demo's figures are unchanged).
+NAMES_BO = {
+    "风干牦牛肉": "གཡག་ཤ་རླུང་སྐམ།",  # g.yag sha rlung skam: wind-dried yak meat
+    "牦牛肉干": "གཡག་ཤ་སྐམ་པོ།",  # g.yag sha skam po: dried yak meat
+    "藏香猪腊肉": "བོད་ཕག་ཤ་སྐམ།",  # bod phag sha skam: dried meat of the Tibetan pig
+    "牦牛酥油": "འབྲི་མར།",  # 'bri mar: butter (of the dri, the female yak)
+    "牦牛奶渣": "ཕྱུར་བ།",  # phyur ba: dried curd (chura)
+    "青稞糌粑": "ནས་རྩམ་པ།",  # nas rtsam pa: barley tsampa
+    "黑青稞面": "ནས་ནག་གི་ཕྱེ།",  # nas nag gi phye: flour of black barley
+    "青稞酒": "ནས་ཆང་།",  # nas chang: barley beer
+    "酥油茶粉": "བོད་ཇའི་ཕྱེ་མ།",  # bod ja'i phye ma: butter-tea powder
+    "藏红花": "གུར་གུམ།",  # gur gum: saffron
+    "冬虫夏草": "དབྱར་རྩྭ་དགུན་འབུ།",  # dbyar rtswa dgun 'bu: cordyceps
+    "松茸": "ཐང་ཤིང་ཤ་མོ་སྐམ་པོ།",  # thang shing sha mo skam po: dried pine mushrooms
+    "手工氆氇": "ལག་ཐག་སྣམ་བུ།",  # lag thag snam bu: hand-woven woollen cloth
+    "藏式木碗": "བོད་ཀྱི་ཤིང་ཕོར།",  # bod kyi shing phor: Tibetan wooden bowl
+    "唐卡挂饰": "ཐང་ཀའི་འཕྱང་རྒྱན།",  # thang ka'i 'phyang rgyan: thangka hanging ornament
+    "林芝蜂蜜": "ཉིང་ཁྲིའི་སྦྲང་རྩི།",  # nying khri'i sbrang rtsi: Nyingchi honey
+}
 
 
 @dataclass(frozen=True)
@@ -65,9 +86,20 @@ def _platform(rng: random.Random) -> str:
     return rng.choices([p for p, _w in PLATFORMS], weights=[w for _p, w in PLATFORMS])[0]
 
 
+def _name_in_tibetan(region: AdminUnit) -> int:
+    """Gives the demo's products that have none their Tibetan name; only names change, so no figure does."""
+    named = 0
+    for zh, bo in NAMES_BO.items():
+        named += Product.objects.filter(
+            subtree_q("shop__unit__path", region.path), name_zh=zh, name_bo=""
+        ).update(name_bo=bo, updated_at=timezone.now())
+    return named
+
+
 @transaction.atomic
 def build_catalog_demo(*, region: AdminUnit) -> CatalogDemoResult:
     if Shop.objects.filter(subtree_q("unit__path", region.path)).exists():
+        _name_in_tibetan(region)  # a demo built before the products had Tibetan names gets them
         return CatalogDemoResult(0, 0, 0)
     rng = random.Random(20170301)
     sites = list(ServiceSite.objects.filter(subtree_q("unit__path", region.path)).select_related("unit"))
@@ -135,6 +167,7 @@ def build_catalog_demo(*, region: AdminUnit) -> CatalogDemoResult:
                     shop=shop,
                     name_zh=zh,
                     name_en=en,
+                    name_bo=NAMES_BO[zh],
                     category=category,
                     price_fen=rng.randint(low, high) * 100 + rng.choice((0, 0, 50, 80, 90)),
                     unit_label=unit_label,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from villagelink.accounts.models import User
@@ -28,6 +29,8 @@ from villagelink.orders.services import (
     payment_notification_receive,
 )
 
+# The seller's own product, first in a search.
+BUTTER_ZH, BUTTER_BO = "纳木林牦牛酥油", "རྣམ་གླིང་གི་འབྲི་མར།"
 # A colour per category for the generated pictures.
 COLOURS = {
     Category.MEAT: (142, 58, 40),
@@ -132,6 +135,10 @@ def build_storefront_demo(*, region, seller: User, buyer: User, admin: User) -> 
     """Photos, the seller's newest product (yak butter, first in a search), and storefront orders."""
     photos = _photos()
     if Order.objects.filter(channel=Channel.STOREFRONT).exists():
+        # a demo built before the products had Tibetan names: the seller's butter gets its own
+        Product.objects.filter(shop__seller=seller, name_zh=BUTTER_ZH, name_bo="").update(
+            name_bo=BUTTER_BO, updated_at=timezone.now()
+        )
         return StorefrontDemoResult(photos=photos, orders=0)
     rng = random.Random(4)
     shop = Shop.objects.get(seller=seller)
@@ -140,8 +147,9 @@ def build_storefront_demo(*, region, seller: User, buyer: User, admin: User) -> 
             by=admin,
             shop=shop,
             data=ProductData(
-                name_zh="纳木林牦牛酥油",
+                name_zh=BUTTER_ZH,
                 name_en="Namling yak butter",
+                name_bo=BUTTER_BO,
                 category=Category.DAIRY,
                 price_fen=7800,
                 unit_label="500 g",

@@ -94,10 +94,11 @@ class AdminUnit(models.Model):
 
     @property
     def name(self) -> str:
-        """The unit's name in the active language, falling back to Chinese, the official name."""
+        """The unit's name in the active language. Tibetan falls back to Chinese, the official name; French
+        reads the English (Pinyin-based) name, as French texts on Tibet do."""
         language = (get_language() or "en").lower()
-        if language.startswith("bo") and self.name_bo:
-            return self.name_bo
+        if language.startswith("bo"):
+            return self.name_bo or self.name_zh
         if language.startswith("zh"):
             return self.name_zh
         return self.name_en or self.name_zh

@@ -38,7 +38,9 @@ class UnitRow:
     level: str
     name_zh: str
     name_en: str
-    name_bo: str = ""
+    name_bo: str | None = (
+        None  # None: the file has no Tibetan column, and a known unit keeps its Tibetan name
+    )
     longitude: str = ""
     latitude: str = ""
 
@@ -231,10 +233,11 @@ def units_import(*, rows: list[UnitRow], synthetic: bool = False) -> UnitImportR
         values = {
             "name_zh": row.name_zh,
             "name_en": row.name_en,
-            "name_bo": row.name_bo,
             "longitude": _coordinate(row.longitude, 180),
             "latitude": _coordinate(row.latitude, 90),
         }
+        if row.name_bo is not None:
+            values["name_bo"] = row.name_bo
         known = existing.get(row.code)
         if known is None:
             continue
@@ -253,7 +256,7 @@ def units_import(*, rows: list[UnitRow], synthetic: bool = False) -> UnitImportR
                 path=path_for(row.code, row.level),
                 name_zh=row.name_zh,
                 name_en=row.name_en,
-                name_bo=row.name_bo,
+                name_bo=row.name_bo or "",
                 longitude=_coordinate(row.longitude, 180),
                 latitude=_coordinate(row.latitude, 90),
                 is_synthetic=synthetic,

@@ -38,6 +38,7 @@ def product_search(
             | Q(name_bo__icontains=word)
             | Q(description_zh__icontains=word)
             | Q(description_en__icontains=word)
+            | Q(description_bo__icontains=word)
         )
     if category in Category.values:
         products = products.filter(category=category)

@@ -49,6 +49,7 @@ def check_units():
     for unit in synthetic[:200]:  # each says it is synthetic in every language, and extends its parent's code
         assert "示例" in unit.name_zh and "(synthetic)" in unit.name_en and unit.name_bo
         assert unit.code.startswith(unit.parent.path)
+    assert not AdminUnit.objects.filter(is_synthetic=False, name_bo="").exists()  # the real ones too
 
 
 def check_accounts():
@@ -136,6 +137,9 @@ def check_storefront():
     found = product_search(query="butter")
     assert found.first().shop.seller.username == "seller"  # the seller's butter comes first
     assert product_search(query="酥油").exists()
+    # every product has its Tibetan name, and a search in Tibetan finds the seller's butter first
+    assert not Product.objects.filter(name_bo="").exists()
+    assert product_search(query="འབྲི་མར").first().shop.seller.username == "seller"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,8 +167,10 @@ def test_the_demo_builds_the_region_once_matching_the_published_figures_and_rese
     check_storefront()
     check_desk_and_imports()
 
+    Product.objects.update(name_bo="")  # a demo built before the products had Tibetan names
     call_command("demo", no_serve=True)
     assert counts() == first  # running it twice adds nothing twice
+    assert not Product.objects.filter(name_bo="").exists()  # but names what it built before
 
     User.objects.filter(username="county-officer").update(first_name="Changed")
     call_command("demo", no_serve=True, reset=True)

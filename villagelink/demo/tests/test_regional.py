@@ -299,3 +299,11 @@ def test_the_orders_follow_the_seed_and_scale_and_make_up_what_already_counts():
     # When the orders are built, then with the purchase in the period they still reach the target, no more
     _orders, _sales, with_it = snapshot(region, seed=7)
     assert 2_900_000 * YUAN <= with_it <= 3_100_000 * YUAN
+
+
+def test_every_demo_product_has_a_tibetan_name():
+    from villagelink.demo.catalog import NAMES_BO, PRODUCTS
+
+    assert set(NAMES_BO) == {zh for zh, *_rest in PRODUCTS}
+    assert all(name and all("\u0f00" <= ch <= "\u0fff" for ch in name) for name in NAMES_BO.values())
+    assert len(set(NAMES_BO.values())) == len(NAMES_BO)

@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from conftest import PASSWORD, make_user
 from villagelink.accounts.models import Role, User
@@ -319,3 +320,29 @@ def test_signing_up_follows_next_only_within_this_site(client, market, next_url,
         },
     )
     assert response.status_code == 302 and response["Location"] == lands_on
+
+
+def test_a_tibetan_name_is_found_and_shown_in_tibetan(client, market):
+    Product.objects.filter(pk=market.butter.pk).update(name_bo="འབྲི་མར།")
+    add(client, market.barley)  # a visitor with a session sees the page as it is now, never a kept copy
+    client.cookies["django_language"] = "bo"
+    try:
+        found = client.get(reverse("storefront:search"), {"q": "འབྲི་མར"})
+        assert names(found) == ["འབྲི་མར།"]
+        page = client.get(reverse("storefront:product", args=[market.butter.pk])).content.decode()
+        assert "<h1>འབྲི་མར།</h1>" in page
+        client.cookies["django_language"] = "en"
+        english = client.get(reverse("storefront:product", args=[market.butter.pk])).content.decode()
+        assert "<h1>Yak butter</h1>" in english and "འབྲི་མར" not in english
+    finally:
+        translation.deactivate()
+
+
+def test_a_product_without_a_tibetan_name_reads_in_chinese_for_tibetan_readers(client, market):
+    add(client, market.barley)
+    client.cookies["django_language"] = "bo"
+    try:
+        page = client.get(reverse("storefront:product", args=[market.butter.pk])).content.decode()
+        assert "<h1>牦牛酥油</h1>" in page
+    finally:
+        translation.deactivate()
