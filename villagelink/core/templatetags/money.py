@@ -1,23 +1,20 @@
 from django import template
 
-from villagelink.core.money import fen_to_yuan
+from villagelink.core.numbers import yuan_text
 
 register = template.Library()
 
 
 @register.filter
 def yuan(fen: int | None) -> str:
-    """{{ product.price_fen|yuan }} -> "68.00"; nothing for no amount."""
-    return "" if fen is None or fen == "" else fen_to_yuan(fen)
-
-
-@register.filter
-def yuan_grouped(fen: int | None) -> str:
-    """{{ 183654770|yuan_grouped }} -> "1,836,547.70": with thousands separators, for figures people read."""
+    """{{ 183654770|yuan }} -> "1,836,547.70": yuan grouped as the reader's language writes numbers
+    (core.numbers); nothing for no amount. (Forms and the API take and give "1836547.70".)"""
     if fen is None or fen == "":
         return ""
-    whole, cents = fen_to_yuan(fen).split(".")
-    return f"{int(whole):,}.{cents}" if not whole.startswith("-") else f"-{int(whole[1:]):,}.{cents}"
+    return yuan_text(fen)
+
+
+yuan_grouped = register.filter("yuan_grouped", yuan)
 
 
 @register.filter

@@ -150,3 +150,28 @@ def test_what_is_recorded_at_the_county_itself_has_its_own_row(
     assert own[0] == "Recorded at Namling County itself" and own[1] == "700.00"  # 1,244.56 in its township
     assert 'data-testid="value-online_sales">1,944.56<' in page
     assert _dashboard(client, "540221101", period="2019").content.decode().count('data-testid="own"') == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "scaled"),
+    [("zh-hans", "1.23万元"), ("bo", "སྒོར་ཁྲི་1.23"), ("en", None), ("fr", None)],
+)
+def test_money_on_the_cards_is_in_the_scale_words_of_the_readers_language(
+    client, region_officer, points, language, scaled
+):
+    site, operator = points[NAMLING_VILLAGES[0]]
+    assisted_sale_record(
+        by=operator, site=site, platform="taobao", description="Butter", category="dairy", quantity=1,
+        amount_fen=1_234_567, day=datetime.date(2019, 3, 15),
+    )  # fmt: skip
+    client.force_login(region_officer)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+
+    page = _dashboard(client, "540000", period="2019").content.decode()
+
+    exact = "12\u202f345,67" if language == "fr" else "12,345.67"  # French groups with a narrow space
+    assert f'data-testid="value-online_sales">{exact}<' in page  # the exact figure stays on the card
+    if scaled:
+        assert f'data-testid="scaled-online_sales">{scaled}<' in page
+    else:  # English and French start at a million
+        assert 'data-testid="scaled-online_sales"' not in page

@@ -114,6 +114,10 @@
 
   // ------------------------------------------------------------------ keeping and sending
   async function keep(form) {
+    if (!form.checkValidity()) {
+      form.reportValidity(); // a field left empty: say so now, not when the entry comes back refused
+      return;
+    }
     const kind = form.dataset.offline;
     const fields = {};
     for (const name of FORMS[kind].fields) {
@@ -126,11 +130,11 @@
     const chosen = picker && !picker.hidden && select.value;
     const household = chosen || (form.elements.household && form.elements.household.value) || "";
     const householdName = chosen ? select.selectedOptions[0].textContent.split(" · ")[0] : (say.householdName || "");
+    form.reset(); // now, before waiting on the store: the next entry may be typed meanwhile
     await put("outbox", {
       key: newKey(), kind, fields, site: say.site, user: say.user, household, householdName,
       madeAt: new Date().toISOString(), state: "waiting", reason: "",
     });
-    form.reset();
     await showOutbox();
   }
 
