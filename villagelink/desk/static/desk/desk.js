@@ -143,6 +143,7 @@
     if (sending || !navigator.onLine || !desk()) return;
     sending = true;
     let sent = 0;
+    let again = false;
     try {
       for (const entry of (await all("outbox")).filter((e) => mine(e) && e.state === "waiting")) {
         const body = { ...entry.fields, key: entry.key, made_at: entry.madeAt };
@@ -157,7 +158,8 @@
             body: JSON.stringify(body),
           });
         } catch (error) {
-          break; // no connection after all: the entry waits for the next try
+          again = true; // no answer (the connection dropped, or the answer was lost): the same key again soon
+          continue;
         }
         if (response.ok) {
           await remove("outbox", entry.key);
@@ -165,14 +167,18 @@
         } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
           await put("outbox", { ...entry, state: "refused", reason: await reasonOf(response) });
         } else {
-          break; // the server is busy or failing: try again later, with the same key
+          again = true; // the server is busy or failing: try again soon, with the same key
         }
       }
     } finally {
       sending = false;
     }
     await showOutbox();
-    if (sent) window.location.reload(); // the day's entries and totals now hold them
+    if (sent) {
+      window.location.reload(); // the day's entries and totals now hold them (and the page sends what is left)
+    } else if (again) {
+      setTimeout(send, 3000);
+    }
   }
 
   async function reasonOf(response) {
