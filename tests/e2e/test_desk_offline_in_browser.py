@@ -59,6 +59,7 @@ def test_a_refused_amount_keeps_every_field_with_the_error_beside_it(new_page, s
     expect(page.locator("#id_purchase-description")).to_have_value("Salt, 5 kg")
     expect(page.locator("#id_purchase-amount")).to_have_value("abc")
     expect(page.locator("#id_purchase-category")).to_have_value("food")
+    expect(page).to_have_url(re.compile(r"/desk/$"))  # a reload opens the desk again
     small = page.evaluate(
         """() => [...document.querySelectorAll('main button, main summary, main select, main a.button, header button')]
           .filter((e) => e.offsetParent).map((e) => e.getBoundingClientRect())

@@ -122,7 +122,11 @@ def _record(request, form_class, prefix: str, record, done: str):
             messages.success(request, done)
             return redirect(_desk_url(site, household, request))
     context = _desk_context(request, site, household, request.POST, refused=(prefix, form))
-    return render(request, "desk/desk.html", context, status=400)
+    response = render(request, "desk/desk.html", context, status=400)
+    # The page shown is the desk's (a boosted form would otherwise leave the address of the form's target,
+    # which a reload cannot open).
+    response["HX-Replace-Url"] = _desk_url(site, household, request)
+    return response
 
 
 @login_required

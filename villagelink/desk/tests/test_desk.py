@@ -201,7 +201,7 @@ def test_the_desk_page_shows_a_bad_amount_and_writes_nothing(client, point):
             "purchase-amount": "twelve",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 400 and response["HX-Replace-Url"] == reverse("desk:desk")
     page = response.content.decode()
     # Every field as typed, the error under the amount field, the purchase form open.
     assert 'value="Salt"' in page and 'value="twelve"' in page
