@@ -22,6 +22,7 @@ urlpatterns = [
     path("media/photos/<int:pk>/", product_photo, name="product_photo"),
     path("media/photos/<int:pk>/w<int:width>/", product_photo, name="product_photo_sized"),
     path("admin/", admin.site.urls),
+    path("", include("villagelink.ops.urls")),  # /healthz, /readyz, /metrics
     # The storefront is the site's front door; its paths do not overlap the back office's.
     path("", include("villagelink.storefront.urls")),
 ]

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1] / "villagelink"
 
 LAYERS: list[tuple[str, ...]] = [
     ("demo",),  # builds the demo data set from every app's services
-    ("api",),  # URL wiring of the REST API only
+    ("api", "ops"),  # URL wiring of the REST API only; running the system (health, metrics, backups, serve)
     ("storefront", "desk", "imports", "monitoring"),  # pages and flows
     ("orders",),  # the one ledger of trade, and the facts that follow it
     ("catalog",),  # shops and products (opening a shop records assistance)

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "auditlog",
+    # Before django_tasks_db: its `db_worker` (the same worker, plus the heartbeat /readyz reads) takes the name.
+    "villagelink.ops",
     "django_tasks",
     "django_tasks_db",
     "villagelink.core",
@@ -117,6 +119,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, to time the whole answer (villagelink/ops/metrics.py).
+    "villagelink.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "villagelink.core.middleware.LargeUploadBodiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -336,11 +340,20 @@ SPECTACULAR_SETTINGS = {
 }
 
 
+# Prometheus metrics at /metrics for a caller sending `Authorization: Bearer <this token>`; empty: /metrics is 404.
+VILLAGELINK_METRICS_TOKEN = os.environ.get("VILLAGELINK_METRICS_TOKEN", "").strip()
+
+# VILLAGELINK_LOG_FORMAT=json: one JSON object per line (python-json-logger), for a log collector.
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+_LOG_FORMATTER = "json" if os.environ.get("VILLAGELINK_LOG_FORMAT", "").strip() == "json" else "plain"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": _LOG_FORMAT},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": _LOG_FORMAT},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _LOG_FORMATTER}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Request lines carry query strings; personal data never goes in URLs, but keep them quiet anyway.
