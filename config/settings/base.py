@@ -288,6 +288,8 @@ LANGUAGES = [
     ("fr", _("French")),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Date formats for the languages Django has none for (Tibetan: villagelink/core/formats/bo/formats.py).
+FORMAT_MODULE_PATH = ["villagelink.core.formats"]
 USE_I18N = True
 USE_TZ = True
 # Times are stored in UTC and shown in the region's own time.

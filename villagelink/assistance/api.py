@@ -5,7 +5,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from villagelink.accounts.permissions import can_work_in_registry
-from villagelink.core.serializers import ScopedPk, StrictSerializer, YuanField
+from villagelink.core.serializers import NoteField, ScopedPk, StrictSerializer, YuanField
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household
 
@@ -19,6 +19,7 @@ class AssistanceEventSerializer(StrictSerializer, serializers.ModelSerializer):
     site = ScopedPk(ServiceSite, required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=AssistanceKind.choices)
     amount = YuanField(source="amount_fen", required=False, allow_null=True, help_text='Yuan, e.g. "120.00".')
+    note = NoteField(required=False, allow_blank=True, max_length=300)
 
     class Meta:
         model = AssistanceEvent

@@ -43,9 +43,13 @@ class TrainingSession(models.Model):
     day = models.DateField(_("date"))
     topic = models.CharField(_("topic"), max_length=200)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     scope_path_lookup = "site__unit__path"
 
@@ -83,7 +87,12 @@ class AssistanceEvent(models.Model):
         related_name="+",
     )
     training = models.ForeignKey(
-        TrainingSession, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        TrainingSession,
+        verbose_name=_("training session"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     # The assisted purchase or sale this help was (orders recorded at a service point).
     order = models.ForeignKey(
@@ -108,9 +117,13 @@ class AssistanceEvent(models.Model):
     # period from one index (path, day, household, sign) without joining households and units.
     village_path = models.CharField(max_length=12, editable=False, default="")
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = LedgerQuerySet.as_manager()
 

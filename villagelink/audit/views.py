@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from .display import entry_changes
 from .models import ACTION_LABELS
 from .selectors import audit_entry_list, audit_record_types
 
@@ -15,6 +16,7 @@ def audit_trail(request):
     page = Paginator(entries, 25).get_page(request.GET.get("page"))
     for entry in page:
         entry.action_label = ACTION_LABELS.get(entry.action, "")
+        entry.shown_changes = entry_changes(entry)
     models = audit_record_types(user=request.user)
     return render(
         request,

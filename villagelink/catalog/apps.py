@@ -10,7 +10,10 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import Product, Shop
+        from villagelink.core.notes import WORDS
 
+        from .models import Platform, Product, Shop
+
+        WORDS.update({f"platform:{platform.value}": platform.label for platform in Platform})
         auditlog.register(Shop)
         auditlog.register(Product)

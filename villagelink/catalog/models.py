@@ -155,9 +155,9 @@ class Product(models.Model):
     )
     poverty_area_product = models.BooleanField(_("poverty-area product"), default=False)
     is_listed = models.BooleanField(_("listed"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Changes with every save (not with stock moves, which are single UPDATEs); keys cached product pages.
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     scope_path_lookup = "shop__unit__path"
 
@@ -209,7 +209,7 @@ class ProductPhoto(models.Model):
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
     position = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     scope_path_lookup = "product__shop__unit__path"
 

@@ -16,6 +16,7 @@ from villagelink.accounts.services import user_create, user_role_assign
 from villagelink.approvals.services import approvals_guard
 from villagelink.assistance.models import AssistanceKind
 from villagelink.assistance.services import assistance_record
+from villagelink.core import notes
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode, Problems
 from villagelink.core.scope import in_scope
@@ -103,7 +104,7 @@ def shop_open(
             kind=AssistanceKind.SHOP_SETUP,
             day=opened_on,
             site=site,
-            note=_("Shop opened: %(shop)s") % {"shop": shop.name},
+            note=notes.note("shop_opened", shop=shop.name),
             shop=shop,
         )
     return shop
@@ -199,7 +200,7 @@ def product_create(*, by: User, shop: Shop, data: ProductData) -> Product:
             kind=AssistanceKind.PRODUCT_LISTING,
             day=region_today(),
             site=shop.opened_with,
-            note=_("Listed: %(product)s") % {"product": product.name_zh},
+            note=notes.note("listed", product=product.name_zh),
             shop=shop,
         )
     return product

@@ -29,6 +29,28 @@ MESSAGES = (
     gettext_noop("The password is too similar to the %(verbose_name)s."),
     gettext_noop("This password is too common."),
     gettext_noop("This password is entirely numeric."),
+    # the account's fields, as the audit trail names them
+    gettext_noop("superuser status"),
+    gettext_noop("username"),
+    gettext_noop("first name"),
+    gettext_noop("last name"),
+    gettext_noop("email address"),
+    gettext_noop("staff status"),
+    gettext_noop("active"),
+    gettext_noop("date joined"),
+    # the months, as the dashboard's period picker and dates in words name them
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
 )
 
 PLURAL_MESSAGES = (

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.money import fen_to_yuan, yuan_to_fen
+from villagelink.core.notes import note_text
 from villagelink.core.scope import scoped
 
 
@@ -52,3 +53,11 @@ class ScopedPk(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return scoped(self.model.objects.all(), self.context["request"].user)
+
+
+class NoteField(serializers.CharField):
+    """A text field that may hold a note the system stored as a code (core.notes): given out in the language
+    the request asks for; typed text as it was typed."""
+
+    def to_representation(self, value) -> str:
+        return note_text(str(value))

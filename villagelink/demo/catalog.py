@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from villagelink.assistance.models import AssistanceEvent, AssistanceKind
 from villagelink.catalog.models import Platform, Product, Shop, ShopStatus
+from villagelink.core import notes
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit
 from villagelink.network.models import ServiceSite
@@ -186,7 +187,7 @@ def build_catalog_demo(*, region: AdminUnit) -> CatalogDemoResult:
                     day=shop.opened_on,
                     site=shop.opened_with,
                     shop=shop,
-                    note=f"Shop opened: {shop.name}",
+                    note=notes.note("shop_opened", shop=shop.name),
                 )
             )
     Product.objects.bulk_create(products, batch_size=1000)

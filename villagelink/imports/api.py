@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from villagelink.core.notes import note_code, note_text
 from villagelink.core.serializers import StrictSerializer
 
 from . import parsing
@@ -20,7 +21,8 @@ from .summary import preview_of
 
 class ImportRejectionSerializer(serializers.Serializer):
     row = serializers.IntegerField(min_value=1, max_value=2_000_000_000)
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text="Why the row was refused, in the language the request asks for.")
+    reason_code = serializers.CharField(help_text="The reason's code (villagelink/core/notes.py: SENTENCES).")
 
 
 class ImportRejectedRowSerializer(ImportRejectionSerializer):
@@ -109,7 +111,10 @@ class ImportBatchDetailSerializer(ImportBatchSerializer):
 
     @extend_schema_field(ImportRejectedRowSerializer(many=True))
     def get_rejections(self, batch) -> list[dict]:
-        return list(batch.rejections.values("row", "reason", "cells")[:1000])
+        return [
+            {"row": row, "reason": note_text(reason), "reason_code": note_code(reason), "cells": cells}
+            for row, reason, cells in batch.rejections.values_list("row", "reason", "cells")[:1000]
+        ]
 
     @extend_schema_field(ImportPreviewSerializer)
     def get_preview(self, batch) -> dict:

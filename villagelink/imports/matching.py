@@ -3,10 +3,8 @@ uploader's area), and our order status and refunded amount for its outcome."""
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-
 from villagelink.accounts.models import User
-from villagelink.catalog.models import Platform, Shop
+from villagelink.catalog.models import Shop
 from villagelink.core.scope import scoped
 from villagelink.orders.models import Status
 
@@ -69,22 +67,12 @@ class _Matcher:
     def shop(self, name: str) -> Shop:
         if not name:
             if self.default_shop is None:
-                raise parsing.RowProblem(
-                    _("the shop is missing: the report has no shop name; choose the shop")
-                )
+                raise parsing.RowProblem("shop_missing")
             return self.default_shop
         key = name.strip().lower()
         shop = self.keys.get(key)
         if shop is None and key in self.ambiguous:
-            raise parsing.RowProblem(
-                _(
-                    "“%(name)s” is the name of more than one shop in your area; give the shop's id on %(platform)s"
-                )
-                % {"name": name[:60], "platform": Platform(self.platform).label}
-            )
+            raise parsing.RowProblem("shop_ambiguous", name=name[:60], platform=f"platform:{self.platform}")
         if shop is None:
-            raise parsing.RowProblem(
-                _("the shop “%(name)s” cannot be matched with a shop on %(platform)s in your area")
-                % {"name": name[:60], "platform": Platform(self.platform).label}
-            )
+            raise parsing.RowProblem("shop_unmatched", name=name[:60], platform=f"platform:{self.platform}")
         return shop

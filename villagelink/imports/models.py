@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from villagelink.catalog.models import Platform
+from villagelink.core.notes import note_text
 
 # The platforms a report may come from (the storefront's own orders are never imported).
 IMPORT_PLATFORMS = [Platform.TAOBAO, Platform.JD, Platform.PINDUODUO, Platform.OTHER]
@@ -178,7 +179,11 @@ class ImportRejection(models.Model):
         ordering = ["batch", "row", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.row}: {self.reason}"
+        return f"{self.row}: {self.reason_text}"
+
+    @property
+    def reason_text(self) -> str:
+        return note_text(self.reason)
 
 
 class ImportOlderRow(models.Model):

@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from villagelink.core import tabular
 from villagelink.core.dates import region_zone
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.money import yuan_to_fen
+from villagelink.core.notes import note, note_text_lazy
 from villagelink.core.tabular import text_of
 
 from .models import FIELDS, REQUIRED_FIELDS, Outcome
@@ -45,17 +45,22 @@ class ImportFileError(tabular.UnreadableFile):
 
 
 class RowProblem(ApplicationError):
-    """One row cannot be imported; its reason is reported with its row number."""
+    """One row cannot be imported; its reason (a sentence of `core.notes`, stored as its code) is reported
+    with its row number, in the reader's language."""
 
     kind = ""  # an OfficeWord.Kind when the row was refused for a word the import does not know
     word = ""
+
+    def __init__(self, code: str, **params: str | int):
+        self.reason = note(code, **params)
+        super().__init__(note_text_lazy(self.reason))
 
 
 class UnknownWord(RowProblem):
     """A row refused for a status word the import does not know; the office may give it a meaning."""
 
-    def __init__(self, message: str, *, kind: str, word: str):
-        super().__init__(message)
+    def __init__(self, code: str, *, kind: str, word: str, **params: str | int):
+        super().__init__(code, word=word[:40], **params)
         self.kind, self.word = kind, word[:100]
 
 
@@ -161,12 +166,9 @@ def order_number(value) -> str:
         text = text[2:-1]
     text = text.lstrip("'`\t ").strip()
     if _SHORTENED.fullmatch(text):
-        raise RowProblem(
-            _("the order number “%(text)s” was shortened by Excel; download the report again as it came")
-            % {"text": text}
-        )
+        raise RowProblem("number_shortened", text=text)
     if len(text) > 64:
-        raise RowProblem(_("the order number is longer than 64 characters"))
+        raise RowProblem("number_too_long")
     return text
 
 
@@ -175,7 +177,7 @@ def money(value, what: str) -> int:
         try:
             fen = int((Decimal(str(value)) * 100).to_integral_value())
         except InvalidOperation as exc:
-            raise RowProblem(_("the %(what)s is not an amount") % {"what": what}) from exc
+            raise RowProblem("not_amount", what=what) from exc
     else:
         text = text_of(value)
         if text.startswith('="') and text.endswith('"'):
@@ -186,13 +188,11 @@ def money(value, what: str) -> int:
         try:
             fen = yuan_to_fen(text)
         except ApplicationError as exc:
-            raise RowProblem(
-                _("the %(what)s “%(text)s” is not an amount in yuan") % {"what": what, "text": text[:40]}
-            ) from exc
+            raise RowProblem("not_yuan", what=what, text=text[:40]) from exc
     if fen < 0:
-        raise RowProblem(_("the %(what)s is negative") % {"what": what})
+        raise RowProblem("negative", what=what)
     if fen > 10**13:
-        raise RowProblem(_("the %(what)s is implausibly large") % {"what": what})
+        raise RowProblem("too_large", what=what)
     return fen
 
 
@@ -228,16 +228,13 @@ def moment(value, what: str, zone: ZoneInfo | None = None) -> datetime.datetime:
     except ValueError:
         pass
     if not text:
-        raise RowProblem(_("the %(what)s is missing") % {"what": what})
-    raise RowProblem(
-        _("the %(what)s “%(text)s” is not a date such as 2019-06-01 12:30:00")
-        % {"what": what, "text": text[:40]}
-    )
+        raise RowProblem("missing", what=what)
+    raise RowProblem("not_date", what=what, text=text[:40])
 
 
 def _serial(value: float, what: str, zone: ZoneInfo) -> datetime.datetime:
     if not 20000 <= value <= 80000:
-        raise RowProblem(_("the %(what)s “%(value)s” is not a date") % {"what": what, "value": value})
+        raise RowProblem("not_serial_date", what=what, value=str(value))
     naive = EXCEL_EPOCH + datetime.timedelta(days=value)
     return naive.replace(microsecond=0, tzinfo=zone)
 
@@ -247,7 +244,7 @@ def quantity(value) -> int:
     if not text:
         return 1
     if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
-        raise RowProblem(_("the quantity “%(text)s” is not a whole number of items") % {"text": text[:20]})
+        raise RowProblem("not_quantity", text=text[:20])
     return int(text)
 
 
@@ -269,11 +266,11 @@ def is_totals(cells: list) -> bool:
     )
 
 
-# Translated only when a message needs them (translating them for every row took a quarter of a large import).
-AMOUNT = gettext_lazy("amount")
-REFUND = gettext_lazy("refund")
-ORDER_DATE = gettext_lazy("order date")
-COMPLETION_DATE = gettext_lazy("completion date")
+# What a cell holds, as the reasons name it (words of `core.notes`, translated only when a reason is read).
+AMOUNT = "amount"
+REFUND = "refund"
+ORDER_DATE = "order_date"
+COMPLETION_DATE = "completion_date"
 OUTCOMES = frozenset(Outcome.values)
 
 
@@ -284,18 +281,10 @@ UNDATED = frozenset({Outcome.CANCELLED, Outcome.REFUNDED, Outcome.PLACED})
 def _order_outcome(value, layout: Layout) -> str:
     word = text_of(value)
     if not word:
-        raise RowProblem(_("the order status is missing"))
+        raise RowProblem("status_missing")
     outcome = layout.words.order(word)
     if outcome not in OUTCOMES:
-        raise UnknownWord(
-            _(
-                "the order status “%(word)s” is unknown for %(profile)s reports: check the platform chosen, "
-                "or give the word its meaning on this import's page and check again"
-            )
-            % {"word": word[:40], "profile": layout.profile_name},
-            kind="status",
-            word=word,
-        )
+        raise UnknownWord("status_unknown", kind="status", word=word, profile=layout.profile_name)
     return outcome
 
 
@@ -306,24 +295,18 @@ def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
 
     external_id = order_number(cell("external_id"))
     if not external_id:
-        raise RowProblem(_("the order number is missing"))
+        raise RowProblem("number_missing")
     amount = money(cell("amount"), AMOUNT)
     refund = money(cell("refund"), REFUND)
     if refund > amount:
-        raise RowProblem(_("the refund is larger than the amount"))
+        raise RowProblem("refund_too_large")
     outcome = _order_outcome(cell("status"), layout) if "status" in layout.index else Outcome.COMPLETED
     after_sale = text_of(cell("after_sale"))
     if after_sale:
         meaning = layout.words.after_sale(after_sale)
         if meaning is None:
             raise UnknownWord(
-                _(
-                    "the after-sale status “%(word)s” is unknown for %(profile)s reports: check the platform "
-                    "chosen, or give the word its meaning on this import's page and check again"
-                )
-                % {"word": after_sale[:40], "profile": layout.profile_name},
-                kind="after_sale",
-                word=after_sale,
+                "after_sale_unknown", kind="after_sale", word=after_sale, profile=layout.profile_name
             )
         if meaning == AFTER_REFUNDED and (not refund or refund >= amount):
             outcome, refund = Outcome.REFUNDED, amount  # refunded in full: nothing counts

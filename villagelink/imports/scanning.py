@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.catalog.models import Platform
+from villagelink.core import notes
 from villagelink.geo.models import LEVEL_PATH_WIDTH
 from villagelink.orders.bulk import table_insert
 from villagelink.orders.models import Status
@@ -189,7 +190,7 @@ def _rejection(batch: ImportBatch, number: int, problem: parsing.RowProblem, cel
     return ImportRejection(
         batch=batch,
         row=number,
-        reason=problem.message[:300],
+        reason=problem.reason,
         cells=parsing.cells_kept(cells),
         unknown_kind=problem.kind,
         unknown=problem.word,
@@ -202,9 +203,7 @@ def _scan_rows(
     matcher = _Matcher(by, layout.platform, batch.default_shop)
     counts = Counts()
     now = timezone.now()
-    note = (_("Imported from %(file)s (batch %(batch)d)") % {"file": batch.file_name, "batch": batch.pk})[
-        :300
-    ]
+    note = notes.note("imported", file=batch.file_name, batch=batch.pk)
     ImportRejection.objects.filter(batch=batch).delete()
     ImportOlderRow.objects.filter(batch=batch).delete()
     for chunk in _chunks(parsing.report_rows(rows, layout), CHUNK):
@@ -221,10 +220,7 @@ def _scan_rows(
                     raise row
                 first = earlier.get(row.external_id) or accepted.get(row.external_id)
                 if first is not None:
-                    raise parsing.RowProblem(
-                        _("the order number %(id)s is already on row %(row)d of this file")
-                        % {"id": row.external_id, "row": first}
-                    )
+                    raise parsing.RowProblem("number_repeated", id=row.external_id, row=first)
                 shop = matcher.shop(row.shop)
                 status, refunded = _outcome(row)
                 accepted[row.external_id] = number
@@ -253,15 +249,10 @@ def _scan_rows(
             else:
                 _id, pk, shop_id, status, total, refunded, placed_on = found
                 if shop_id != plan.shop.pk:
-                    message = (
-                        _("the order number %(id)s is already recorded for another shop")
-                        if shop_id in matcher.in_scope
-                        else _("the order number %(id)s cannot be matched within your area")
-                    ) % {"id": plan.row.external_id}
+                    code = "number_other_shop" if shop_id in matcher.in_scope else "number_outside"
                     number = plan.row.number
-                    rejections.append(
-                        _rejection(batch, number, parsing.RowProblem(message), cells_of[number])
-                    )
+                    problem = parsing.RowProblem(code, id=plan.row.external_id)
+                    rejections.append(_rejection(batch, number, problem, cells_of[number]))
                     continue
                 if status == Status.REVERSED or (status, total, refunded) == (
                     plan.status,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from villagelink.core.dates import region_zone
 from villagelink.core.money import fen_to_yuan
+from villagelink.core.notes import note_text
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.orders.models import Kind, MonthlyFact, Status
 
@@ -184,7 +185,7 @@ def preview_of(summary: dict) -> dict:
                 "amount": fen_to_yuan(entry["amount_fen"]) if "amount_fen" in entry else "",
                 "refunded": fen_to_yuan(entry["refunded_fen"]) if "refunded_fen" in entry else "",
                 "shop": entry.get("shop", ""),
-                "reason": entry.get("reason", ""),
+                "reason": note_text(entry.get("reason", "")),
             }
             for entry in summary.get("sample", [])
         ],

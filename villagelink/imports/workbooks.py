@@ -4,6 +4,8 @@ import io
 
 from django.utils.translation import gettext as _
 
+from villagelink.core.notes import note_text
+
 from .models import ImportBatch
 
 
@@ -26,7 +28,7 @@ def rejections_workbook(*, batch: ImportBatch) -> bytes:
     sheet.append([_("Row"), _("Why it was refused"), *(_safe(h) for h in header)])
     rows = batch.rejections.values_list("row", "reason", "cells").iterator(chunk_size=2000)
     for row, reason, cells in rows:
-        sheet.append([row, _safe(reason), *(_safe(c) for c in cells or [])])
+        sheet.append([row, _safe(note_text(reason)), *(_safe(c) for c in cells or [])])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from villagelink.core.bounds import MAX_ID
 from villagelink.core.exceptions import ApplicationError
-from villagelink.core.serializers import StrictSerializer, YuanField
+from villagelink.core.serializers import NoteField, StrictSerializer, YuanField
 from villagelink.network.models import ServiceSite
 
 from .models import Channel, Kind, Order, OrderEvent, OrderLine, PaymentMethod, Status
@@ -65,6 +65,7 @@ class OrderStepSerializer(serializers.ModelSerializer):
     """One step the order took: the status it reached, when, and a note (the carrier, a reason)."""
 
     status = order_status_field()
+    note = NoteField(read_only=True)
 
     class Meta:
         model = OrderEvent
@@ -93,6 +94,7 @@ class OrderSerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
     total = YuanField(source="total_fen", read_only=True)
     refunded = YuanField(source="refunded_fen", read_only=True)
+    cancel_reason = NoteField(read_only=True)
 
     class Meta:
         model = Order

@@ -25,9 +25,14 @@ class Household(models.Model):
     story = models.TextField(_("story"), blank=True)
     story_consent = models.BooleanField(_("consents to showing the story on the storefront"), default=False)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     scope_path_lookup = "village__path"
 
@@ -92,7 +97,7 @@ class Organisation(models.Model):
     )
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     households = models.ManyToManyField(Household, through="OrganisationLink", related_name="organisations")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     scope_path_lookup = "unit__path"
 
@@ -114,8 +119,12 @@ class Organisation(models.Model):
 
 
 class OrganisationLink(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="links")
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="organisation_links")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="links"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="organisation_links"
+    )
     kind = models.CharField(_("relation"), max_length=20, choices=LinkKind.choices)
     since = models.DateField(_("since"), null=True, blank=True)
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from villagelink.accounts.services import AccountsError, buyer_signup
 from villagelink.catalog.models import Category
+from villagelink.core import notes
 from villagelink.core.clients import client_address
 from villagelink.core.exceptions import ApplicationError
 from villagelink.orders.models import STEPS, PaymentMethod, SimulatedCharge, Status
@@ -330,7 +331,7 @@ def my_order_act(request, pk: int):
             order_complete(by=request.user, order=order)
             messages.success(request, _("Thank you: the order is completed."))
         elif action == "cancel":
-            order_cancel(by=request.user, order=order, reason=_("Cancelled by the buyer"))
+            order_cancel(by=request.user, order=order, reason=notes.note("buyer_cancelled"))
             messages.success(request, _("The order is cancelled."))
         else:
             messages.error(request, _("Choose what to do with the order."))

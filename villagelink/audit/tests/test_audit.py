@@ -1,11 +1,16 @@
+import re
+
 import pytest
 from auditlog.models import LogEntry as AuditEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from villagelink.audit.models import AuditEntryImmutable
 from villagelink.audit.selectors import audit_entry_list
+from villagelink.catalog.models import Category, Product
 from villagelink.geo.models import AdminUnit
 
 
@@ -108,3 +113,34 @@ def test_operators_may_not_browse_the_trail(client, point_operator):
     assert client.get(reverse("audit:trail")).status_code == 403
     with pytest.raises(PermissionDenied):
         audit_entry_list(user=point_operator)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "bo", "fr"])
+def test_the_trail_reads_in_the_readers_language_without_raw_values(client, market, region_officer, language):
+    from auditlog.registry import auditlog
+    from django.utils.functional import Promise
+    from django.utils.translation import override
+
+    from villagelink.audit.display import INTERNAL
+
+    client.force_login(region_officer)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    html = client.get(reverse("audit:trail") + "?model=product").content.decode()
+    changes = " ".join(re.findall(r'<ul class="changes">(.*?)</ul>', html, re.S))
+    assert changes
+    with override(language):
+        assert (
+            capfirst(str(Product._meta.get_field("price_fen").verbose_name)) in changes
+        )  # the field by its name
+        assert _("yes") in changes  # a poverty-area product, listed
+        assert str(Category("dairy").label) in changes  # a choice by its label
+    for raw in ("None", "True", "False", "catalog.", "orders.", "created_at", "Price", "@listed"):
+        assert raw not in changes
+    if language == "bo":
+        assert "ལོའི་ཟླ་" in changes  # the day it was listed, as Tibetan writes dates
+    # every field a person reads in the trail has a translated name; the others are named as internal
+    for model in auditlog.get_models():
+        excluded = set(auditlog.get_model_fields(model)["exclude_fields"])
+        for field in model._meta.concrete_fields:
+            if field.name not in INTERNAL | excluded:
+                assert isinstance(field.verbose_name, Promise), (model.__name__, field.name)

@@ -11,6 +11,7 @@ from django.db.models import F, Sum
 from django.urls import reverse
 
 from villagelink.core.dates import region_zone
+from villagelink.core.notes import note_text
 from villagelink.imports.services import import_commit, import_preview
 from villagelink.orders.facts import COUNTED
 from villagelink.orders.models import Order
@@ -131,7 +132,7 @@ def test_an_unknown_after_sale_status_is_refused_naming_it(county_officer, shops
     text = PINDUODUO.replace("售后处理中", "售后飞走了")
     batch = import_preview(by=county_officer, data=text.encode(), filename="export.csv")
     assert batch.rejected == 1
-    (reason,) = batch.rejections.values_list("reason", flat=True)
+    (reason,) = map(note_text, batch.rejections.values_list("reason", flat=True))
     assert "售后飞走了" in reason and "Pinduoduo" in reason
 
 

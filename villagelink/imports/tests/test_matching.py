@@ -2,6 +2,7 @@
 or an order of another area."""
 
 from villagelink.catalog.services import shop_open
+from villagelink.core.notes import note_text
 from villagelink.imports.models import ImportRejection
 from villagelink.imports.services import import_commit, import_preview
 from villagelink.orders.models import Order
@@ -17,7 +18,10 @@ def preview(user, text):
 
 
 def reasons(batch) -> dict[int, str]:
-    return dict(ImportRejection.objects.filter(batch=batch).values_list("row", "reason"))
+    return {
+        row: note_text(r)
+        for row, r in ImportRejection.objects.filter(batch=batch).values_list("row", "reason")
+    }
 
 
 def twin(units, admin_user):

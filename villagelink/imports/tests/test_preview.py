@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from villagelink.core.notes import note_text
 from villagelink.imports.models import OfficeWord
 from villagelink.imports.services import (
     import_commit,
@@ -78,7 +79,7 @@ def test_the_first_twenty_rows_are_shown_as_read_with_what_each_does(county_offi
         "shop": "纳木林酥油店",
         "effect": "new",
     }
-    assert sample[3]["effect"] == "rejected" and "ten" in sample[3]["reason"]
+    assert sample[3]["effect"] == "rejected" and "ten" in note_text(sample[3]["reason"])
 
 
 def test_the_preview_is_on_the_page_in_the_api_and_in_the_cli(client, county_officer, shops, tmp_path):
@@ -137,7 +138,7 @@ def test_an_office_gives_an_unknown_status_a_meaning_and_the_report_is_checked_a
     assert batch.rejected == 1
     rejection = batch.rejections.get()
     assert (rejection.unknown_kind, rejection.unknown) == ("status", "已付款待发")
-    assert "give the word its meaning on this import's page" in rejection.reason
+    assert "give the word its meaning on this import's page" in rejection.reason_text
     client.force_login(county_officer)
     page = client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
     assert 'data-testid="words"' in page and "已付款待发" in page

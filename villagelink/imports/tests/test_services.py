@@ -7,7 +7,8 @@ from django.db import connection
 from django.test import override_settings
 
 from villagelink.core.exceptions import ApplicationError
-from villagelink.imports.models import BatchStatus, ImportBatch, ImportRejection
+from villagelink.core.notes import note_text
+from villagelink.imports.models import BatchStatus, ImportBatch
 from villagelink.imports.services import import_commit, import_preview
 from villagelink.orders.models import Order, OrderEvent, OrderLine
 
@@ -230,7 +231,7 @@ def test_bad_rows_are_rejected_with_their_row_numbers(county_officer, shops):
         "7,10,交易成功,2019-06-01,纳木林酥油店\n"
     )
     batch = preview(county_officer, text)
-    reasons = dict(ImportRejection.objects.filter(batch=batch).values_list("row", "reason"))
+    reasons = {row: note_text(r) for row, r in batch.rejections.values_list("row", "reason")}
     assert sorted(reasons) == [2, 3, 4, 5, 6, 7, 9]
     assert "amount" in reasons[2] and "date" in reasons[3] and "order number is missing" in reasons[4]
     assert "unknown" in reasons[5]
@@ -244,7 +245,7 @@ def test_bad_rows_are_rejected_with_their_row_numbers(county_officer, shops):
 def test_an_officer_of_another_county_cannot_match_namling_shops(other_county_officer, shops):
     batch = preview(other_county_officer, TAOBAO)
     assert (batch.created, batch.rejected) == (0, 4)
-    reasons = list(batch.rejections.values_list("reason", flat=True))
+    reasons = list(map(note_text, batch.rejections.values_list("reason", flat=True)))
     assert all("cannot be matched" in r and "in your area" in r for r in reasons)
     assert not any("outside" in r or "another shop" in r for r in reasons)
 
@@ -327,7 +328,7 @@ def test_a_duplicate_order_number_is_found_across_chunks(county_officer, shops, 
         "14,10,交易成功,2019-06-01,纳木林酥油店\n"
     )
     batch = preview(county_officer, text)
-    reasons = dict(ImportRejection.objects.filter(batch=batch).values_list("row", "reason"))
+    reasons = {row: note_text(r) for row, r in batch.rejections.values_list("row", "reason")}
     assert sorted(reasons) == [3, 5, 7, 9]
     assert "cannot be matched" in reasons[3]
     assert "row 2" in reasons[5] and "row 4" in reasons[7] and "row 8" in reasons[9]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_work_in_registry
+from villagelink.core import notes
 from villagelink.core.exceptions import ErrorCode
 from villagelink.core.scope import in_scope
 from villagelink.network.models import ServiceSite
@@ -91,7 +92,9 @@ def order_record_assisted(
         unit_price_fen=trade.amount_fen // max(trade.quantity, 1),
         amount_fen=trade.amount_fen,
     )
-    OrderEvent.objects.create(order=order, status=Status.COMPLETED, at=now, by=by, note=str(site)[:300])
+    OrderEvent.objects.create(
+        order=order, status=Status.COMPLETED, at=now, by=by, note=notes.note("recorded_at", site=site.name)
+    )
     _record_income(order)
     facts_add_orders([order.pk])
     return order

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import Role, User
+from villagelink.core import notes
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ErrorCode
 from villagelink.core.scope import in_scope, is_administrator
@@ -57,7 +58,9 @@ def order_ship(
         raise OrderError(
             _("Order %(number)s is not paid yet; ship it once it is.") % {"number": order.number}
         )
-    note = f"{carrier} {tracking_number}".strip() if site is None else str(site)
+    note = (
+        f"{carrier} {tracking_number}".strip() if site is None else notes.note("handed_over", site=site.name)
+    )
     _move(order, Status.SHIPPED, by=by, note=note)
     order.carrier, order.tracking_number, order.handed_over_at = carrier, tracking_number, site
     order.expires_at = None  # shipped: a guest's cash-on-delivery order no longer lapses
@@ -74,7 +77,7 @@ def order_deliver(*, by: User, order: Order) -> Order:
     note = ""
     if order.payment_method == PaymentMethod.CASH_ON_DELIVERY and order.paid_at is None:
         order.paid_at = now
-        note = _("Cash collected")
+        note = notes.note("cash_collected")
     _move(order, Status.DELIVERED, by=by, at=now, note=note)
     order.save(update_fields=["status", "paid_at"])
     if order.payment_method == PaymentMethod.CASH_ON_DELIVERY and order.checkout_id:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from villagelink.core import notes
 from villagelink.core.exceptions import ErrorCode
 
 from ..models import Checkout, Order, Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus, Status
@@ -55,11 +56,7 @@ def orders_expire(*, now: datetime.datetime | None = None) -> int:
             order = _lock(Order(pk=pk))
             if order.status != Status.PLACED or order.expires_at is None or order.expires_at >= now:
                 continue
-            reason = (
-                _("Not paid in time")
-                if order.payment_method == PaymentMethod.ONLINE
-                else _("Not shipped by the seller in time; the goods went back on sale")
-            )
+            reason = notes.note("not_paid" if order.payment_method == PaymentMethod.ONLINE else "not_shipped")
             _move(order, Status.CANCELLED, by=None, note=reason, at=now)
             order.cancel_reason = reason
             _return_stock(order)
