@@ -175,6 +175,6 @@ def training_new(request):
             "site": site,
             "capped": len(households) == TRAINING_HOUSEHOLDS,
             "limit": TRAINING_HOUSEHOLDS,
-            "title": _("Record training at %(site)s") % {"site": site.name},
+            "title": _("Record training at %(site)s") % {"site": site.local_name},
         },
     )

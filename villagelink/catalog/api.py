@@ -25,6 +25,8 @@ class ShopSerializer(StrictSerializer, serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "name_bo",
+            "name_en",
             "household",
             "organisation",
             "unit",
@@ -65,6 +67,8 @@ class ShopViewSet(_CreateInScope):
         return shop_open(
             by=by,
             name=validated["name"],
+            name_bo=validated.get("name_bo", ""),
+            name_en=validated.get("name_en", ""),
             platform=validated["platform"],
             opened_on=validated["opened_on"],
             household=validated.get("household"),

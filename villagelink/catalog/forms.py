@@ -13,7 +13,13 @@ from .services import ProductData
 
 
 class ShopOpenForm(ScopedForm):
-    name = forms.CharField(label=_("Shop name"), max_length=120)
+    name = forms.CharField(
+        label=_("Shop name"),
+        max_length=120,
+        help_text=_("As registered on the platform, usually in Chinese."),
+    )
+    name_bo = forms.CharField(label=_("Name in Tibetan"), max_length=120, required=False)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120, required=False)
     household = PickerField(
         HOUSEHOLDS,
         label=_("Household"),

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.core.names import in_reader_language
+
 
 class Platform(models.TextChoices):
     STOREFRONT = "storefront", _("This storefront")
@@ -38,7 +40,9 @@ class Shop(models.Model):
     scope and figures need no detour through the owner.
     """
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, help_text=_("The name the shop is registered under."))
+    name_bo = models.CharField(_("name (Tibetan)"), max_length=120, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     household = models.ForeignKey(
         "registry.Household",
         verbose_name=_("household"),
@@ -111,7 +115,12 @@ class Shop(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language where known, else the registered one (core.names)."""
+        return in_reader_language(self.name, bo=self.name_bo, en=self.name_en)
 
     @property
     def owner(self):

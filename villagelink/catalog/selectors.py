@@ -3,6 +3,7 @@
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
+from villagelink.core.names import names_q
 from villagelink.core.scope import scoped
 
 from .models import Platform, Product, Shop, ShopStatus
@@ -14,7 +15,7 @@ def shop_list(*, user, search: str = "", platform: str = "", status: str = ""):
         product_count=Count("products")
     )
     if search.strip():
-        shops = shops.filter(name__icontains=search.strip())
+        shops = shops.filter(names_q(search.strip()))
     if platform in Platform.values:
         shops = shops.filter(platform=platform)
     if status in ShopStatus.values:

@@ -53,9 +53,12 @@ def shop_open(
     organisation: Organisation | None = None,
     external_id: str = "",
     site: ServiceSite | None = None,
+    name_bo: str = "",
+    name_en: str = "",
 ) -> Shop:
-    """Opens a shop for a household or an organisation. For a household registered as poor at the time, the
-    shop set-up is also recorded as assistance, in the same transaction."""
+    """Opens a shop for a household or an organisation. `name` is the name it is registered under; `name_bo`
+    and `name_en` its Tibetan and English names, where it has them. For a household registered as poor at the
+    time, the shop set-up is also recorded as assistance, in the same transaction."""
     if (household is None) == (organisation is None):
         raise CatalogError(
             _("A shop belongs to one household, or to one cooperative or enterprise."), field="household"
@@ -80,6 +83,8 @@ def shop_open(
     approvals_guard([(unit.path, opened_on)], onwards=True)
     shop = Shop(
         name=name.strip(),
+        name_bo=name_bo.strip(),
+        name_en=name_en.strip(),
         household=household,
         organisation=organisation,
         unit=unit,

@@ -87,7 +87,7 @@ def shop_status(request, pk: int):
             messages.success(
                 request,
                 _("The status of “%(shop)s” is now: %(status)s.")
-                % {"shop": shop.name, "status": shop.get_status_display()},
+                % {"shop": shop.local_name, "status": shop.get_status_display()},
             )
             return redirect("catalog:shop_detail", pk=shop.pk)
     return render(request, "catalog/shop_detail.html", _shop_context(request, shop, status_form=form))
@@ -111,6 +111,8 @@ def shop_new(request):
             shop = shop_open(
                 by=request.user,
                 name=form.cleaned_data["name"],
+                name_bo=form.cleaned_data["name_bo"],
+                name_en=form.cleaned_data["name_en"],
                 platform=form.cleaned_data["platform"],
                 opened_on=form.cleaned_data["opened_on"],
                 household=form.cleaned_data["household"],
@@ -121,7 +123,7 @@ def shop_new(request):
         except ApplicationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("The shop “%(shop)s” is open.") % {"shop": shop.name})
+            messages.success(request, _("The shop “%(shop)s” is open.") % {"shop": shop.local_name})
             return redirect("catalog:shop_detail", pk=shop.pk)
     return _form_page(request, {"form": form, "title": _("Open a shop")})
 
@@ -154,7 +156,7 @@ def shop_product_new(request, pk: int):
         request,
         {
             "form": form,
-            "title": _("Add a product to %(shop)s") % {"shop": shop.name},
+            "title": _("Add a product to %(shop)s") % {"shop": shop.local_name},
             "back_url": _shop_url(shop),
         },
     )

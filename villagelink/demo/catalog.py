@@ -21,6 +21,8 @@ from villagelink.geo.models import AdminUnit
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household, Organisation
 
+from .names import name_in_every_language
+
 OPEN_SHOPS, CLOSED_SHOPS = 1229, 37
 START, END = datetime.date(2015, 1, 1), datetime.date(2019, 6, 30)
 PLATFORMS = [
@@ -88,19 +90,36 @@ def _platform(rng: random.Random) -> str:
 
 
 def _name_in_tibetan(region: AdminUnit) -> int:
-    """Gives the demo's products that have none their Tibetan name; only names change, so no figure does."""
+    """Gives the demo's products that have none their Tibetan name and description; only words change, so no
+    figure does."""
     named = 0
     for zh, bo in NAMES_BO.items():
         named += Product.objects.filter(
             subtree_q("shop__unit__path", region.path), name_zh=zh, name_bo=""
         ).update(name_bo=bo, updated_at=timezone.now())
+    undescribed = list(
+        Product.objects.filter(subtree_q("shop__unit__path", region.path), description_bo="")
+        .exclude(name_bo="")
+        .select_related("shop__unit")
+    )
+    for product in undescribed:
+        product.description_bo = description_bo(product.name_bo, product.shop.unit)
+        product.updated_at = timezone.now()
+    Product.objects.bulk_update(undescribed, ["description_bo", "updated_at"], batch_size=500)
     return named
+
+
+def description_bo(name_bo: str, unit: AdminUnit) -> str:
+    """ "<product> from <unit>" in Tibetan: ལྷུན་པོ་ཁ་གྲོང་ཚོ་ནས་ཐོན་པའི་འབྲི་མར།"""
+    place = unit.name_bo.replace("(དཔེ་)", "").strip().rstrip("།").rstrip("་")
+    return f"{place}་ནས་ཐོན་པའི་{name_bo}" if place else ""
 
 
 @transaction.atomic
 def build_catalog_demo(*, region: AdminUnit) -> CatalogDemoResult:
     if Shop.objects.filter(subtree_q("unit__path", region.path)).exists():
         _name_in_tibetan(region)  # a demo built before the products had Tibetan names gets them
+        name_in_every_language(region)  # and its shops and sites theirs
         return CatalogDemoResult(0, 0, 0)
     rng = random.Random(20170301)
     sites = list(ServiceSite.objects.filter(subtree_q("unit__path", region.path)).select_related("unit"))
@@ -177,6 +196,7 @@ def build_catalog_demo(*, region: AdminUnit) -> CatalogDemoResult:
                     poverty_area_product=True,
                     description_en=f"{en} from {shop.unit.name_en}.",
                     description_zh=f"产自{shop.unit.name_zh}的{zh}。",
+                    description_bo=description_bo(NAMES_BO[zh], shop.unit),
                 )
             )
         if shop.household and shop.household.is_poor_in(shop.opened_on.year):
@@ -192,4 +212,5 @@ def build_catalog_demo(*, region: AdminUnit) -> CatalogDemoResult:
             )
     Product.objects.bulk_create(products, batch_size=1000)
     AssistanceEvent.objects.bulk_create(events, batch_size=1000)
+    name_in_every_language(region)
     return CatalogDemoResult(shops=len(shops), products=len(products), setup_events=len(events))

@@ -158,6 +158,7 @@ def build_storefront_demo(*, region, seller: User, buyer: User, admin: User) -> 
                 poverty_area_product=True,
                 description_zh="高原牧场的新鲜牦牛酥油，手工打制。",
                 description_en="Fresh yak butter from the highland pastures, churned by hand.",
+                description_bo="མཐོ་སྒང་འབྲོག་ས་ནས་ཐོན་པའི་འབྲི་མར་གསར་པ། ལག་པས་བསྲུབས་པ།",
             ),
         )
         ProductPhoto.objects.create(

@@ -32,7 +32,9 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["shop"].queryset = import_shops(user=user)
-        self.fields["shop"].label_from_instance = lambda shop: f"{shop.name} · {shop.get_platform_display()}"
+        self.fields["shop"].label_from_instance = lambda shop: (
+            f"{shop.local_name} · {shop.get_platform_display()}"
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

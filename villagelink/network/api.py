@@ -19,7 +19,18 @@ class ServiceSiteSerializer(StrictSerializer, serializers.ModelSerializer):
 
     class Meta:
         model = ServiceSite
-        fields = ["id", "kind", "unit", "name", "address", "opened_on", "closed_on", "services"]
+        fields = [
+            "id",
+            "kind",
+            "unit",
+            "name",
+            "name_bo",
+            "name_en",
+            "address",
+            "opened_on",
+            "closed_on",
+            "services",
+        ]
         read_only_fields = ["id"]
 
     def to_representation(self, instance):
@@ -33,6 +44,8 @@ class ServiceSiteSerializer(StrictSerializer, serializers.ModelSerializer):
         services = validated.get("services")
         return SiteData(
             name=validated["name"],
+            name_bo=validated.get("name_bo", ""),
+            name_en=validated.get("name_en", ""),
             address=validated.get("address", ""),
             opened_on=validated["opened_on"],
             closed_on=validated.get("closed_on"),

@@ -11,7 +11,9 @@ from .services import SiteData
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=120, help_text=_("As registered, usually in Chinese."))
+    name_bo = forms.CharField(label=_("Name in Tibetan"), max_length=120, required=False)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     opened_on = forms.DateField(label=_("Opened on"), widget=forms.DateInput(attrs={"type": "date"}))
     closed_on = forms.DateField(
@@ -28,6 +30,8 @@ class SiteForm(forms.Form):
         data = self.cleaned_data
         return SiteData(
             name=data["name"],
+            name_bo=data["name_bo"],
+            name_en=data["name_en"],
             address=data["address"],
             opened_on=data["opened_on"],
             closed_on=data["closed_on"],
@@ -42,7 +46,17 @@ class SiteOpenForm(ScopedForm, SiteForm):
         label=_("Unit it serves"),
         help_text=_("The county (for a county centre), township (station) or village (village point)."),
     )
-    field_order = ["kind", "unit", "name", "address", "opened_on", "closed_on", "services"]
+    field_order = [
+        "kind",
+        "unit",
+        "name",
+        "name_bo",
+        "name_en",
+        "address",
+        "opened_on",
+        "closed_on",
+        "services",
+    ]
 
 
 class DesignationForm(ScopedForm):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.core.names import in_reader_language
 from villagelink.geo.models import Level
 
 
@@ -37,7 +38,9 @@ class ServiceSite(models.Model):
     unit = models.ForeignKey(
         "geo.AdminUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="sites"
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, help_text=_("The name the site is registered under."))
+    name_bo = models.CharField(_("name (Tibetan)"), max_length=120, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -72,7 +75,12 @@ class ServiceSite(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language where known, else the registered one (core.names)."""
+        return in_reader_language(self.name, bo=self.name_bo, en=self.name_en)
 
     def is_open_on(self, day: datetime.date) -> bool:
         return self.opened_on <= day and (self.closed_on is None or self.closed_on > day)

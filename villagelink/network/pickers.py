@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.core.names import names_q
 from villagelink.core.pickers import Source
 from villagelink.core.scope import scoped
 
@@ -12,7 +13,7 @@ from .models import ServiceSite
 def site_search_q(search: str) -> Q:
     search = search.strip()
     return (
-        Q(name__icontains=search)
+        names_q(search)
         | Q(unit__name_zh__icontains=search)
         | Q(unit__name_en__icontains=search)
         | Q(unit__name_bo__icontains=search)
@@ -25,7 +26,7 @@ SITES = Source(
         "unit__path", "name", "pk"
     ),
     search=site_search_q,
-    label=lambda site: f"{site.name} · {site.unit.name}",
+    label=lambda site: f"{site.local_name} · {site.unit.name}",
     url_name="network:pick_sites",
     hint=_("name of the site or of its village"),
     not_found=_("No such service site in your area."),

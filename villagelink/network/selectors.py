@@ -9,6 +9,7 @@ from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
 from villagelink.core.dates import region_today
+from villagelink.core.names import names_q
 from villagelink.core.paths import subtree_q
 from villagelink.core.periods import open_on_q
 from villagelink.core.scope import scoped
@@ -36,7 +37,7 @@ def site_list(
         sites = sites.filter(is_open) if status == "open" else sites.exclude(is_open)
     if search:
         sites = sites.filter(
-            Q(name__icontains=search)
+            names_q(search)
             | Q(address__icontains=search)
             | Q(unit__name_zh__icontains=search)
             | Q(unit__name_en__icontains=search)

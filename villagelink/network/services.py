@@ -37,6 +37,8 @@ def _require_manager(by: User, unit: AdminUnit, field: str | None = None) -> Non
 @dataclass(frozen=True)
 class SiteData:
     name: str
+    name_bo: str = ""
+    name_en: str = ""
     address: str = ""
     opened_on: datetime.date | None = None
     closed_on: datetime.date | None = None
@@ -64,6 +66,8 @@ def _apply(site: ServiceSite, data: SiteData, problems: Problems | None = None) 
     problems.raise_if_any()
     assert data.opened_on is not None  # refused above otherwise
     site.name = data.name.strip()
+    site.name_bo = data.name_bo.strip()
+    site.name_en = data.name_en.strip()
     site.address = data.address.strip()
     site.opened_on = data.opened_on
     site.closed_on = data.closed_on

@@ -162,7 +162,7 @@ def site_new(request):
         except ApplicationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("The site “%(site)s” is open.") % {"site": site.name})
+            messages.success(request, _("The site “%(site)s” is open.") % {"site": site.local_name})
             return redirect("network:site_detail", pk=site.pk)
     return render(
         request,
@@ -180,6 +180,8 @@ def site_edit(request, pk: int):
         raise PermissionDenied
     initial = {
         "name": site.name,
+        "name_bo": site.name_bo,
+        "name_en": site.name_en,
         "address": site.address,
         "opened_on": site.opened_on,
         "closed_on": site.closed_on,
@@ -192,7 +194,7 @@ def site_edit(request, pk: int):
         except ApplicationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("The site “%(site)s” is saved.") % {"site": site.name})
+            messages.success(request, _("The site “%(site)s” is saved.") % {"site": site.local_name})
             return redirect("network:site_detail", pk=site.pk)
     return render(
         request,

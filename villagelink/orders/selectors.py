@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from villagelink.accounts.models import Role
+from villagelink.core.names import names_q
 from villagelink.core.scope import is_administrator, scoped
 from villagelink.core.throttle import throttle_exceeded, throttle_hit
 from villagelink.geo.models import LEVEL_PATH_WIDTH, Level
@@ -39,7 +40,7 @@ def order_list(*, user, status: str = "", search: str = "") -> QuerySet[Order]:
     if search:
         # Our number, the platform's own number (an imported order's), or the shop's name.
         orders = orders.filter(
-            Q(number__startswith=search) | Q(external_id__startswith=search) | Q(shop__name__icontains=search)
+            Q(number__startswith=search) | Q(external_id__startswith=search) | names_q(search, "shop__")
         )
     return orders.order_by("-placed_at", "-pk")
 

@@ -62,7 +62,7 @@ class StorefrontProductSerializer(serializers.ModelSerializer):
     category = serializers.ChoiceField(choices=Category.choices, read_only=True)
     price = YuanField(source="price_fen", read_only=True, help_text='Yuan with two decimals, e.g. "68.00".')
     in_stock = serializers.SerializerMethodField()
-    shop = serializers.CharField(source="shop.name", read_only=True)
+    shop = serializers.CharField(source="shop.local_name", read_only=True)
     origin = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
 
@@ -185,7 +185,7 @@ class PlaceOrderSerializer(StrictSerializer):
 class BuyerOrderSerializer(serializers.ModelSerializer):
     """An order as its buyer sees it: never where it goes."""
 
-    shop = serializers.CharField(source="shop.name", read_only=True, allow_null=True)
+    shop = serializers.CharField(source="shop.local_name", read_only=True, allow_null=True)
     status = order_status_field()
     total = YuanField(source="total_fen", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)

@@ -246,3 +246,36 @@ def test_only_people_who_work_in_the_registry_open_shops(client, units, point_op
     client.force_login(point_operator)
     page = client.get("/catalog/shops/").content.decode()
     assert "/catalog/shops/new/" in page
+
+
+def test_a_shop_is_named_in_the_readers_language_and_found_by_any_of_its_names(
+    client, units, point_operator, owner
+):
+    client.force_login(point_operator)
+    form = {
+        "name": "次仁的小店",
+        "name_bo": "ཚེ་རིང་ཚོང་ཁང་།",
+        "name_en": "Tsering's shop",
+        "household": owner.pk,
+        "platform": "storefront",
+        "opened_on": "2018-04-02",
+    }
+    client.post("/catalog/shops/new/", form)
+    shop = Shop.objects.get()
+    pages = {}
+    for language in ("bo", "zh-hans", "en", "fr"):
+        client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        pages[language] = client.get(f"/catalog/shops/{shop.pk}/").content.decode()
+    assert "ཚེ་རིང་ཚོང་ཁང་།" in pages["bo"] and "次仁的小店" not in pages["bo"].split("<h1>")[1][:200]
+    assert "次仁的小店" in pages["zh-hans"].split("<h1>")[1][:200]
+    assert (
+        "Tsering&#x27;s shop" in pages["en"] and "Tsering&#x27;s shop" in pages["fr"]
+    )  # French: the English name
+    for search in ("ཚེ་རིང་", "次仁", "tsering"):
+        listing = client.get("/catalog/shops/", {"q": search}).content.decode()
+        assert f"/catalog/shops/{shop.pk}/" in listing, search
+    assert f"/catalog/shops/{shop.pk}/" not in client.get("/catalog/shops/", {"q": "བཀྲ་ཤིས"}).content.decode()
+    # a shop without a Tibetan name reads under the name it is registered under
+    Shop.objects.filter(pk=shop.pk).update(name_bo="")
+    client.post("/i18n/setlang/", {"language": "bo", "next": "/"})
+    assert "次仁的小店" in client.get(f"/catalog/shops/{shop.pk}/").content.decode()

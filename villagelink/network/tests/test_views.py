@@ -223,3 +223,26 @@ def test_the_designations_page_takes_a_fixed_number_of_queries(client, units, re
         response = client.get(reverse("network:designations"))
     assert response.context["count"] == 30
     assert len(many) == len(few)
+
+
+def test_a_site_keeps_its_names_in_each_language_through_an_edit(client, units, county_officer):
+    client.force_login(county_officer)
+    form = {
+        "kind": "village_point",
+        "unit": units["540221101201"].pk,
+        "name": "伦布卡村电商服务点",
+        "name_bo": "ལྷུན་པོ་ཁ་གྲོང་ཚོའི་གློག་རྡུལ་ཚོང་ལས་ཞབས་ཞུ་ས་ཚིགས།",
+        "name_en": "Lhunpokha Village e-commerce service point",
+        "opened_on": "2017-03-01",
+    }
+    client.post(reverse("network:site_new"), form)
+    site = ServiceSite.objects.get()
+    edit = client.get(reverse("network:site_edit", args=[site.pk])).content.decode()
+    assert "ལྷུན་པོ་ཁ་གྲོང་ཚོའི་" in edit
+    client.post(reverse("network:site_edit", args=[site.pk]), {**form, "address": "Lhunpokha"})
+    site.refresh_from_db()
+    assert (site.name_bo, site.name_en, site.address) == (form["name_bo"], form["name_en"], "Lhunpokha")
+    client.post("/i18n/setlang/", {"language": "bo", "next": "/"})
+    assert form["name_bo"] in client.get(reverse("network:site_detail", args=[site.pk])).content.decode()
+    found = client.get(reverse("network:unit", args=["540221"]), {"q": "ལྷུན་པོ་ཁ"}).content.decode()
+    assert reverse("network:site_detail", args=[site.pk]) in found
