@@ -122,3 +122,14 @@ def _empty_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in one test activates its reader's language in this thread; the next test starts in the
+    default one."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

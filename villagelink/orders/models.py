@@ -277,6 +277,12 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.description} × {self.quantity}"
 
+    @property
+    def item(self) -> str:
+        """What was bought, in the reader's language: the product's name when the line is a product of this
+        storefront, else the line's description as it was recorded."""
+        return self.product.name if self.product_id is not None and self.product else self.description
+
 
 class OrderEvent(models.Model):
     """One step of an order: who moved it to which status, when, and why."""

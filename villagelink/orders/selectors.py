@@ -49,7 +49,7 @@ def order_get(*, user, pk: int) -> Order:
     return get_object_or_404(
         orders_visible(user)
         .select_related("shop__seller", "checkout", "handed_over_at")
-        .prefetch_related("lines", "events"),
+        .prefetch_related("lines__product", "events"),
         pk=pk,
     )
 
@@ -92,7 +92,7 @@ def order_track(*, number: str, phone_last4: str, client: str = "") -> Order | N
         raise TooManyAttempts
     order = (
         Order.objects.select_related("shop", "unit", "handed_over_at")
-        .prefetch_related("lines", "events")
+        .prefetch_related("lines__product", "events")
         .filter(number=number, phone_last4=phone_last4)
         .exclude(phone_last4="")
         .first()

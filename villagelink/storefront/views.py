@@ -223,7 +223,7 @@ def _own_checkout(request, key: str):
 @require_GET
 def confirmation(request, key: str):
     found = _own_checkout(request, key)
-    orders = list(found.orders.select_related("shop").prefetch_related("lines").order_by("pk"))
+    orders = list(found.orders.select_related("shop").prefetch_related("lines__product").order_by("pk"))
     return render(
         request,
         "storefront/confirmation.html",
@@ -316,7 +316,9 @@ def my_orders(request):
 @login_required
 @require_GET
 def my_order(request, pk: int):
-    order = get_object_or_404(buyer_orders(user=request.user).prefetch_related("lines", "events"), pk=pk)
+    order = get_object_or_404(
+        buyer_orders(user=request.user).prefetch_related("lines__product", "events"), pk=pk
+    )
     return render(request, "storefront/my_order.html", {"order": order, **_steps(order)})
 
 

@@ -92,6 +92,8 @@ def test_the_order_page_shows_stored_notes_in_the_readers_language(client, marke
     with override("zh-hans"):
         assert note_text("@buyer_cancelled") in chinese
     assert "Cancelled by the buyer" not in chinese and "@buyer_cancelled" not in chinese
+    # the order's line names its product in the reader's language too
+    assert "Yak butter" in english and "牦牛酥油" not in english and "牦牛酥油" in chinese
 
 
 def test_migrating_rewrites_sentences_stored_as_text_and_back(market):
