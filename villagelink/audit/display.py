@@ -72,3 +72,20 @@ def _moment(text: str, show) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
     return show(moment)
+
+
+def records_now(entries) -> dict[tuple[int, str], str]:
+    """Each entry's record as it reads now in the reader's language (a unit's, a shop's name), read in one
+    query per kind of record; a deleted record is left out (its entry keeps the name it had)."""
+    wanted: dict[int, set[str]] = {}
+    for entry in entries:
+        wanted.setdefault(entry.content_type_id, set()).add(entry.object_pk)
+    names = {}
+    for entry in entries:
+        model = entry.content_type.model_class()
+        pks = wanted.pop(entry.content_type_id, None)
+        if model is None or not pks:
+            continue
+        for record in model._base_manager.filter(pk__in=pks):
+            names[(entry.content_type_id, str(record.pk))] = str(record)
+    return names

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .display import entry_changes
+from .display import entry_changes, records_now
 from .models import ACTION_LABELS
 from .selectors import audit_entry_list, audit_record_types
 
@@ -14,7 +14,9 @@ def audit_trail(request):
     action_value = int(action) if action in {str(value) for value in ACTION_LABELS} else None
     entries = audit_entry_list(user=request.user, model=model, action=action_value)
     page = Paginator(entries, 25).get_page(request.GET.get("page"))
+    now = records_now(list(page))
     for entry in page:
+        entry.record_name = now.get((entry.content_type_id, entry.object_pk), entry.object_repr)
         entry.action_label = ACTION_LABELS.get(entry.action, "")
         entry.shown_changes = entry_changes(entry)
     models = audit_record_types(user=request.user)

@@ -138,6 +138,9 @@ def test_the_trail_reads_in_the_readers_language_without_raw_values(client, mark
         assert raw not in changes
     if language == "bo":
         assert "ལོའི་ཟླ་" in changes  # the day it was listed, as Tibetan writes dates
+    records = re.findall(r'<td data-label="[^"]*">[^<:]*: ([^<]*)</td>', html)
+    with override(language):  # each record by its name now, in the reader's language
+        assert str(market.butter) in records and (language == "fr" or "Yak butter" not in records)
     # every field a person reads in the trail has a translated name; the others are named as internal
     for model in auditlog.get_models():
         excluded = set(auditlog.get_model_fields(model)["exclude_fields"])
