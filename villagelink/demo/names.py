@@ -8,6 +8,7 @@ from villagelink.catalog.models import Shop
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit
 from villagelink.network.models import ServiceSite, SiteKind
+from villagelink.registry.models import Organisation
 
 from .registry import GIVEN
 
@@ -72,6 +73,11 @@ def _unit_en(unit: AdminUnit) -> str:
     return unit.name_en.replace("(synthetic)", "").strip()
 
 
+def with_shad(text: str) -> str:
+    """`text` closed by a shad; after ང a tsheg comes first (ཁང་།), as Tibetan writes it."""
+    return text + ("་།" if text.endswith("ང") else "།")
+
+
 def genitive(name: str) -> str:
     """`name` followed by the genitive particle its last letter takes (ཀྱི་ after ད བ ས, གི་ after ག ང, གྱི་ after
     ན མ ར ལ, འི་ after a vowel), as in རྣམ་གླིང་རྫོང་གི་…"""
@@ -94,17 +100,19 @@ def owner_names(shop: Shop) -> tuple[str, str] | None:
         if all(part in GIVEN_BO for part in parts):
             return "་".join(GIVEN_BO[p] for p in parts), " ".join(GIVEN_EN[p] for p in parts)
         return None
-    organisation = shop.organisation
-    assert organisation is not None  # a shop has one owner
+    assert shop.organisation is not None  # a shop has one owner
+    return organisation_names(shop.organisation)
+
+
+def organisation_names(organisation: Organisation) -> tuple[str, str] | None:
+    """A demo cooperative's or company's name in Tibetan (without its final shad) and English."""
     for chinese, bo, en in (COOPERATIVE, COMPANY):
         if organisation.name.endswith(chinese):
-            word = organisation.name[: -len(chinese)].replace(
-                organisation.unit.name_zh.replace("（示例）", ""), ""
-            )
+            place = organisation.unit.name_zh.replace("（示例）", "")
+            word = organisation.name[: -len(chinese)].replace(place, "")
             if word in TRADE_WORDS:
-                base_bo = _unit_bo(organisation.unit)
                 return (
-                    f"{base_bo}་{TRADE_WORDS[word][0]}་{bo}".rstrip("།").rstrip("་"),
+                    f"{_unit_bo(organisation.unit)}་{TRADE_WORDS[word][0]}་{bo}".rstrip("།").rstrip("་"),
                     f"{_unit_en(organisation.unit)} {TRADE_WORDS[word][1]} {en}",
                 )
     return None
@@ -127,8 +135,18 @@ def site_names(site: ServiceSite) -> tuple[str, str]:
 
 @transaction.atomic
 def name_in_every_language(region: AdminUnit) -> int:
-    """Gives the demo's shops and sites that have none their Tibetan and English names; only names change,
-    so no figure does. A demo built before they had them gets them too."""
+    """Gives the demo's organisations, shops and sites that have none their Tibetan and English names; only
+    names change, so no figure does. A demo built before they had them gets them too."""
+    organisations = Organisation.objects.filter(
+        subtree_q("unit__path", region.path), name_bo=""
+    ).select_related("unit")
+    named_organisations = []
+    for organisation in organisations:
+        found = organisation_names(organisation)
+        if found is not None:
+            organisation.name_bo, organisation.name_en = with_shad(found[0]), found[1]
+            named_organisations.append(organisation)
+    Organisation.objects.bulk_update(named_organisations, ["name_bo", "name_en"], batch_size=500)
     shops = Shop.objects.filter(subtree_q("unit__path", region.path), name_bo="").select_related(
         "household", "organisation__unit"
     )
@@ -148,4 +166,4 @@ def name_in_every_language(region: AdminUnit) -> int:
             site.name_bo, site.name_en = site_names(site)
             named_sites.append(site)
     ServiceSite.objects.bulk_update(named_sites, ["name_bo", "name_en"], batch_size=500)
-    return len(named_shops) + len(named_sites)
+    return len(named_organisations) + len(named_shops) + len(named_sites)

@@ -82,7 +82,7 @@ class OrganisationSerializer(StrictSerializer, serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "kind", "name", "unit", "credit_code"]
+        fields = ["id", "kind", "name", "name_bo", "name_en", "unit", "credit_code"]
         read_only_fields = ["id"]
 
 
@@ -104,6 +104,8 @@ class OrganisationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
             by=by,
             kind=validated["kind"],
             name=validated["name"],
+            name_bo=validated.get("name_bo", ""),
+            name_en=validated.get("name_en", ""),
             unit=validated["unit"],
             credit_code=validated.get("credit_code", ""),
         )

@@ -63,7 +63,9 @@ class HouseholdEditForm(HouseholdForm):
 
 class OrganisationForm(ScopedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=150)
+    name = forms.CharField(label=_("Name"), max_length=150, help_text=_("As registered, usually in Chinese."))
+    name_bo = forms.CharField(label=_("Name in Tibetan"), max_length=150, required=False)
+    name_en = forms.CharField(label=_("Name in English"), max_length=150, required=False)
     unit = PickerField(UNITS, label=_("Unit where it is registered"))
     credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
 

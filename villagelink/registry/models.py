@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from villagelink.core.crypto import decrypt
+from villagelink.core.names import in_reader_language
 
 
 class Household(models.Model):
@@ -91,7 +92,9 @@ class Organisation(models.Model):
     """A cooperative or enterprise in a unit, with the households linked to it."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, help_text=_("The name it is registered under."))
+    name_bo = models.CharField(_("name (Tibetan)"), max_length=150, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     unit = models.ForeignKey(
         "geo.AdminUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="organisations"
     )
@@ -112,7 +115,12 @@ class Organisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language where known, else the registered one (core.names)."""
+        return in_reader_language(self.name, bo=self.name_bo, en=self.name_en)
 
     def get_additional_data(self) -> dict:
         return {"unit_path": self.unit.path}

@@ -1,8 +1,8 @@
 """Households and organisations a person chooses on a form, from their area (by name, or last 4 ID digits)."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.core.names import names_q
 from villagelink.core.pickers import Source
 from villagelink.core.scope import scoped
 
@@ -26,8 +26,8 @@ HOUSEHOLDS = Source(
 ORGANISATIONS = Source(
     model=Organisation,
     rows=lambda user: scoped(Organisation.objects.select_related("unit"), user).order_by("name", "pk"),
-    search=lambda search: Q(name__icontains=search.strip()),
-    label=lambda organisation: f"{organisation.name} · {organisation.unit.name}",
+    search=lambda search: names_q(search.strip()),
+    label=lambda organisation: f"{organisation.local_name} · {organisation.unit.name}",
     url_name="registry:pick_organisations",
     hint=_("name of the cooperative or enterprise"),
     not_found=_("No such cooperative or enterprise in your area."),

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 
+from villagelink.core.names import names_q
 from villagelink.core.paths import subtree_q
 from villagelink.core.scope import scoped
 from villagelink.geo.models import AdminUnit
@@ -52,7 +53,7 @@ def organisation_list(*, user, search: str = "", kind: str = ""):
         linked=Count("links", distinct=True)
     )
     if search.strip():
-        organisations = organisations.filter(name__icontains=search.strip())
+        organisations = organisations.filter(names_q(search.strip()))
     if kind:
         organisations = organisations.filter(kind=kind)
     return organisations.order_by("unit__code", "name", "pk")

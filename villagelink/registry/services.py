@@ -182,7 +182,14 @@ def household_reveal_id(*, by: User, household: Household) -> str:
 
 @transaction.atomic
 def organisation_register(
-    *, by: User, kind: str, name: str, unit: AdminUnit, credit_code: str = ""
+    *,
+    by: User,
+    kind: str,
+    name: str,
+    unit: AdminUnit,
+    credit_code: str = "",
+    name_bo: str = "",
+    name_en: str = "",
 ) -> Organisation:
     _require_registry_worker(by, unit, "unit")
     problems = Problems(RegistryError)
@@ -194,7 +201,14 @@ def organisation_register(
     if code and (len(code) != 18 or not code.isalnum()):
         problems.add("credit_code", _("A unified social credit code has 18 letters and digits."))
     problems.raise_if_any()
-    return Organisation.objects.create(kind=kind, name=name.strip(), unit=unit, credit_code=code)
+    return Organisation.objects.create(
+        kind=kind,
+        name=name.strip(),
+        name_bo=name_bo.strip(),
+        name_en=name_en.strip(),
+        unit=unit,
+        credit_code=code,
+    )
 
 
 @transaction.atomic

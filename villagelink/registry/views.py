@@ -246,6 +246,8 @@ def organisation_new(request):
                 by=request.user,
                 kind=form.cleaned_data["kind"],
                 name=form.cleaned_data["name"],
+                name_bo=form.cleaned_data["name_bo"],
+                name_en=form.cleaned_data["name_en"],
                 unit=form.cleaned_data["unit"],
                 credit_code=form.cleaned_data["credit_code"],
             )

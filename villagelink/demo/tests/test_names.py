@@ -2,7 +2,7 @@
 
 import pytest
 
-from villagelink.demo.names import genitive
+from villagelink.demo.names import genitive, with_shad
 
 
 @pytest.mark.parametrize(
@@ -17,3 +17,8 @@ from villagelink.demo.names import genitive
 )
 def test_the_genitive_follows_the_last_letter(name, expected):
     assert genitive(name) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [("ཚོང་ཁང", "ཚོང་ཁང་།"), ("ཀུང་སི", "ཀུང་སི།")])
+def test_a_shad_after_nga_takes_a_tsheg_first(text, expected):
+    assert with_shad(text) == expected
