@@ -17,6 +17,7 @@ urlpatterns = [
     path("imports/", include("villagelink.imports.urls")),
     path("desk/", include("villagelink.desk.urls")),
     path("monitoring/", include("villagelink.monitoring.urls")),
+    path("quality/", include("villagelink.quality.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("villagelink.api.urls")),
     path("media/photos/<int:pk>/", product_photo, name="product_photo"),

@@ -16,6 +16,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("demo",),  # builds the demo data set from every app's services
     ("api", "ops"),  # URL wiring of the REST API only; running the system (health, metrics, backups, serve)
     ("storefront", "desk", "imports", "monitoring"),  # pages and flows
+    ("quality",),  # checks on orders, and the review that excludes them from the figures
     ("orders",),  # the one ledger of trade, and the facts that follow it
     ("catalog",),  # shops and products (opening a shop records assistance)
     ("assistance",),  # the append-only ledger of help given to households

@@ -177,6 +177,17 @@ def foreign(units, other_county_officer, settings, tmp_path):
         data=b"order_id,shop,amount,status,placed_at\nCG-1,Chengguan butter shop,45.00,paid,2019-06-01\n",
         filename="chengguan-orders.csv",
     )
+    from villagelink.quality.models import Flag, Rule
+
+    flag = Flag.objects.create(
+        rule=Rule.OUTSIZED,
+        unit=shop.unit,
+        shop=shop,
+        month=datetime.date(2019, 6, 1),
+        fingerprint="chengguan",
+        evidence={"median_fen": 4500},
+    )
+    flag.orders.set([checkout.orders.get()])
     return {
         "checkout": checkout,
         "unit": unit,
@@ -209,6 +220,7 @@ def foreign(units, other_county_officer, settings, tmp_path):
             "desk:reverse": checkout.orders.get(),
             "desk:receipt": checkout.orders.get(),
             "desk-": checkout.orders.get(),
+            "quality:": flag,
         },
     }
 

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "villagelink.imports",
     "villagelink.desk",
     "villagelink.monitoring",
+    "villagelink.quality",
     "villagelink.api",
     "villagelink.demo",
 ]

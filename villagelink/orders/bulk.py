@@ -35,6 +35,7 @@ ORDER_DEFAULTS = {
     "tracking_number": "",
     "handed_over_at_id": None,
     "cancel_reason": "",
+    "excluded": False,
 }
 
 

@@ -3,7 +3,8 @@
 The one rule for what counts: an order counts once it is completed — or, for an order reported by an
 external platform, once the platform reports it paid (paid, shipped, delivered or completed) — at its total
 less refunds. It counts on the day of the trade: the day it was placed for a platform's order, the day it
-completed for every other. Cancelled, refunded and reversed orders do not count.
+completed for every other. Cancelled, refunded and reversed orders do not count, nor orders an officer has
+excluded by confirming a data-quality flag (and their households' income from them).
 
 Services change facts through `facts_follow(order_ids)`: it measures what the orders contribute before and
 after the change and applies the difference to every level above each order's village, in the same
@@ -23,9 +24,10 @@ from villagelink.geo.models import LEVEL_PATH_WIDTH
 
 from .models import Channel, Fact, IncomeShare, MonthlyFact, Order, Status
 
-COUNTED = Q(status=Status.COMPLETED) | Q(
-    channel=Channel.PLATFORM, status__in=[Status.PAID, Status.SHIPPED, Status.DELIVERED]
-)
+COUNTED = (
+    Q(status=Status.COMPLETED)
+    | Q(channel=Channel.PLATFORM, status__in=[Status.PAID, Status.SHIPPED, Status.DELIVERED])
+) & Q(excluded=False)
 COUNTED_ON = Case(When(channel=Channel.PLATFORM, then=F("placed_on")), default=F("completed_on"))
 
 KEY = ("path", "day", "kind", "channel", "category")
@@ -71,7 +73,8 @@ def measure(orders: QuerySet[Order], shares: QuerySet[IncomeShare]) -> Measures:
     for path, day, kind, channel, category, n, amount, savings, fees in rows:
         _add(village, (path, day, kind, channel, category), (n, amount, savings, fees, 0))
     income = (
-        shares.order_by()
+        shares.filter(order__excluded=False)
+        .order_by()
         .values_list("household__village__path", "day", "order__kind", "order__channel", "order__category")
         .annotate(income=Sum("amount_fen"))
     )

@@ -185,6 +185,9 @@ class Order(models.Model):
     )
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    # Set when an officer confirms a data-quality flag on the order (villagelink.quality): it then counts in no
+    # figure, whatever its status, until the flag is withdrawn.
+    excluded = models.BooleanField(_("excluded from the figures"), default=False)
 
     scope_path_lookup = "unit__path"
 

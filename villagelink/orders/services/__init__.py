@@ -10,6 +10,7 @@ these services open): provider calls happen after the transaction that prepared 
 - `assisted`: trades recorded at a service point, and reversing a recorded or imported trade;
 - `income`: the income of poor households from completed sales;
 - `settlement`: payments confirmed, refunds sent and retried, unpaid orders expired;
+- `exclusion`: orders excluded from every figure (a confirmed data-quality flag) or counted again;
 - `base`: the error, order numbers, the row lock, the one status move, stock back on sale.
 """
 
@@ -26,6 +27,7 @@ from .checkout import (
     checkout_place,
     clean_phone,
 )
+from .exclusion import orders_exclude
 from .fulfilment import can_fulfil, order_cancel, order_complete, order_deliver, order_refund, order_ship
 from .income import income_recompute, income_split, poor_beneficiaries
 from .settlement import (
@@ -58,6 +60,7 @@ __all__ = [
     "order_refund",
     "order_reverse",
     "order_ship",
+    "orders_exclude",
     "orders_expire",
     "payment_confirm",
     "payment_notification_receive",

@@ -1,0 +1,79 @@
+"""villagelink quality --unit CODE --month YYYY-MM [--check] [--json]"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from villagelink.core.exceptions import ApplicationError
+from villagelink.core.money import fen_to_yuan
+from villagelink.core.periods import period_parse
+from villagelink.geo.models import AdminUnit
+from villagelink.quality.models import Flag
+from villagelink.quality.services import quality_check
+
+
+class Command(BaseCommand):
+    help = (
+        "The data-quality flags of a unit's area for a period (a month such as 2019-06, a quarter or a year): "
+        "each with its rule, status, amount and orders. --check runs the checks first and files what they find."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--unit", required=True, help="the unit's division code, e.g. 540221")
+        parser.add_argument("--month", required=True, help="the period: 2019-06, 2019-Q2 or 2019")
+        parser.add_argument("--check", action="store_true", help="run the checks first")
+        parser.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
+
+    def handle(self, *args, unit: str, month: str, check: bool, as_json: bool, **options):
+        try:
+            period = period_parse(month)
+        except ApplicationError as error:
+            raise CommandError(error.message) from error
+        found = AdminUnit.objects.filter(code=unit.strip()).first()
+        if found is None:
+            raise CommandError(
+                _("There is no unit with the code %(code)s: give a division code such as 540000 or 540221.")
+                % {"code": unit[:20]}
+            )
+        checked = quality_check(path=found.path, first=period.start, last=period.end) if check else None
+        flags = (
+            Flag.objects.filter(
+                unit__path__startswith=found.path, month__gte=period.start, month__lte=period.end
+            )
+            .select_related("unit", "shop")
+            .order_by("month", "unit__path", "pk")
+        )
+        rows = [
+            {
+                "id": flag.pk,
+                "rule": flag.rule,
+                "status": flag.status,
+                "month": flag.month.strftime("%Y-%m"),
+                "unit": flag.unit.code,
+                "shop": flag.shop_id,
+                "amount": fen_to_yuan(flag.amount_fen),
+                "orders": list(flag.orders.values_list("number", flat=True)),
+                "evidence": flag.evidence,
+                "reason": flag.reason,
+            }
+            for flag in flags
+        ]
+        if as_json:
+            document: dict[str, object] = {
+                "unit": found.code,
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+            }
+            if checked is not None:
+                document["checked"] = {"found": checked.found, "new": checked.new, "by_rule": checked.by_rule}
+            self.stdout.write(json.dumps({**document, "flags": rows}, ensure_ascii=False, indent=2))
+            return
+        if checked is not None:
+            self.stdout.write(f"checked: {checked.found} findings, {checked.new} new flags {checked.by_rule}")
+        self.stdout.write(f"{found} {period.start} – {period.end}: {len(rows)} flags")
+        for row in rows:
+            self.stdout.write(
+                f"  #{row['id']} {row['month']} {row['unit']} {row['rule']:<12} {row['status']:<10} "
+                f"¥{row['amount']:>12} {len(row['orders'])} orders"
+            )

@@ -1,0 +1,114 @@
+"""Running the checks, and the review: an officer confirms a flag (its orders stop counting in every figure,
+in the same transaction) or dismisses it, each with a reason, each in the audit trail."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from auditlog.context import set_actor
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villagelink.accounts.models import User
+from villagelink.accounts.permissions import can_manage_network
+from villagelink.core.exceptions import ApplicationError, ErrorCode
+from villagelink.core.scope import in_scope
+from villagelink.orders.services import orders_exclude
+
+from .models import Flag, FlagStatus
+from .rules import findings_for
+
+
+class QualityError(ApplicationError):
+    pass
+
+
+def can_review(user) -> bool:
+    """Officers (and administrators) review the flags of their area."""
+    return can_manage_network(user)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    found: int  # findings, new or not
+    new: int  # flags written now
+    by_rule: dict[str, int]
+
+
+@transaction.atomic
+def quality_check(*, path: str, first: datetime.date, last: datetime.date) -> CheckResult:
+    """Runs every rule on the counted orders of the area (by unit path) from `first` to `last`, and files a
+    flag for each finding not already filed (the same evidence never flags twice, even once dismissed)."""
+    findings = findings_for(path, first, last)
+    known = set(
+        Flag.objects.filter(fingerprint__in=[f.fingerprint for f in findings]).values_list(
+            "fingerprint", flat=True
+        )
+    )
+    fresh = [f for f in {f.fingerprint: f for f in findings}.values() if f.fingerprint not in known]
+    flags = Flag.objects.bulk_create(
+        [
+            Flag(
+                rule=f.rule,
+                unit_id=f.unit_id,
+                shop_id=f.shop_id,
+                month=f.month,
+                evidence=f.evidence,
+                amount_fen=f.amount_fen,
+                fingerprint=f.fingerprint,
+            )
+            for f in fresh
+        ]
+    )
+    Through = Flag.orders.through
+    Through.objects.bulk_create(
+        [
+            Through(flag_id=flag.pk, order_id=pk)
+            for flag, f in zip(flags, fresh, strict=True)
+            for pk in f.order_ids
+        ],
+        batch_size=5000,
+    )
+    return CheckResult(len(findings), len(flags), dict(Counter(f.rule for f in fresh)))
+
+
+def _reviewable(by: User, flag: Flag, reason: str) -> Flag:
+    if not (can_review(by) and in_scope(by, flag.unit.path)):
+        raise QualityError(_("Only an officer of the flag's area reviews it."), code=ErrorCode.FORBIDDEN)
+    locked = Flag.objects.select_for_update().select_related("unit").get(pk=flag.pk)
+    if locked.status != FlagStatus.OPEN:
+        raise QualityError(
+            _("This flag was already reviewed (%(status)s).") % {"status": locked.get_status_display()},
+            code=ErrorCode.CONFLICT,
+        )
+    if not reason.strip():
+        raise QualityError(_("Say why: the reason is kept with the decision."), field="reason")
+    return locked
+
+
+def _decide(flag: Flag, by: User, status: str, reason: str) -> Flag:
+    flag.status, flag.reviewed_by, flag.reviewed_at, flag.reason = (
+        status,
+        by,
+        timezone.now(),
+        reason.strip()[:300],
+    )
+    with set_actor(by):  # the audit trail names the reviewer, from a page, the API or a command alike
+        flag.save(update_fields=["status", "reviewed_by", "reviewed_at", "reason"])
+    return flag
+
+
+@transaction.atomic
+def flag_confirm(*, by: User, flag: Flag, reason: str) -> Flag:
+    """The orders the flag covers stop counting in every indicator, at every level, now; refused for a month
+    whose figures stand approved (withdraw the approval first)."""
+    flag = _reviewable(by, flag, reason)
+    orders_exclude(ids=flag.orders.values_list("pk", flat=True), excluded=True)
+    return _decide(flag, by, FlagStatus.CONFIRMED, reason)
+
+
+@transaction.atomic
+def flag_dismiss(*, by: User, flag: Flag, reason: str) -> Flag:
+    """The orders keep counting; the same evidence will not flag again."""
+    return _decide(_reviewable(by, flag, reason), by, FlagStatus.DISMISSED, reason)

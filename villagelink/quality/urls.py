@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quality"
+urlpatterns = [
+    path("<str:code>/", views.flags, name="flags"),
+    path("<str:code>/check/", views.check, name="check"),
+    path("flags/<int:pk>/", views.flag_detail, name="flag"),
+]
