@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from villagelink.catalog.models import Platform
 from villagelink.core.numbers import yuan_text
@@ -18,7 +19,7 @@ class Rule(models.TextChoices):
 
 
 class FlagStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("flag", "Open")
     CONFIRMED = "confirmed", _("Confirmed: the orders no longer count")
     DISMISSED = "dismissed", _("Dismissed")
 
