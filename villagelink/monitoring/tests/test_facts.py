@@ -26,13 +26,7 @@ from villagelink.monitoring.indicators import INDICATORS
 from villagelink.monitoring.selectors import figures_for, figures_for_children, monthly_trend
 from villagelink.orders.facts import facts_rebuild, facts_verify
 from villagelink.orders.models import Channel, Fact, IncomeShare, Kind, Order, Status
-from villagelink.orders.services import (
-    order_complete,
-    order_deliver,
-    order_refund,
-    order_ship,
-    orders_exclude,
-)
+from villagelink.orders.services import order_complete, order_deliver, order_refund, order_ship
 from villagelink.orders.tests.factories import household, place
 
 from .conftest import LHASA_VILLAGE, NAMLING_VILLAGES
@@ -225,9 +219,8 @@ def counted_from_records(path: str, start, end) -> dict[str, int]:
     }
     for order in Order.objects.select_related("unit"):
         platform = order.channel == Channel.PLATFORM
-        counts = not order.excluded and (
-            order.status == Status.COMPLETED
-            or (platform and order.status in (Status.PAID, Status.SHIPPED, Status.DELIVERED))
+        counts = order.status == Status.COMPLETED or (
+            platform and order.status in (Status.PAID, Status.SHIPPED, Status.DELIVERED)
         )
         day = order.placed_on if platform else order.completed_on
         if counts and order.unit.path.startswith(path) and start <= day <= end:
@@ -280,12 +273,6 @@ class FactsMachine(RuleBasedStateMachine):
             _site, operator = self.points[order.site.unit.code]
             assisted_trade_reverse(by=operator, order=order, reason="Mistake")
 
-    @precondition(lambda self: self.assisted or self.storefront)
-    @rule(data=st.data(), excluded=st.booleans())
-    def exclude(self, data, excluded):
-        """An officer confirms (or withdraws) a data-quality flag on an order, whatever its status."""
-        orders_exclude(ids=[data.draw(st.sampled_from(self.assisted + self.storefront))], excluded=excluded)
-
     @rule(quantity=st.integers(1, 3), outcome=st.sampled_from(["complete", "refund", "open"]))
     def storefront_order(self, quantity, outcome):
         seller = self.market.seller
@@ -293,7 +280,6 @@ class FactsMachine(RuleBasedStateMachine):
             (order,) = place((self.market.barley, quantity)).orders
         except Exception:  # sold out: nothing to follow
             return
-        self.storefront.append(order.pk)
         order_ship(by=seller, order=order, carrier="EMS", tracking_number="E1")
         order_deliver(by=seller, order=order)
         if outcome == "complete":
@@ -331,9 +317,7 @@ class FactsMachine(RuleBasedStateMachine):
                     assert own[name] == sum(child.values[name] for child in children), (unit.code, name)
             recomputed = counted_from_records(unit.path, start, end)
             assert {name: own[name] for name in recomputed} == recomputed
-            incomes = IncomeShare.objects.filter(
-                household__village__path__startswith=unit.path, order__excluded=False
-            )
+            incomes = IncomeShare.objects.filter(household__village__path__startswith=unit.path)
             assert own["poor_household_income"] == sum(incomes.values_list("amount_fen", flat=True))
             busiest = [
                 c for c in children if c.values["online_sales_orders"] + c.values["online_purchases_orders"]
