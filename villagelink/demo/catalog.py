@@ -21,7 +21,7 @@ from villagelink.geo.models import AdminUnit
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household, Organisation
 
-from .names import name_in_every_language
+from .names import name_in_every_language, unit_bo
 
 OPEN_SHOPS, CLOSED_SHOPS = 1229, 37
 START, END = datetime.date(2015, 1, 1), datetime.date(2019, 6, 30)
@@ -111,7 +111,7 @@ def _name_in_tibetan(region: AdminUnit) -> int:
 
 def description_bo(name_bo: str, unit: AdminUnit) -> str:
     """ "<product> from <unit>" in Tibetan: ལྷུན་པོ་ཁ་གྲོང་ཚོ་ནས་ཐོན་པའི་འབྲི་མར།"""
-    place = unit.name_bo.replace("(དཔེ་)", "").strip().rstrip("།").rstrip("་")
+    place = unit_bo(unit)
     return f"{place}་ནས་ཐོན་པའི་{name_bo}" if place else ""
 
 

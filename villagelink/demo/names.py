@@ -64,7 +64,7 @@ SITE_WORDS = {
 VOWEL_SIGNS = "ིེོུ"
 
 
-def _unit_bo(unit: AdminUnit) -> str:
+def unit_bo(unit: AdminUnit) -> str:
     """The unit's Tibetan name without the demo's "(example)" mark and without its final shad."""
     return unit.name_bo.replace("(དཔེ་)", "").strip().rstrip("།").rstrip("་")
 
@@ -112,7 +112,7 @@ def organisation_names(organisation: Organisation) -> tuple[str, str] | None:
             word = organisation.name[: -len(chinese)].replace(place, "")
             if word in TRADE_WORDS:
                 return (
-                    f"{_unit_bo(organisation.unit)}་{TRADE_WORDS[word][0]}་{bo}".rstrip("།").rstrip("་"),
+                    f"{unit_bo(organisation.unit)}་{TRADE_WORDS[word][0]}་{bo}".rstrip("།").rstrip("་"),
                     f"{_unit_en(organisation.unit)} {TRADE_WORDS[word][1]} {en}",
                 )
     return None
@@ -130,7 +130,7 @@ def shop_names(shop: Shop) -> tuple[str, str] | None:
 
 def site_names(site: ServiceSite) -> tuple[str, str]:
     bo, en = SITE_WORDS[SiteKind(site.kind)]
-    return genitive(_unit_bo(site.unit)) + bo, f"{_unit_en(site.unit)} {en}"
+    return genitive(unit_bo(site.unit)) + bo, f"{_unit_en(site.unit)} {en}"
 
 
 @transaction.atomic

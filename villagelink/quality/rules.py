@@ -115,12 +115,16 @@ def outsized(path: str, first: datetime.date, last: datetime.date, limits: dict)
             usual[shop_id].append(amount)
         else:
             candidates.append((pk, shop_id, unit_id, day, amount))
+    medians = {
+        shop_id: statistics.median(history)
+        for shop_id, history in usual.items()
+        if len(history) >= limits["outsized_history"]
+    }
     by_shop_month: dict[tuple, list] = defaultdict(list)
     for pk, shop_id, unit_id, day, amount in candidates:
-        history = usual[shop_id]
-        if len(history) < limits["outsized_history"]:
+        median = medians.get(shop_id)
+        if median is None:
             continue
-        median = statistics.median(history)
         if amount >= max(limits["outsized_factor"] * median, limits["outsized_min_fen"]):
             by_shop_month[(shop_id, unit_id, day.replace(day=1))].append((pk, amount, median))
     findings = []

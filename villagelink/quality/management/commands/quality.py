@@ -42,6 +42,7 @@ class Command(BaseCommand):
                 unit__path__startswith=found.path, month__gte=period.start, month__lte=period.end
             )
             .select_related("unit", "shop")
+            .prefetch_related("orders")
             .order_by("month", "unit__path", "pk")
         )
         rows = [
@@ -53,7 +54,7 @@ class Command(BaseCommand):
                 "unit": flag.unit.code,
                 "shop": flag.shop_id,
                 "amount": fen_to_yuan(flag.amount_fen),
-                "orders": list(flag.orders.values_list("number", flat=True)),
+                "orders": [order.number for order in flag.orders.all()],
                 "evidence": flag.evidence,
                 "reason": flag.reason,
             }
