@@ -35,3 +35,10 @@ def keyed_hash(text: str) -> str:
 def reset_cache() -> None:
     """For tests that change the keys."""
     _cipher.cache_clear()
+
+
+def buyer_key(account: str) -> str:
+    """A buyer's platform account or phone as a keyed hash (blank for none): the same buyer gives the same
+    key however the report spaced or cased it, and nothing of the account can be read back."""
+    cleaned = "".join(account.split()).replace("-", "").lower()
+    return keyed_hash(f"buyer:{cleaned}") if cleaned else ""

@@ -36,6 +36,7 @@ ORDER_DEFAULTS = {
     "handed_over_at_id": None,
     "cancel_reason": "",
     "excluded": False,
+    "buyer_key": "",
 }
 
 

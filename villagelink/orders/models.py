@@ -188,6 +188,9 @@ class Order(models.Model):
     # Set when an officer confirms a data-quality flag on the order (villagelink.quality): it then counts in no
     # figure, whatever its status, until the flag is withdrawn.
     excluded = models.BooleanField(_("excluded from the figures"), default=False)
+    # The buyer as a keyed hash of their platform account or phone (core.crypto.keyed_hash, never the plain
+    # value): what the data-quality check compares to find one buyer ordering from a shop again and again.
+    buyer_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     scope_path_lookup = "unit__path"
 

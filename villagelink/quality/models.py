@@ -16,6 +16,10 @@ class Rule(models.TextChoices):
     SPIKE = "spike", _("A day's sales far outside the shop's own history")
     SAME_NUMBER = "same_number", _("One order number reported twice")
     TWIN_SALE = "twin_sale", _("A desk sale and an imported order that are the same sale")
+    REPEAT_BUYER = "repeat_buyer", _("One buyer ordering from a shop again and again")
+    PRICE_MISMATCH = "price_mismatch", _("An amount that does not fit the quantity and the price")
+    LATE_REFUND = "late_refund", _("Orders refunded after the month's figures were reported or approved")
+    MONTHLY_JUMP = "monthly_jump", _("A unit's month growing far faster than the units beside it")
 
 
 class FlagStatus(models.TextChoices):
@@ -97,6 +101,22 @@ EVIDENCE_LABELS = {
     "first_order": _("First reported as order (id)"),
     "reported_order": _("The platform's report of the same sale (order id)"),
     "reported_on": _("Reported for the day"),
+    "orders": _("Orders"),
+    "window_days": _("Within days"),
+    "least": _("Orders that make a flag"),
+    "first_day": _("First day"),
+    "last_day": _("Last day"),
+    "item": _("Item"),
+    "quantity": _("Quantity"),
+    "price_fen": _("The product's price"),
+    "expected_fen": _("Quantity × price"),
+    "paid_fen": _("Paid"),
+    "due": _("Figures due by"),
+    "share": _("Share of the shop's sales of the month"),
+    "month_fen": _("Sales of the month"),
+    "year_before_fen": _("Sales of the same month a year before"),
+    "growth": _("Growth against the same month a year before"),
+    "usual_growth": _("The growth of the other units beside it"),
 }
 
 

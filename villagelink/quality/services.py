@@ -104,6 +104,14 @@ def flag_confirm(*, by: User, flag: Flag, reason: str) -> Flag:
     """The orders the flag covers stop counting in every indicator, at every level, now; refused for a month
     whose figures stand approved (withdraw the approval first)."""
     flag = _reviewable(by, flag, reason)
+    if not flag.orders.exists():
+        raise QualityError(
+            _(
+                "This flag is about a unit's whole figure and covers no orders of its own: confirm the flags "
+                "of its shops, or dismiss this one with what explains the jump."
+            ),
+            code=ErrorCode.CONFLICT,
+        )
     orders_exclude(ids=flag.orders.values_list("pk", flat=True), excluded=True)
     return _decide(flag, by, FlagStatus.CONFIRMED, reason)
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.catalog.models import Platform, Product, ShopStatus
-from villagelink.core.crypto import encrypt, keyed_hash
+from villagelink.core.crypto import buyer_key, encrypt, keyed_hash
 from villagelink.core.dates import region_day
 from villagelink.core.exceptions import ErrorCode
 from villagelink.core.throttle import throttle_exceeded, throttle_hit
@@ -296,6 +296,7 @@ def _reserve(
             buyer_name=contact.name,
             phone_encrypted=phone_encrypted,
             phone_last4=contact.phone[-4:],
+            buyer_key=buyer_key(contact.phone),
             address_encrypted=address_encrypted,
             note=contact.note,
             placed_at=now,

@@ -11,11 +11,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from villagelink.approvals.services import month_approve
-from villagelink.catalog.services import shop_open
 from villagelink.orders.bulk import orders_insert
 from villagelink.orders.facts import facts_add_orders, facts_verify
 from villagelink.orders.models import Channel, Kind, MonthlyFact, Order, Status
-from villagelink.orders.tests.factories import household
 from villagelink.quality.models import Flag, FlagStatus, Rule
 from villagelink.quality.rules import findings_for, is_season
 from villagelink.quality.services import QualityError, flag_confirm, flag_dismiss, quality_check
@@ -48,15 +46,6 @@ def add_orders(shop, rows, *, channel=Channel.PLATFORM, platform="taobao", house
     ids = list(Order.objects.order_by("-pk").values_list("pk", flat=True)[: len(values)])
     facts_add_orders(ids)
     return ids
-
-
-@pytest.fixture
-def shop(units, admin_user):
-    owner = household(admin_user, units["540221101201"], "301")
-    return shop_open(
-        by=admin_user, name="Namling barley", platform="taobao", external_id="tb-301",
-        opened_on=datetime.date(2017, 1, 1), household=owner,
-    )  # fmt: skip
 
 
 def steady_history(shop, last=datetime.date(2019, 5, 31), days=120, scale=1) -> None:
