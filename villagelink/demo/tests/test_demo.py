@@ -11,11 +11,15 @@ from villagelink.assistance.models import AssistanceEvent
 from villagelink.catalog.models import Product, ProductPhoto, Shop
 from villagelink.core.crypto import keyed_hash
 from villagelink.core.periods import open_on_q
+from villagelink.demo.brushing import PATTERNS, planted_q
 from villagelink.geo.models import AdminUnit
 from villagelink.imports.models import ImportRejection
 from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator
 from villagelink.network.selectors import coverage_for
 from villagelink.orders.models import Order, Status
+from villagelink.quality import rules
+from villagelink.quality.models import Flag, Rule
+from villagelink.quality.services import quality_check
 from villagelink.registry.idnumbers import normalise
 from villagelink.registry.models import Household, Organisation, OrganisationLink
 from villagelink.storefront.selectors import product_search
@@ -142,6 +146,29 @@ def check_storefront():
     assert product_search(query="འབྲི་མར").first().shop.seller.username == "seller"
 
 
+def check_quality():
+    """The checks find every planted brushing pattern, and flag under 1 % of the other orders by any rule."""
+    result = quality_check(path="54", first=START, last=END)
+    flagged = {
+        rule: set(Flag.orders.through.objects.filter(flag__rule=rule).values_list("order_id", flat=True))
+        for rule in Rule.values
+    }
+    for kind, rule in PATTERNS.items():
+        planted = Order.objects.filter(planted_q(kind))
+        assert planted.count() >= 2, kind
+        if rule == Rule.MONTHLY_JUMP:  # a unit's figure: the planted villages and months are flagged
+            jumps = set(Flag.objects.filter(rule=rule).values_list("unit_id", "month"))
+            assert {(o.unit_id, o.placed_on.replace(day=1)) for o in planted} <= jumps
+        else:
+            assert set(planted.values_list("pk", flat=True)) <= flagged[rule], kind
+    planted = set(Order.objects.filter(planted_q()).values_list("pk", flat=True))
+    others = rules.counted_orders("54", START, END).exclude(planted_q()).count()
+    for rule, ids in flagged.items():
+        assert len(ids - planted) < others / 100, rule
+    assert len(set().union(*flagged.values()) - planted) < others / 100
+    assert result.new == Flag.objects.count()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_builds_the_region_once_matching_the_published_figures_and_reset_starts_afresh(capsys):
     call_command("demo", no_serve=True)
@@ -166,6 +193,7 @@ def test_the_demo_builds_the_region_once_matching_the_published_figures_and_rese
     check_shops_and_ledger()
     check_storefront()
     check_desk_and_imports()
+    check_quality()
 
     Product.objects.update(name_bo="")  # a demo built before the products had Tibetan names
     call_command("demo", no_serve=True)

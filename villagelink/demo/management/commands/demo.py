@@ -15,6 +15,7 @@ from villagelink.catalog.services import shop_assign_seller
 from villagelink.core.money import fen_to_yuan
 from villagelink.core.paths import subtree_q
 from villagelink.demo.assistance import build_assistance_demo
+from villagelink.demo.brushing import plant_brushing
 from villagelink.demo.catalog import build_catalog_demo
 from villagelink.demo.desk import build_desk_demo
 from villagelink.demo.network import build_network_demo
@@ -108,6 +109,8 @@ class Command(BaseCommand):
                 % {"photos": store.photos, "orders": store.orders}
             )
         with steps.step(_("Recording the region's online trade from 2015 to mid-2019")) as note:
+            point = ServiceSite.objects.select_related("unit").get(staff__user=users["point-operator"])
+            planted = plant_brushing(region_path=region.path, avoid_village=point.unit.path)
             trade = build_regional_orders(region=region)
             note.append(
                 _(
@@ -120,6 +123,8 @@ class Command(BaseCommand):
                     "purchases": fen_to_yuan(trade.purchases_fen),
                 }
             )
+            if planted:
+                note.append(_("%(orders)d of them planted for the data-quality checks") % {"orders": planted})
         with steps.step(_("Recording at the village point's desk and importing platform reports")) as note:
             point = ServiceSite.objects.get(staff__user=users["point-operator"])
             desk = build_desk_demo(
