@@ -162,12 +162,12 @@ def test_a_village_growing_far_faster_than_the_one_beside_it_is_flagged_once(sho
     jumping, steady = shops
     year_before = JUNE.replace(year=2018)
     add_orders(jumping, [(year_before.replace(day=d), 1000) for d in range(1, 21)])  # ¥20,000
-    add_orders(jumping, [(JUNE.replace(day=d), 8000) for d in range(1, 26)])  # ¥200,000: ×10
+    add_orders(jumping, [(JUNE.replace(day=d), 10000) for d in range(1, 26)])  # ¥250,000: ×12.5
     add_orders(steady, [(year_before.replace(day=d), 1000) for d in range(1, 21)])
     add_orders(steady, [(JUNE.replace(day=d), 1100) for d in range(1, 21)])  # ×1.1
     flags = found(Rule.MONTHLY_JUMP)
     assert [(units_by_pk(units)[f.unit_id], f.order_ids) for f in flags] == [("540221101201", ())]
-    assert flags[0].evidence["growth"] == "×10.0" and flags[0].amount_fen == 180_000 * YUAN
+    assert flags[0].evidence["growth"] == "×12.5" and flags[0].amount_fen == 230_000 * YUAN
     # filed once for the unit and month, and confirming it is refused: it covers no orders of its own
     assert quality_check(path="540221", first=JUNE, last=JUNE_END).by_rule.get(Rule.MONTHLY_JUMP) == 1
     assert quality_check(path="540221", first=JUNE, last=JUNE_END).new == 0
@@ -178,7 +178,7 @@ def test_a_village_growing_far_faster_than_the_one_beside_it_is_flagged_once(sho
 def test_growth_shared_by_every_unit_is_not_a_jump(shops):
     for shop_ in shops:
         add_orders(shop_, [(JUNE.replace(year=2018, day=d), 1000) for d in range(1, 21)])
-        add_orders(shop_, [(JUNE.replace(day=d), 8000) for d in range(1, 26)])
+        add_orders(shop_, [(JUNE.replace(day=d), 10000) for d in range(1, 26)])
     assert found(Rule.MONTHLY_JUMP) == []
 
 
