@@ -17,6 +17,10 @@ class Approval(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(_("approved at"), auto_now_add=True)
+    # What was still under review when the month was approved: the data-quality flags left open in the unit's
+    # area for the month, and the approver's reason for signing all the same (required when any were open).
+    open_flags = models.PositiveIntegerField(_("flags open when approved"), default=0)
+    reason = models.CharField(_("reason for approving with flags open"), max_length=300, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("withdrawn by"),
@@ -39,6 +43,10 @@ class Approval(models.Model):
                 fields=["unit", "month"],
                 condition=models.Q(withdrawn_at__isnull=True),
                 name="monitoring_approval_one_standing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(open_flags=0) | ~models.Q(reason=""),
+                name="approvals_approval_open_flags_have_reason",
             ),
         ]
 

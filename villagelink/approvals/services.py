@@ -9,8 +9,10 @@ of each month from their opening — shops and sites opened or closed on or befo
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
+from auditlog.context import auditlog_value, set_actor
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -75,6 +77,20 @@ def approvals_guard(changes: Iterable[tuple[str, datetime.date]], *, onwards: bo
                 )
 
 
+@contextmanager
+def _as_actor(by: User) -> Iterator[None]:
+    """The audit trail names `by` for what is written inside, on every path (a page, a command, a test); the
+    request's own context (its address) is given back afterwards, so later entries of the request keep it."""
+    outer = auditlog_value.get(None)
+    request = outer if outer is not None and outer.get("actor") == by else {}
+    try:
+        with set_actor(by, remote_addr=request.get("remote_addr"), remote_port=request.get("remote_port")):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)
+
+
 def can_approve(user, unit: AdminUnit) -> bool:
     return can_manage_network(user) and unit.level in APPROVING_LEVELS and in_scope(user, unit.path)
 
@@ -98,8 +114,10 @@ def missing_children(unit: AdminUnit, month: datetime.date) -> list[AdminUnit]:
     return [child for child in children if child.pk not in approved]
 
 
-@transaction.atomic
-def month_approve(*, by: User, unit: AdminUnit, month: datetime.date) -> Approval:
+def approval_require(*, by: User, unit: AdminUnit, month: datetime.date) -> None:
+    """Refuses (with what to do) an approval of `unit`'s `month` that `month_approve` would refuse for who
+    approves, when, or the units below: a caller that asks for more first (a reason, a confirmation) checks
+    this before asking."""
     _require(by, unit)
     month = month_of(month)
     if month_end(month) >= region_today():
@@ -114,9 +132,31 @@ def month_approve(*, by: User, unit: AdminUnit, month: datetime.date) -> Approva
             _("%(count)d units below have not approved %(month)s yet: %(names)s.")
             % {"count": len(missing), "month": month.strftime("%Y-%m"), "names": names}
         )
+
+
+@transaction.atomic
+def month_approve(
+    *, by: User, unit: AdminUnit, month: datetime.date, reason: str = "", open_flags: int = 0
+) -> Approval:
+    """Approves `unit`'s figures for `month`. `open_flags` is how many data-quality flags were still open in
+    the unit's area for the month (the caller counts them: `quality.signoff.month_approve_checked`, the path
+    every page and command takes); with any open, the approver's `reason` is required and kept."""
+    approval_require(by=by, unit=unit, month=month)
+    month = month_of(month)
+    reason = reason.strip()[:300]
+    if open_flags < 0:
+        raise ValueError("open_flags counts flags: it is never negative.")
+    if open_flags and not reason:
+        raise ApprovalError(
+            _("Flags are still open for %(month)s: say why the figures may be approved all the same.")
+            % {"month": month.strftime("%Y-%m")},
+            field="reason",
+        )
     try:
-        with transaction.atomic():
-            return Approval.objects.create(unit=unit, month=month, approved_by=by)
+        with transaction.atomic(), _as_actor(by):  # the audit trail names the approver on every path
+            return Approval.objects.create(
+                unit=unit, month=month, approved_by=by, open_flags=open_flags, reason=reason
+            )
     except IntegrityError as exc:
         raise ApprovalError(
             _("%(unit)s's figures for %(month)s are already approved.")
@@ -149,9 +189,11 @@ def approval_withdraw(*, by: User, approval: Approval, reason: str) -> Approval:
         )
     approval.withdrawn_by, approval.withdrawn_at = by, timezone.now()
     approval.withdrawn_reason = reason.strip()[:300]
-    approval.save(update_fields=["withdrawn_by", "withdrawn_at", "withdrawn_reason"])
+    with _as_actor(by):
+        approval.save(update_fields=["withdrawn_by", "withdrawn_at", "withdrawn_reason"])
     return approval
 
 
 def approval_state(unit: AdminUnit, month: datetime.date) -> Approval | None:
+    """The approval of `unit`'s month that stands, if any."""
     return standing().filter(unit=unit, month=month_of(month)).select_related("approved_by").first()

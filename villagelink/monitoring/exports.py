@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from villagelink.core.dates import region_zone
+from villagelink.quality.shares import MEASURED, NOTHING
 
 from .indicators import INDICATORS, Indicator, Measure
 from .selectors import Dashboard, Values
@@ -28,6 +30,7 @@ COUNT_FORMAT = "#,##0"
 SHARE_FORMAT = "0.0%"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
+MEASURED_ON_ORDERS = {name for pair in MEASURED.values() for name in pair}
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -99,7 +102,20 @@ def _indicators_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
             _put(sheet, row, column, str(text))
         sheet.cell(row=row, column=1).font = BOLD
     header_row = len(title_rows) + 2
-    _header(sheet, header_row, [_("Indicator"), _("Value"), _("Unit of measure"), _("Definition")])
+    _header(
+        sheet,
+        header_row,
+        [
+            _("Indicator"),
+            _("Value"),
+            _("Unit of measure"),
+            _("Definition"),
+            _("On open flags"),
+            _("Share on open flags"),
+            _("Excluded by confirmed flags"),
+        ],
+    )
+    flags = dashboard.flags
     for row, indicator in enumerate(INDICATORS, start=header_row + 1):
         number, number_format = _number(indicator.measure, values[indicator.name])
         _put(sheet, row, 1, str(indicator.label))
@@ -107,8 +123,59 @@ def _indicators_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
         _put(sheet, row, 3, _measure_label(indicator.measure))
         _put(sheet, row, 4, str(indicator.definition))
         sheet.cell(row=row, column=4).alignment = WRAP
+        if indicator.name in MEASURED_ON_ORDERS:  # what the figure rests on, beside it
+            part = flags.part(indicator.name)
+            _put(sheet, row, 5, *_number(indicator.measure, part.open))
+            _put(sheet, row, 6, part.share_of(values[indicator.name]), SHARE_FORMAT)
+            _put(sheet, row, 7, *_number(indicator.measure, part.excluded))
+    _sign_off_rows(sheet, header_row + len(INDICATORS) + 2, dashboard)
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    _widths(sheet, [36, 22, 16, 90])
+    _widths(sheet, [36, 22, 16, 90, 18, 14, 18])
+
+
+def _sign_off_rows(sheet: Worksheet, row: int, dashboard: Dashboard) -> None:
+    """Below the indicators: whether the month stands approved (by whom, when, with how many flags open and
+    why), and the flags filed after an approval of the period's months."""
+    approval = dashboard.approval
+    lines: list[tuple[str, str]] = []
+    if approval is not None and approval.standing is not None:
+        standing = approval.standing
+        text = _("Approved by %(who)s on %(day)s") % {
+            "who": standing.approved_by.get_full_name() or standing.approved_by.username,
+            "day": f"{timezone.localtime(standing.approved_at, region_zone()):%Y-%m-%d}",
+        }
+        if standing.open_flags:
+            text += "; " + ngettext(
+                "%(count)d flag was still open; the approver's reason: %(reason)s",
+                "%(count)d flags were still open; the approver's reason: %(reason)s",
+                standing.open_flags,
+            ) % {"count": standing.open_flags, "reason": standing.reason}
+        lines.append((_("Approval"), text))
+    elif approval is not None:
+        text = _("Not approved")
+        if approval.open_flags:
+            text += "; " + ngettext(
+                "%(count)d flag of the area is still open",
+                "%(count)d flags of the area are still open",
+                approval.open_flags,
+            ) % {"count": approval.open_flags}
+        lines.append((_("Approval"), text))
+    for later in dashboard.found_later:
+        lines.append(
+            (
+                _("Flags found after approval"),
+                ngettext(
+                    "%(month)s: %(count)d flag found after the month was approved (%(open)d still open)",
+                    "%(month)s: %(count)d flags found after the month was approved (%(open)d still open)",
+                    later.flags,
+                )
+                % {"month": f"{later.month:%Y-%m}", "count": later.flags, "open": later.still_open},
+            )
+        )
+    for offset, (label, text) in enumerate(lines):
+        _put(sheet, row + offset, 1, label)
+        sheet.cell(row=row + offset, column=1).font = BOLD
+        _put(sheet, row + offset, 2, text)
 
 
 def _trend_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
@@ -164,21 +231,29 @@ def _indicator_cells(sheet: Worksheet, row: int, first_column: int, values: Valu
 
 def _children_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
     sheet = _sheet(workbook, _("Children"))
-    _header(sheet, 1, [_("Code"), _("Name"), *(str(indicator.label) for indicator in INDICATORS)])
+    flag_columns = [_("Open flags"), _("On open flags (yuan)"), _("Excluded by confirmed flags (yuan)")]
+    _header(
+        sheet, 1, [_("Code"), _("Name"), *(str(indicator.label) for indicator in INDICATORS), *flag_columns]
+    )
     for cell in sheet[1]:
         cell.alignment = WRAP
     children = dashboard.children
+    after = 3 + len(INDICATORS)
     for row, child in enumerate(children, start=2):
         _put(sheet, row, 1, child.unit.code)
         _put(sheet, row, 2, child.unit.name)
         _indicator_cells(sheet, row, 3, child.values)
+        flags = dashboard.children_flags.get(child.unit.path, NOTHING)
+        _put(sheet, row, after, flags.open_flags, COUNT_FORMAT)
+        _put(sheet, row, after + 1, flags.open_fen / 100, YUAN_FORMAT)
+        _put(sheet, row, after + 2, flags.excluded_fen / 100, YUAN_FORMAT)
     own = dashboard.own
     if own is not None:
         row = len(children) + 2
         _put(sheet, row, 2, _("Recorded at %(unit)s itself") % {"unit": dashboard.unit.name})
         _indicator_cells(sheet, row, 3, own)
     sheet.freeze_panes = "C2"
-    _widths(sheet, [14, 28, *(_indicator_width(indicator) for indicator in INDICATORS)])
+    _widths(sheet, [14, 28, *(_indicator_width(indicator) for indicator in INDICATORS), 12, 18, 18])
 
 
 def _indicator_width(indicator: Indicator) -> float:

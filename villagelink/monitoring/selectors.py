@@ -29,6 +29,8 @@ from villagelink.geo.selectors import unit_ancestors
 from villagelink.network.models import Designation, ServiceSite, SiteKind
 from villagelink.network.selectors import Coverage, coverage_for
 from villagelink.orders.models import Channel, Fact, Kind, MonthlyFact, PurchaseCategory
+from villagelink.quality.shares import AreaFlags, FoundLater, flags_by_unit, flags_of, found_after_approval
+from villagelink.quality.signoff import open_flags_for
 
 from .indicators import INDICATORS
 
@@ -287,6 +289,7 @@ class MonthApproval:
     can_approve: bool
     missing: list[AdminUnit]  # the children that have not approved the month yet
     ended: bool
+    open_flags: int  # flags of the area for the month still open (a reason is asked for while any are)
 
 
 @dataclass(frozen=True)
@@ -353,12 +356,34 @@ class Dashboard:
         """For a month, at a unit that approves months; None otherwise."""
         if self.period.kind != "month" or self.unit.level not in APPROVING_LEVELS:
             return None
+        standing = approval_state(self.unit, self.period.start)
         return MonthApproval(
-            standing=approval_state(self.unit, self.period.start),
+            standing=standing,
             can_approve=can_approve(self.user, self.unit),
             missing=missing_children(self.unit, self.period.start),
             ended=self.period.end < region_today(),
+            open_flags=0 if standing else open_flags_for(unit=self.unit, month=self.period.start),
         )
+
+    @cached_property
+    def flags(self) -> AreaFlags:
+        """What the unit's money and order figures rest on: open flags, and what confirmed flags took out."""
+        return flags_of(unit=self.unit, start=self.period.start, end=self.period.end)
+
+    @cached_property
+    def children_flags(self) -> dict[str, AreaFlags]:
+        """The same for each child, by path."""
+        children = [child.unit for child in self.children]
+        if not children:
+            return {}
+        return flags_by_unit(parent=self.unit, units=children, start=self.period.start, end=self.period.end)
+
+    @cached_property
+    def found_later(self) -> list[FoundLater]:
+        """Flags filed on a month of the period after the unit approved it, for a unit that approves months."""
+        if self.unit.level not in APPROVING_LEVELS:
+            return []
+        return found_after_approval(unit=self.unit, start=self.period.start, end=self.period.end)
 
 
 def dashboard_for(*, user: User, unit: AdminUnit, period: Period) -> Dashboard:

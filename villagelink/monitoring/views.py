@@ -13,18 +13,23 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from villagelink.approvals.services import ApprovalError, approval_state, approval_withdraw, month_approve
+from villagelink.approvals.services import ApprovalError, approval_state, approval_withdraw
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.forms import add_service_error
 from villagelink.core.periods import Period, PeriodError, period_between, period_default, period_parse
 from villagelink.core.scope import scope_unit_of
 from villagelink.geo.models import AdminUnit
 from villagelink.geo.selectors import unit_get
+from villagelink.quality.services import can_review
+from villagelink.quality.shares import MEASURED, AreaFlags, is_marked, mark_thresholds
+from villagelink.quality.signoff import month_approve_checked, open_flags_for
 
 from .charts import trend_chart
 from .exports import dashboard_workbook
+from .forms import ApproveForm, WithdrawForm
 from .indicators import BY_NAME, INDICATORS, Measure
-from .selectors import dashboard_for
+from .selectors import Dashboard, Figures, Values, dashboard_for
 
 FIRST_YEAR = 2015
 CARDS = [
@@ -87,10 +92,60 @@ def _sorted(children, sort: str, descending: bool):
     return sorted(children, key=lambda c: (c.values[sort] is None, c.values[sort] or 0), reverse=descending)
 
 
-def _context(request, code: str):
+def _flagged(flags: AreaFlags, values: Values) -> dict[str, dict]:
+    """For each indicator measured on orders: the part of its figure on open flags (and its share), and what
+    confirmed flags took out; only where there is something to show."""
+    shown = {}
+    for name in (name for pair in MEASURED.values() for name in pair):
+        part = flags.part(name)
+        if part.open or part.excluded:
+            shown[name] = {"open": part.open, "share": part.share_of(values[name]), "excluded": part.excluded}
+    return shown
+
+
+def _children_flagged(dashboard: Dashboard, children: list[Figures]) -> dict[str, dict]:
+    """For each child with flags open in the period, by path: how many, their share of its online trade, and
+    whether that marks it in the ranking."""
+    shown = {}
+    for child in children:
+        flags = dashboard.children_flags.get(child.unit.path)
+        if flags is None or not (flags.open_flags or flags.open_fen):
+            continue
+        trade = (child.values["online_sales"] or 0) + (child.values["online_purchases"] or 0)
+        shown[child.unit.path] = {
+            "open_flags": flags.open_flags,
+            "share": flags.open_fen / trade if trade else None,
+            "marked": is_marked(flags, trade),
+        }
+    return shown
+
+
+def _approval_forms(dashboard: Dashboard, period: Period, bound: dict) -> dict:
+    """The approval panel's forms as shown (None where the panel shows no such form), each bound to what was
+    typed when it was refused; a refusal whose form is not shown any more is listed above the panel."""
+    approval = dashboard.approval
+    forms: dict = {"approve_form": None, "withdraw_form": None, "approval_refused": []}
+    if approval is None:
+        return forms
+    if approval.standing is not None:
+        if approval.can_approve:
+            forms["withdraw_form"] = bound.get("withdraw") or WithdrawForm()
+    elif approval.can_approve and approval.ended and not approval.missing:
+        forms["approve_form"] = bound.get("approve") or ApproveForm(
+            open_flags=approval.open_flags, unit_name=dashboard.unit.name, month=period.key
+        )
+    for name, form in bound.items():
+        if forms[f"{name}_form"] is not form:
+            forms["approval_refused"] += [error for errors in form.errors.values() for error in errors]
+    return forms
+
+
+def _context(request, code: str, *, period: Period | None = None, bound: dict | None = None):
     if not _can_monitor(request.user):
         raise PermissionDenied
-    period, period_error = _period(request)
+    period_error = ""
+    if period is None:
+        period, period_error = _period(request)
     dashboard = dashboard_for(user=request.user, unit=unit_get(user=request.user, code=code), period=period)
     sort = request.GET.get("sort", "online_sales")
     sort = sort if sort in BY_NAME or sort == "name" else "online_sales"
@@ -99,13 +154,19 @@ def _context(request, code: str):
     if own is not None and not any(own[name] for name in RANKING + COVERAGE):
         own = None  # only what the tables do not show
     values, months = dashboard.values, dashboard.months
+    flagged = _flagged(dashboard.flags, values)
     return {
         "approval": dashboard.approval,
+        **_approval_forms(dashboard, period, bound or {}),
         "unit": dashboard.unit,
         "ancestors": dashboard.ancestors,
         "period": period,
         "period_error": period_error,
-        "cards": [(BY_NAME[name], values[name]) for name in CARDS],
+        "cards": [(BY_NAME[name], values[name], flagged.get(name)) for name in CARDS],
+        "flagged": [(BY_NAME[name], values[name], flagged.get(name)) for name in BY_NAME if name in flagged],
+        "flags": dashboard.flags,
+        "found_later": dashboard.found_later,
+        "can_review": can_review(request.user),
         "coverage_cards": [
             (BY_NAME[name], values[name]) for name in ("township_coverage", "village_coverage")
         ],
@@ -113,6 +174,8 @@ def _context(request, code: str):
         "ranking_columns": [BY_NAME[name] for name in RANKING],
         "coverage_columns": [BY_NAME[name] for name in COVERAGE],
         "children": _sorted(dashboard.children, sort, descending),
+        "children_flagged": _children_flagged(dashboard, dashboard.children),
+        "mark": mark_thresholds(),
         "own": own,
         "values": values,
         "sort": sort,
@@ -129,13 +192,15 @@ def _context(request, code: str):
         + [(f"{m:02d}", date_format(datetime.date(2000, m, 1), "F")) for m in range(1, 13)],
         "YUAN": Measure.YUAN,
         "SHARE": Measure.SHARE,
+        "COUNT": Measure.COUNT,
     }
 
 
 @login_required
 @require_POST
 def approval(request, code: str):
-    """Approve the month on show, or withdraw its approval (with a reason)."""
+    """Approve the month on show (confirmed; with a reason while flags are open), or withdraw its approval
+    (with a reason). A refused form comes back on the dashboard as typed, its error beside the field."""
     if not _can_monitor(request.user):
         raise PermissionDenied
     unit = unit_get(user=request.user, code=code)
@@ -143,20 +208,52 @@ def approval(request, code: str):
         month = period_parse(request.POST.get("month", ""))
         if month.kind != "month":
             raise PeriodError(_("Choose one month to approve."))
-        if request.POST.get("action") == "withdraw":
-            standing = approval_state(unit, month.start)
-            if standing is None:
-                raise ApprovalError(_("This month is not approved."))
-            approval_withdraw(by=request.user, approval=standing, reason=request.POST.get("reason", ""))
-            messages.success(request, _("The approval is withdrawn."))
-        else:
-            month_approve(by=request.user, unit=unit, month=month.start)
-            messages.success(request, _("The figures for %(month)s are approved.") % {"month": month.key})
     except ApplicationError as error:
         messages.error(request, error.message)
-        month = None
-    query = f"?period={month.key}" if month else ""
-    return redirect(reverse("monitoring:dashboard", args=[unit.code]) + query)
+        return redirect("monitoring:dashboard", code=unit.code)
+    back = reverse("monitoring:dashboard", args=[unit.code]) + f"?period={month.key}"
+    form: ApproveForm | WithdrawForm
+    if request.POST.get("action") == "withdraw":
+        name, form = "withdraw", WithdrawForm(request.POST)
+        if form.is_valid():
+            try:
+                standing = approval_state(unit, month.start)
+                if standing is None:
+                    raise ApprovalError(_("This month is not approved."))
+                approval_withdraw(by=request.user, approval=standing, reason=form.cleaned_data["reason"])
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The approval is withdrawn."))
+                return redirect(back)
+    else:
+        name, form = (
+            "approve",
+            ApproveForm(
+                request.POST,
+                open_flags=open_flags_for(unit=unit, month=month.start),
+                unit_name=unit.name,
+                month=month.key,
+            ),
+        )
+        if form.is_valid():
+            try:
+                month_approve_checked(
+                    by=request.user, unit=unit, month=month.start, reason=form.cleaned_data.get("reason", "")
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The figures for %(month)s are approved.") % {"month": month.key})
+                return redirect(back)
+    response = render(
+        request,
+        "monitoring/dashboard.html",
+        _context(request, code, period=month, bound={name: form}),
+        status=400,
+    )
+    response["HX-Replace-Url"] = back  # a reload shows the dashboard, not this form's address
+    return response
 
 
 @login_required

@@ -49,3 +49,17 @@ def figure_scaled(value, indicator) -> str:
 @register.filter
 def value_of(values: dict, name: str):
     return values[name]
+
+
+@register.filter
+def get(values: dict, key):
+    """`values[key]`, or None where there is no such key."""
+    return values.get(key)
+
+
+@register.filter
+def percent(value) -> str:
+    """A fraction as a percentage with one decimal ("—" for None)."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}%"

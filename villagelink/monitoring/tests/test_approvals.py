@@ -121,27 +121,29 @@ def test_a_month_is_approved_once_it_has_ended_and_only_at_county_level_or_above
         month_approve(by=operator, unit=units["540221"], month=JUNE)
 
 
-def test_the_dashboard_approves_and_withdraws_with_csrf(client, county_officer, units):
+def test_the_dashboard_approves_once_confirmed_and_withdraws_with_a_reason(client, county_officer, units):
     client.force_login(county_officer)
     url = reverse("monitoring:dashboard", args=["540221"]) + "?period=2019-06"
+    approve = reverse("monitoring:approval", args=["540221"])
     page = client.get(url).content.decode()
     assert "Approve the figures for 2019-06" in page
-    response = client.post(
-        reverse("monitoring:approval", args=["540221"]), {"month": "2019-06", "action": "approve"}
-    )
+    assert 'name="reason"' not in page  # no flag is open: no reason is asked for
+
+    # one click is not enough: the box must be ticked
+    refused = client.post(approve, {"month": "2019-06", "action": "approve"})
+    assert refused.status_code == 400 and refused["HX-Replace-Url"] == url
+    assert "Tick the box to confirm that you have checked the figures." in refused.content.decode()
+    assert not Approval.objects.exists()
+
+    response = client.post(approve, {"month": "2019-06", "action": "approve", "confirm": "on"})
     assert response["Location"] == url
     assert "were approved by" in client.get(url).content.decode()
-    client.post(
-        reverse("monitoring:approval", args=["540221"]),
-        {"month": "2019-06", "action": "withdraw", "reason": ""},
-    )
+
+    refused = client.post(approve, {"month": "2019-06", "action": "withdraw", "reason": ""})
+    assert refused.status_code == 400
+    assert "Say why the approval is withdrawn." in refused.content.decode()
     assert Approval.objects.filter(withdrawn_at__isnull=True).count() == 1
-    page = client.get(url).content.decode()
-    assert "Say why the approval is withdrawn." in page
-    client.post(
-        reverse("monitoring:approval", args=["540221"]),
-        {"month": "2019-06", "action": "withdraw", "reason": "Redo"},
-    )
+    client.post(approve, {"month": "2019-06", "action": "withdraw", "reason": "Redo"})
     assert "are not approved" in client.get(url).content.decode()
     assert (
         client.post(reverse("monitoring:approval", args=["540000"]), {"month": "2019-06"}).status_code == 404

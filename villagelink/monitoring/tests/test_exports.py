@@ -75,11 +75,14 @@ def test_the_indicators_sheet_holds_the_dashboards_figures_as_numbers(trades, re
     assert (sheet["B1"].value, sheet["C1"].value) == (region.name, "540000")
     assert sheet["B2"].value == "2019-01-01 – 2019-12-31"
     assert sheet["C3"].value == settings.VILLAGELINK_REGION_TIME_ZONE
-    assert [c.value for c in sheet[HEADER_ROW]] == ["Indicator", "Value", "Unit of measure", "Definition"]
+    assert [c.value for c in sheet[HEADER_ROW]] == [
+        "Indicator", "Value", "Unit of measure", "Definition",
+        "On open flags", "Share on open flags", "Excluded by confirmed flags",
+    ]  # fmt: skip
     assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
-    rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1))
-    assert len(rows) == len(INDICATORS)
-    for indicator, (label, value, measure, definition) in zip(INDICATORS, rows, strict=True):
+    rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + len(INDICATORS)))
+    assert sheet.max_row == HEADER_ROW + len(INDICATORS)  # a year: no approval below the table
+    for indicator, (label, value, measure, definition, *_flags) in zip(INDICATORS, rows, strict=True):
         assert label.value == str(indicator.label)
         assert definition.value == str(indicator.definition)
         assert measure.value
@@ -111,7 +114,8 @@ def test_the_children_sheet_adds_up_to_the_unit(trades, region_officer):
     sheet = _workbook(user=region_officer, unit=region, period=YEAR_2019)["Children"]
 
     header = [c.value for c in sheet[1]]
-    assert header == ["Code", "Name", *(str(i.label) for i in INDICATORS)]
+    flags = ["Open flags", "On open flags (yuan)", "Excluded by confirmed flags (yuan)"]
+    assert header == ["Code", "Name", *(str(i.label) for i in INDICATORS), *flags]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in rows] == list(region.children.order_by("code").values_list("code", flat=True))
     sales = 2 + [i.name for i in INDICATORS].index("online_sales")

@@ -26,14 +26,16 @@ from villagelink.monitoring.selectors import (
 from villagelink.network.models import SiteKind
 from villagelink.network.services import SiteData, designation_record, site_open, site_operator_assign
 from villagelink.orders.tests.factories import household
+from villagelink.quality.tests.test_shares import flag
 
 OPENED = datetime.date(2018, 1, 1)
 SOLD = datetime.date(2019, 3, 15)
 
 
-def _townships_with_trade(admin_user, numbers: range) -> None:
+def _townships_with_trade(admin_user, numbers: range, *, flagged: bool = False) -> None:
     """Namling townships 1xx (one village each, `numbers` giving xx): each with a station, a village point and
-    its operator, a poor household with a shop (assistance) and a sale made for it at the point."""
+    its operator, a poor household with a shop (assistance) and a sale made for it at the point (`flagged`:
+    under an open data-quality flag)."""
     rows = []
     for n in numbers:
         township = f"{NAMLING}{100 + n}"
@@ -58,10 +60,12 @@ def _townships_with_trade(admin_user, numbers: range) -> None:
         operator.refresh_from_db()
         poor = household(admin_user, village, f"{500 + n}", poor=2016)
         shop_open(by=admin_user, name=f"Shop {n}", platform="storefront", opened_on=OPENED, household=poor)
-        assisted_sale_record(
+        sale = assisted_sale_record(
             by=operator, site=point, platform="taobao", description="Butter", category="dairy", quantity=1,
             amount_fen=10_000 + n, household=poor, day=SOLD,
         )  # fmt: skip
+        if flagged:
+            flag([sale], month=SOLD.replace(day=1))
 
 
 def _answers(period: str) -> dict[str, str]:
@@ -93,19 +97,21 @@ def test_the_queries_of_every_answer_do_not_grow_with_the_number_of_children(
     client, county_officer, admin_user, period
 ):
     """Given Namling with two townships, then with twenty more (each with a station, a point, a shop, help
-    and trade), the page, the report, the workbook and the KPI API make as many queries as before."""
+    and trade, and an open flag on it), the page, the report, the workbook and the KPI API make as many
+    queries as before."""
     designation_record(by=admin_user, county=AdminUnit.objects.get(code=NAMLING), year=2016)
     _townships_with_trade(admin_user, range(2, 3))
     client.force_login(county_officer)
     _queries(client, period)  # once, so that what a first request loads (sessions, content types) is loaded
     small = _queries(client, period)
 
-    _townships_with_trade(admin_user, range(3, 23))
+    _townships_with_trade(admin_user, range(3, 23), flagged=True)
     large = _queries(client, period)
 
     page = client.get(_answers(period)["page"]).content.decode()
     assert page.count("<tr data-code=") == 22
     assert 'data-testid="value-online_shops">21<' in page  # the twenty-one shops made here
+    assert page.count('data-testid="marked-') == 20  # each sale of the twenty is all its township's trade
     assert large == small
 
 

@@ -1,0 +1,53 @@
+"""The approval forms of the dashboard: approving a month (confirmed, with a reason while flags are open) and
+withdrawing an approval (with a reason)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+
+class ApproveForm(forms.Form):
+    """Approving the month on show. The officer confirms that they checked the figures; while flags of the
+    area for the month are open (`open_flags`), they also say why the figures may be signed all the same."""
+
+    reason = forms.CharField(
+        label=_("Reason for approving with flags open"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
+        error_messages={"required": _("Say why the figures may be approved while flags are open.")},
+    )
+    confirm = forms.BooleanField(
+        error_messages={"required": _("Tick the box to confirm that you have checked the figures.")},
+    )
+
+    def __init__(self, *args, open_flags: int, unit_name: str, month: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_flags = open_flags
+        if open_flags:
+            self.fields["reason"].help_text = ngettext(
+                "%(count)d flag of this area for %(month)s is still open. If the figures may be approved "
+                "before it is reviewed, say why: the reason is kept with the approval and in the audit trail.",
+                "%(count)d flags of this area for %(month)s are still open. If the figures may be approved "
+                "before they are reviewed, say why: the reason is kept with the approval and in the audit "
+                "trail.",
+                open_flags,
+            ) % {"count": open_flags, "month": month}
+        else:
+            del self.fields["reason"]  # nothing is under review: no reason is asked for
+        self.fields["confirm"].label = _(
+            "I have checked the figures of %(unit)s for %(month)s. Once they are approved, records that would "
+            "change them are refused until the approval is withdrawn."
+        ) % {"unit": unit_name, "month": month}
+
+    @property
+    def asks_reason(self) -> bool:
+        return "reason" in self.fields
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"maxlength": 300}),
+        error_messages={"required": _("Say why the approval is withdrawn.")},
+    )
