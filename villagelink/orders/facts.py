@@ -9,10 +9,14 @@ excluded by confirming a data-quality flag (and their households' income from th
 Services change facts through `facts_follow(order_ids)`: it measures what the orders contribute before and
 after the change and applies the difference to every level above each order's village, in the same
 transaction. `facts_rebuild` recomputes everything from the records; `facts_verify` compares.
+
+Whatever changes the figures passes `facts_apply`; once its transaction commits, the apps above that asked
+with `facts_on_change` hear which units (by path) and months moved: the data-quality checks run again there,
+whichever path the change took (an import, a desk entry, a completed storefront order, a refund).
 """
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -123,6 +127,16 @@ def _insert_sql(model, date_column: str, *, accumulate: bool) -> str:
     return sql
 
 
+Changed = set[tuple[str, datetime.date]]  # (a unit's path, at every level; the month's first day)
+_listeners: list[Callable[[Changed], None]] = []
+
+
+def facts_on_change(listener: Callable[[Changed], None]) -> None:
+    """`listener` hears, after each commit that changed the figures, which units and months moved."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def facts_apply(delta: Measures) -> None:
     """Adds `delta` to the stored facts (daily and monthly); refused if it touches a month whose figures
     stand approved."""
@@ -133,6 +147,10 @@ def facts_apply(delta: Measures) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(_insert_sql(Fact, "day", accumulate=True), rows)
         cursor.executemany(_insert_sql(MonthlyFact, "month", accumulate=True), list(_rows(by_month(delta))))
+    if _listeners:
+        changed = {(key[0], key[1].replace(day=1)) for key in delta}
+        for listener in _listeners:
+            transaction.on_commit(lambda listener=listener: listener(changed))
 
 
 def _difference(after: Measures, before: Measures) -> Measures:

@@ -14,10 +14,14 @@ from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_manage_network
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope
+from villagelink.geo.models import LEVEL_PATH_WIDTH, Level
 from villagelink.orders.services import orders_exclude
 
 from .models import Flag, FlagStatus
 from .rules import findings_for
+from .tasks import check_area
+
+COUNTY_WIDTH = LEVEL_PATH_WIDTH[Level.COUNTY]
 
 
 class QualityError(ApplicationError):
@@ -71,6 +75,20 @@ def quality_check(*, path: str, first: datetime.date, last: datetime.date) -> Ch
         batch_size=5000,
     )
     return CheckResult(len(findings), len(flags), dict(Counter(f.rule for f in fresh)))
+
+
+def checks_after_change(changed: set[tuple[str, datetime.date]]) -> None:
+    """After a commit that changed the figures (an import, a desk entry, a completed order, a refund): the
+    checks run again, in the background, on each county touched (a rule compares a unit with the units
+    beside it, so the county is the least it reads) over the months touched."""
+    spans: dict[str, list[datetime.date]] = {}
+    for path, month in changed:
+        if len(path) >= COUNTY_WIDTH:
+            spans.setdefault(path[:COUNTY_WIDTH], []).append(month)
+    for county, months in sorted(spans.items()):
+        last = max(months)
+        end = (last + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        check_area.enqueue(county, min(months).isoformat(), end.isoformat())
 
 
 def _reviewable(by: User, flag: Flag, reason: str) -> Flag:
