@@ -221,6 +221,7 @@ def foreign(units, other_county_officer, settings, tmp_path):
             "desk:receipt": checkout.orders.get(),
             "desk-": checkout.orders.get(),
             "quality:": flag,
+            "qualityflag-": flag,
         },
     }
 

@@ -10,6 +10,8 @@ from villagelink.imports.api import register as register_imports
 from villagelink.monitoring.api import urlpatterns as monitoring_urls
 from villagelink.network.api import DesignationViewSet, ServiceSiteViewSet
 from villagelink.orders.api import OrderViewSet
+from villagelink.quality.api import register as register_quality
+from villagelink.quality.api import urlpatterns as quality_urls
 from villagelink.registry.api import HouseholdViewSet, OrganisationViewSet
 from villagelink.storefront.api import StorefrontOrderViewSet, StorefrontProductViewSet
 
@@ -27,9 +29,11 @@ router.register("storefront/products", StorefrontProductViewSet, basename="store
 router.register("storefront/orders", StorefrontOrderViewSet, basename="storefront-order")
 register_imports(router)
 register_desk(router)
+register_quality(router)
 
 urlpatterns = [
     *monitoring_urls,
+    *quality_urls,
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
