@@ -16,6 +16,7 @@ whichever path the change took (an import, a desk entry, a completed storefront 
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -150,7 +151,7 @@ def facts_apply(delta: Measures) -> None:
     if _listeners:
         changed = {(key[0], key[1].replace(day=1)) for key in delta}
         for listener in _listeners:
-            transaction.on_commit(lambda listener=listener: listener(changed))
+            transaction.on_commit(functools.partial(listener, changed))
 
 
 def _difference(after: Measures, before: Measures) -> Measures:
