@@ -60,6 +60,7 @@ FIELD_LABELS = {
     "shop": _("Shop name or id"),
     "refund": _("Refund amount"),
     "after_sale": _("After-sale status"),
+    "buyer": _("Buyer's account or phone (kept only as a keyed hash)"),
 }
 AFTER_SALE_LABELS = {
     AFTER_NONE: _("No refund: the order counts as its status says"),

@@ -29,6 +29,7 @@ FIELDS = (
     "shop",
     "refund",
     "after_sale",
+    "buyer",
 )
 REQUIRED_FIELDS = ("external_id", "amount")
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagelink.core import tabular
+from villagelink.core.crypto import buyer_key
 from villagelink.core.dates import region_zone
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.money import yuan_to_fen
@@ -88,6 +89,7 @@ class ReportRow:
     title: str
     quantity: int
     shop: str
+    buyer_key: str = ""  # the buyer's account or phone as a keyed hash; the plain value is never kept
 
 
 # ---------------------------------------------------------------------------------------------- layout
@@ -328,6 +330,7 @@ def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
         title=text_of(cell("title"))[:200],
         quantity=quantity(cell("quantity")),
         shop=text_of(cell("shop"))[:200],
+        buyer_key=buyer_key(text_of(cell("buyer"))[:200]),
     )
 
 

@@ -358,9 +358,11 @@ def profiles_ensure() -> int:
 
     defaults = importlib.import_module("villagelink.imports.migrations.0002_default_profiles").PROFILES
     upgraded = importlib.import_module("villagelink.imports.migrations.0005_platform_vocabularies").upgraded
+    with_buyer = importlib.import_module("villagelink.imports.migrations.0009_buyer_column").with_buyer
     created = 0
     for platform, name, columns, statuses in defaults:
         columns, statuses = upgraded(platform, columns, statuses)
+        columns = with_buyer(platform, columns)
         _profile, made = ImportProfile.objects.get_or_create(
             platform=platform, defaults={"name": name, "columns": columns, "statuses": statuses}
         )

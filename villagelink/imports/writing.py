@@ -52,7 +52,7 @@ def _orders_where(column: str, values: list[str], columns: list[str], platform: 
 # The order fields an import fills, in the order of its rows; the others are blank (`orders.bulk`).
 ORDER_FIELDS = (
     "number", "kind", "channel", "status", "shop_id", "unit_id", "platform", "external_id", "payment_method",
-    "total_fen", "refunded_fen", "placed_at", "placed_on", "paid_at", "completed_on",
+    "total_fen", "refunded_fen", "placed_at", "placed_on", "paid_at", "completed_on", "buyer_key",
 )  # fmt: skip
 
 
@@ -89,6 +89,7 @@ def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str, 
                 row.placed_at.astimezone(zone).date(),
                 None if plan.status in (Status.CANCELLED, Status.PLACED) else row.placed_at,
                 _completed_on(plan, zone),
+                row.buyer_key,
             )
         )
     orders_insert(ORDER_FIELDS, rows)
