@@ -13,9 +13,10 @@ from villagelink.core.serializers import StrictSerializer
 from villagelink.geo.models import Level
 from villagelink.geo.selectors import unit_get
 from villagelink.orders.models import Channel
+from villagelink.quality.shares import MEASURED, NOTHING, AreaFlags
 
-from .indicators import INDICATORS, Measure, kpi_document, kpi_heading
-from .selectors import Dashboard, dashboard_for
+from .indicators import BY_NAME, INDICATORS, Measure, kpi_document, kpi_heading
+from .selectors import Dashboard, Values, dashboard_for
 
 
 class KpiQuery(StrictSerializer):
@@ -42,11 +43,50 @@ UnitOut = inline_serializer(
         "level": serializers.ChoiceField(choices=Level.choices),
     },
 )
+ON_ORDERS = [name for pair in MEASURED.values() for name in pair]
+
+
+class KpiFlaggedAmount(serializers.Serializer):
+    open = serializers.CharField(
+        help_text="The part of the figure resting on orders under open flags (yuan, two decimals)."
+    )
+    open_share = serializers.FloatField(
+        allow_null=True, help_text="open ÷ the figure (null when the figure is nothing)."
+    )
+    excluded = serializers.CharField(
+        help_text="Orders confirmed flags took out: no longer in the figure (yuan, two decimals)."
+    )
+
+
+class KpiFlaggedOrders(serializers.Serializer):
+    open = serializers.IntegerField(read_only=True, help_text="The orders of the figure under open flags.")
+    open_share = serializers.FloatField(
+        allow_null=True, help_text="open ÷ the figure (null when the figure is nothing)."
+    )
+    excluded = serializers.IntegerField(
+        read_only=True, help_text="Orders confirmed flags took out: no longer in the figure."
+    )
+
+
+FLAGGED = {Measure.YUAN: KpiFlaggedAmount, Measure.COUNT: KpiFlaggedOrders}
+FlagsOut = inline_serializer(
+    "KpiFlags",
+    fields={
+        "open_flags": serializers.IntegerField(
+            read_only=True, help_text="Data-quality flags of the unit's area and period still open."
+        ),
+        **{name: FLAGGED[BY_NAME[name].measure](help_text=str(BY_NAME[name].label)) for name in ON_ORDERS},
+    },
+    help_text="What the figures rest on: orders under open data-quality flags (still counted, not yet "
+    "reviewed) and orders that confirmed flags excluded (no longer counted), for each indicator measured on "
+    "orders.",
+)
 KPI_FIELDS = {
     "unit": UnitOut,
     "start": serializers.DateField(),
     "end": serializers.DateField(),
     **{indicator.name: _field(indicator) for indicator in INDICATORS},
+    "flags": FlagsOut,
 }
 # A class (not an inline serializer) so that the list and the single answer share one schema component.
 KpisOut = type("KpisOut", (serializers.Serializer,), KPI_FIELDS)
@@ -55,6 +95,20 @@ QUERY = [
     OpenApiParameter("start", str, description="YYYY-MM-DD; 1 January of the end's year when left out."),
     OpenApiParameter("end", str, description="YYYY-MM-DD; today when left out."),
 ]
+
+
+def flags_document(flags: AreaFlags, values: Values) -> dict:
+    """What a unit's figures rest on, as the API gives it (money as yuan strings)."""
+    document: dict = {"open_flags": flags.open_flags}
+    for name in ON_ORDERS:
+        part, money = flags.part(name), BY_NAME[name].measure == Measure.YUAN
+        share = part.share_of(values[name])
+        document[name] = {
+            "open": fen_to_yuan(part.open) if money else part.open,
+            "open_share": None if share is None else round(share, 4),
+            "excluded": fen_to_yuan(part.excluded) if money else part.excluded,
+        }
+    return document
 
 
 class _KpiView(APIView):
@@ -70,12 +124,18 @@ class _KpiView(APIView):
 
 
 class KpisView(_KpiView):
-    """Every indicator, by its name, for a unit in the caller's area and a period."""
+    """Every indicator, by its name, for a unit in the caller's area and a period; and what the figures rest
+    on (`flags`): orders under open data-quality flags, and orders confirmed flags took out."""
 
     @extend_schema(parameters=QUERY, responses=KpisOut)
     def get(self, request):
         dashboard = self._dashboard(request)
-        return Response(kpi_document(dashboard.unit, dashboard.period, dashboard.values))
+        return Response(
+            {
+                **kpi_document(dashboard.unit, dashboard.period, dashboard.values),
+                "flags": flags_document(dashboard.flags, dashboard.values),
+            }
+        )
 
 
 class KpiChildrenView(_KpiView):
@@ -84,8 +144,15 @@ class KpiChildrenView(_KpiView):
     @extend_schema(parameters=QUERY, responses=KpisOut(many=True))
     def get(self, request):
         dashboard = self._dashboard(request)
+        flags = dashboard.children_flags
         return Response(
-            [kpi_document(child.unit, dashboard.period, child.values) for child in dashboard.children]
+            [
+                {
+                    **kpi_document(child.unit, dashboard.period, child.values),
+                    "flags": flags_document(flags.get(child.unit.path, NOTHING), child.values),
+                }
+                for child in dashboard.children
+            ]
         )
 
 

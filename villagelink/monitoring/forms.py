@@ -25,13 +25,12 @@ class ApproveForm(forms.Form):
         self.open_flags = open_flags
         if open_flags:
             self.fields["reason"].help_text = ngettext(
-                "%(count)d flag of this area for %(month)s is still open. If the figures may be approved "
-                "before it is reviewed, say why: the reason is kept with the approval and in the audit trail.",
-                "%(count)d flags of this area for %(month)s are still open. If the figures may be approved "
-                "before they are reviewed, say why: the reason is kept with the approval and in the audit "
-                "trail.",
+                "%(count)d flag is still open. If the figures may be approved before it is reviewed, say why: "
+                "the reason is kept with the approval and in the audit trail.",
+                "%(count)d flags are still open. If the figures may be approved before they are reviewed, say "
+                "why: the reason is kept with the approval and in the audit trail.",
                 open_flags,
-            ) % {"count": open_flags, "month": month}
+            ) % {"count": open_flags}
         else:
             del self.fields["reason"]  # nothing is under review: no reason is asked for
         self.fields["confirm"].label = _(

@@ -108,13 +108,15 @@ def _months(start: datetime.date, end: datetime.date) -> Q:
 
 
 def _flagged_orders(parent: AdminUnit, start: datetime.date, end: datetime.date) -> QuerySet[Order]:
-    """The orders of `parent`'s area that count (or would, but for an exclusion) on a day of the period and
-    that an open or confirmed flag covers, each once; marked `on_open` and `on_confirmed`."""
+    """The orders of `parent`'s area with a day of the period (the day they count, or would) that an open or
+    confirmed flag covers, each once; marked `on_open` and `on_confirmed`. Whether they count is left to the
+    sums (`KEPT` there, not here: in the WHERE its OR of statuses makes SQLite walk every order of those
+    statuses instead of looking up the flagged ones by key)."""
     covered = Flag.orders.through.objects
     reviewed = covered.filter(flag__status__in=[FlagStatus.OPEN, FlagStatus.CONFIRMED]).values("order_id")
     return (
         Order.objects.filter(pk__in=reviewed)
-        .filter(subtree_q("unit__path", parent.path), KEPT)
+        .filter(subtree_q("unit__path", parent.path))
         .annotate(counted_on=COUNTED_ON)
         .filter(counted_on__gte=start, counted_on__lte=end)
         .annotate(
@@ -132,8 +134,8 @@ def flags_by_unit(
     wanted = {unit.path for unit in units}
     parts: dict[str, dict[str, list[int]]] = {path: {} for path in wanted}
     open_flags: dict[str, int] = dict.fromkeys(wanted, 0)
-    on_open = Q(excluded=False, on_open=True)
-    taken_out = Q(excluded=True, on_confirmed=True)
+    on_open = KEPT & Q(excluded=False, on_open=True)
+    taken_out = KEPT & Q(excluded=True, on_confirmed=True)
     amount = F("total_fen") - F("refunded_fen")
     flagged = _flagged_orders(parent, start, end)
     flags = Flag.objects.filter(

@@ -222,3 +222,23 @@ def test_flags_found_after_approval_are_shown_to_the_approving_level(
             reverse("monitoring:dashboard", args=[code]), {"period": "2019-06"}
         ).content.decode()
         assert 'data-testid="found-later"' not in page
+
+
+def test_the_kpi_api_gives_what_the_figures_rest_on_for_the_unit_and_each_child(
+    client, county_officer, flagged_june
+):
+    client.force_login(county_officer)
+    query = {"unit": "540221", "start": "2019-06-01", "end": "2019-06-30"}
+
+    body = client.get(reverse("kpi-list"), query).json()
+
+    assert body["online_sales"] == "7000.00"
+    assert body["flags"] == {
+        "open_flags": 2,
+        "online_sales": {"open": "1000.00", "open_share": 0.1429, "excluded": "3000.00"},
+        "online_sales_orders": {"open": 1, "open_share": 0.5, "excluded": 1},
+        "online_purchases": {"open": "50.00", "open_share": 1.0, "excluded": "0.00"},
+        "online_purchases_orders": {"open": 1, "open_share": 1.0, "excluded": 0},
+    }
+    (township,) = client.get(reverse("kpi-children"), query).json()
+    assert township["unit"]["code"] == "540221101" and township["flags"] == body["flags"]
