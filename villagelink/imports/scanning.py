@@ -233,7 +233,16 @@ def _scan_rows(
             for values in _orders_where(
                 "external_id",
                 [p.row.external_id for p in planned],
-                ["external_id", "id", "shop_id", "status", "total_fen", "refunded_fen", "placed_on"],
+                [
+                    "external_id",
+                    "id",
+                    "shop_id",
+                    "status",
+                    "total_fen",
+                    "refunded_fen",
+                    "placed_on",
+                    "excluded",
+                ],
                 platform=layout.platform,
             )
         }
@@ -242,12 +251,13 @@ def _scan_rows(
         showing = summary.wants_rows()  # the first chunk gives the first rows: later ones need no entries
         for plan in planned:
             found = existing.get(plan.row.external_id)
-            effect = "new"
+            effect, excluded = "new", False
             if found is None:
                 new.append(plan)
                 summary.new(plan)
             else:
-                _id, pk, shop_id, status, total, refunded, placed_on = found
+                _id, pk, shop_id, status, total, refunded, placed_on, excluded = found
+                excluded = bool(excluded)  # SQLite's cursor gives 0 or 1
                 if shop_id != plan.shop.pk:
                     code = "number_other_shop" if shop_id in matcher.in_scope else "number_outside"
                     number = plan.row.number
@@ -269,8 +279,9 @@ def _scan_rows(
                 else:
                     effect = "updated"
                     changed.append((pk, status, plan))
-                    summary.changed(plan, placed_on, status, total, refunded)
-            summary.row(plan)
+                    # An excluded order stays excluded (see `Summary.changed`): `_update` leaves the flag.
+                    summary.changed(plan, placed_on, status, total, refunded, excluded=excluded)
+            summary.row(plan, excluded=excluded)
             if showing:
                 shown.append(sample_entry(plan, effect, layout.zone))
         if showing:

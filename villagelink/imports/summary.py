@@ -26,14 +26,16 @@ EFFECTS = {
     "older": _("older than what is recorded"),
     "rejected": _("rejected"),
 }
-# What counts as a sale for an order a platform reports (orders.facts.COUNTED for the platform channel).
+# What counts as a sale for an order a platform reports (orders.facts.COUNTED for the platform channel, which
+# also leaves out the orders an officer excluded: see `counted`).
 COUNTED = frozenset({Status.PAID, Status.SHIPPED, Status.DELIVERED, Status.COMPLETED})
 COUNTY = LEVEL_PATH_WIDTH[Level.COUNTY]
 
 
-def counted(status: str, total_fen: int, refunded_fen: int) -> tuple[int, int]:
-    """(orders, fen) an order adds to the sales figures: once paid, its total less refunds."""
-    return (1, total_fen - refunded_fen) if status in COUNTED else (0, 0)
+def counted(status: str, total_fen: int, refunded_fen: int, *, excluded: bool = False) -> tuple[int, int]:
+    """(orders, fen) an order adds to the sales figures: once paid, its total less refunds; nothing if an
+    officer excluded it (confirming a data-quality flag on it)."""
+    return (1, total_fen - refunded_fen) if status in COUNTED and not excluded else (0, 0)
 
 
 @dataclass
@@ -47,21 +49,31 @@ class Summary:
     missing: list[str] = field(default_factory=list)  # our fields the report has no column for
     zone: ZoneInfo = field(default_factory=region_zone)
 
-    def row(self, plan: Planned) -> None:
-        """An accepted row of the report, whatever it does to what is recorded."""
+    def row(self, plan: Planned, *, excluded: bool = False) -> None:
+        """An accepted row of the report, whatever it does to what is recorded; `excluded`: the row's order
+        is recorded and an officer excluded it (its row is a status like any other, but counts nothing)."""
         figures = self.statuses.setdefault(plan.status, [0, 0, 0])
         figures[0] += 1
         figures[1] += plan.row.amount_fen
         figures[2] += plan.refunded_fen
-        orders, fen = counted(plan.status, plan.row.amount_fen, plan.refunded_fen)
+        orders, fen = counted(plan.status, plan.row.amount_fen, plan.refunded_fen, excluded=excluded)
         self.counted[0] += orders
         self.counted[1] += fen
 
     def new(self, plan: Planned) -> None:
         self._change(plan.shop.unit.path, plan.row.placed_at.astimezone(self.zone).strftime("%Y-%m"), plan)
 
-    def changed(self, plan: Planned, placed_on, status: str, total: int, refunded: int) -> None:
-        """An order recorded as (status, total, refunded), placed on `placed_on`, that the row changes."""
+    def changed(
+        self, plan: Planned, placed_on, status: str, total: int, refunded: int, *, excluded: bool = False
+    ) -> None:
+        """An order recorded as (status, total, refunded), placed on `placed_on`, that the row changes.
+
+        An order an officer excluded (`excluded`, by confirming a data-quality flag) counts nothing before
+        the change nor after it: the commit records the platform's new status and amounts but the order stays
+        excluded — a platform's report does not undo an officer's decision, which only an officer takes back
+        (`orders.services.orders_exclude`). So its row changes no figure, as the facts will not."""
+        if excluded:
+            return
         month = str(placed_on)[:7]  # a date, or its ISO text from SQLite's cursor
         orders, fen = counted(status, total, refunded)
         self._add(plan.shop.unit.path, month, -orders, -fen)
