@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 import pytest
+from django.urls import reverse
 
 from villagelink.approvals.models import Approval
 from villagelink.approvals.services import approval_withdraw, month_approve
@@ -184,3 +185,16 @@ def test_growth_shared_by_every_unit_is_not_a_jump(shops):
 
 def units_by_pk(units):
     return {unit.pk: code for code, unit in units.items()}
+
+
+def test_a_jumps_page_offers_no_confirmation_and_points_to_the_units_flags(client, shops, county_officer):
+    jumping, steady = shops
+    for shop_, now in ((jumping, 10000), (steady, 1100)):
+        add_orders(shop_, [(JUNE.replace(year=2018, day=d), 1000) for d in range(1, 21)])
+        add_orders(shop_, [(JUNE.replace(day=d), now) for d in range(1, 26)])
+    quality_check(path="540221", first=JUNE, last=JUNE_END)
+    flag = Flag.objects.get(rule=Rule.MONTHLY_JUMP)
+    client.force_login(county_officer)
+    page = client.get(reverse("quality:flag", args=[flag.pk])).content.decode()
+    assert 'data-testid="no-orders"' in page and 'data-testid="confirm"' not in page
+    assert 'data-testid="dismiss"' in page and "×12.5" in page
