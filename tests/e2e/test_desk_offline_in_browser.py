@@ -134,6 +134,9 @@ def test_an_entry_dated_in_an_approved_month_comes_back_refused(new_page, screen
     officer.goto(f"/monitoring/{county}/?period={month:%Y-%m}")
     approval = officer.locator("[data-testid=approval]")
     if approval.locator("button.primary").count():
+        approval.locator("input[name=confirm]").check()  # approving is confirmed
+        if approval.locator("textarea[name=reason]").count():  # and needs a reason while flags are open
+            approval.locator("textarea[name=reason]").fill("Flags reviewed at the county meeting")
         with officer.expect_navigation():
             approval.locator("button.primary").click()
     expect(approval).to_contain_text("were approved")
