@@ -47,13 +47,16 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(
                 _("“%(text)s” is not a month: write it as YYYY-MM, e.g. 2019-06."), params={"text": text[:20]}
             )
-        month = datetime.date(int(match[1]), int(match[2]), 1)
-        if not EARLIEST <= month <= LATEST:
+        year = int(match[1])  # year 0 is no date at all: the range check comes before the date is made
+        if (
+            not EARLIEST.year <= year <= LATEST.year
+            or not EARLIEST <= datetime.date(year, int(match[2]), 1) <= LATEST
+        ):
             raise forms.ValidationError(
                 _("Give a month between %(first)s and %(last)s."),
                 params={"first": f"{EARLIEST:%Y-%m}", "last": f"{LATEST:%Y-%m}"},
             )
-        return month
+        return datetime.date(year, int(match[2]), 1)
 
 
 class MonthForm(forms.Form):

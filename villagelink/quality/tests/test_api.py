@@ -66,6 +66,8 @@ def test_the_list_wants_a_unit_of_the_area_and_a_month_that_is_one(
     assert client.get(FLAGS, {"unit": "540102"}).status_code == 404
     refused = client.get(FLAGS, {"unit": "540221", "month": "2019-13"})
     assert refused.status_code == 400 and "month" in refused.json()
+    year_zero = client.get(FLAGS, {"unit": "540221", "month": "0000-01"})  # no date at all: not a 500
+    assert year_zero.status_code == 400 and "month" in year_zero.json()
     client.force_login(point_operator)
     assert client.get(FLAGS, {"unit": "540221101201"}).status_code == 403
 
