@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, When
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
 from villagelink.approvals.services import approvals_guard
 from villagelink.geo.models import LEVEL_PATH_WIDTH
@@ -34,6 +35,28 @@ COUNTED = (
     | Q(channel=Channel.PLATFORM, status__in=[Status.PAID, Status.SHIPPED, Status.DELIVERED])
 ) & Q(excluded=False)
 COUNTED_ON = Case(When(channel=Channel.PLATFORM, then=F("placed_on")), default=F("completed_on"))
+
+
+def counted_between(first: datetime.date, last: datetime.date, *, via: str = "") -> Q:
+    """COUNTED, on a day from `first` to `last` by COUNTED_ON; through a relation with `via` (e.g. "order__").
+    The day stays a CASE, which no index serves: over a long span SQLite then reads the orders in one pass,
+    where an index on the dates would have it fetch them one by one, four times slower; a unit's orders
+    still come through the unit's index."""
+    platform = [Status.PAID, Status.SHIPPED, Status.DELIVERED]
+    on = Case(
+        When(**{f"{via}channel": Channel.PLATFORM}, then=F(f"{via}placed_on")),
+        default=F(f"{via}completed_on"),
+    )
+    return (
+        (
+            Q(**{f"{via}status": Status.COMPLETED})
+            | Q(**{f"{via}channel": Channel.PLATFORM, f"{via}status__in": platform})
+        )
+        & Q(**{f"{via}excluded": False})
+        & Q(GreaterThanOrEqual(on, first))
+        & Q(LessThanOrEqual(on, last))
+    )
+
 
 KEY = ("path", "day", "kind", "channel", "category")
 MEASURES = ("orders", "amount_fen", "savings_fen", "service_fees_fen", "income_fen")

@@ -45,18 +45,20 @@ import bisect
 import datetime
 import hashlib
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db import connection
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 
 from villagelink.approvals.models import Approval
-from villagelink.catalog.models import Product
+from villagelink.catalog.models import Product, Shop
 from villagelink.core.dates import region_day
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit
-from villagelink.orders.facts import COUNTED, COUNTED_ON
+from villagelink.orders.facts import COUNTED, COUNTED_ON, counted_between
 from villagelink.orders.models import Channel, Kind, MonthlyFact, Order, OrderEvent, OrderLine, Status
 
 from .models import Rule
@@ -125,13 +127,106 @@ class Finding:
         return hashlib.sha256(key.encode()).hexdigest()
 
 
-def counted_orders(path: str, first: datetime.date, last: datetime.date):
-    """The orders of the area (by unit path) that count on a day from `first` to `last`."""
+def counted_orders(path: str, first: datetime.date, last: datetime.date, *, where: Q | None = None):
+    """The orders of the area (by unit path, or the condition `where`) that count on a day from `first` to
+    `last`."""
     return (
-        Order.objects.filter(subtree_q("unit__path", path), COUNTED)
+        Order.objects.filter(
+            subtree_q("unit__path", path) if where is None else where, counted_between(first, last)
+        )
         .annotate(counted_on=COUNTED_ON, amount=F("total_fen") - F("refunded_fen"))
-        .filter(counted_on__gte=first, counted_on__lte=last)
+        .order_by()
     )
+
+
+def rows(queryset: QuerySet, *, day: int, shared: tuple[int, ...] = ()) -> list[tuple]:
+    """The rows of a `values_list` query as the database cursor gives them, with the date in column `day` made
+    (SQLite gives text) and the values of the `shared` columns (few distinct values: a shop, a channel, a
+    day) held once each. Django's converters would spend a second on each million rows, and a million
+    copies of "platform" two hundred megabytes."""
+    sql, params = queryset.query.sql_with_params()
+    same: dict = {}
+    one = same.setdefault
+    dates: dict = {}
+    found = []
+    with (
+        connection.chunked_cursor() as cursor
+    ):  # on PostgreSQL, a server-side cursor: the rows come in chunks
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(10_000):
+            for fetched in chunk:
+                row = list(fetched)
+                for column in shared:
+                    row[column] = one(row[column], row[column])
+                text = row[day]
+                if text not in dates:
+                    dates[text] = datetime.date.fromisoformat(text) if isinstance(text, str) else text
+                row[day] = dates[text]
+                found.append(tuple(row))
+    return found
+
+
+@dataclass
+class Area:
+    """What the rules check: the counted orders of an area (by unit path) from `first` to `last`, read once for
+    every rule, with the year before (the outsized rule's usual, the spike's trailing days)."""
+
+    path: str
+    first: datetime.date
+    last: datetime.date
+    limits: dict
+
+    @property
+    def since(self) -> datetime.date:
+        year_before = self.first.replace(day=1) - datetime.timedelta(days=365)
+        days = max(self.limits["spike_window_days"], self.limits["repeat_days"], self.limits["twin_days"])
+        return min(year_before, self.first - datetime.timedelta(days=days))
+
+    @property
+    def until(self) -> datetime.date:
+        return self.last + datetime.timedelta(days=self.limits["twin_days"])
+
+    @cached_property
+    def orders(self) -> list[tuple]:
+        """(pk, shop, unit, day, amount, channel, kind, platform, household, buyer) of each counted order,
+        from `since` to `until`, by day."""
+        found = rows(
+            counted_orders(self.path, self.since, self.until, where=self.within("unit__path")).values_list(
+                "pk",
+                "shop_id",
+                "unit_id",
+                "counted_on",
+                "amount",
+                "channel",
+                "kind",
+                "platform",
+                "household_id",
+                "buyer_key",
+            ),
+            day=3,
+            shared=(1, 2, 5, 6, 7, 8, 9),
+        )
+        found.sort(key=lambda row: row[3])
+        return found
+
+    @cached_property
+    def shop_orders(self) -> list[tuple]:
+        """The counted orders of shops."""
+        return [row for row in self.orders if row[1] is not None]
+
+    @cached_property
+    def everywhere(self) -> bool:
+        """Whether the area holds every unit (a region's deployment checking the region)."""
+        return not AdminUnit.objects.exclude(subtree_q("path", self.path)).exists()
+
+    def within(self, lookup: str) -> Q:
+        """The rows of the area, by the unit path at `lookup`; no condition when the area is everywhere, where
+        a condition on the path would have SQLite read the orders unit by unit through an index (five times
+        slower than reading them all)."""
+        return Q() if self.everywhere else subtree_q(lookup, self.path)
+
+    def inside(self, day: datetime.date) -> bool:
+        return self.first <= day <= self.last
 
 
 def is_season(day: datetime.date) -> bool:
@@ -142,32 +237,24 @@ def is_season(day: datetime.date) -> bool:
     return any(abs((day - datetime.date(day.year, m, d)).days) <= 1 for m, d in ((6, 18), (11, 11)))
 
 
-def outsized(path: str, first: datetime.date, last: datetime.date, limits: dict) -> list[Finding]:
-    history_from = first.replace(day=1) - datetime.timedelta(days=365)
-    rows = counted_orders(path, history_from, last).filter(shop__isnull=False)
-    by_shop: dict[int, list[tuple[datetime.date, int]]] = defaultdict(list)
+def outsized(area: Area, limits: dict) -> list[Finding]:
+    by_shop: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))  # days and amounts, by day
     candidates = []
-    for pk, shop_id, unit_id, day, amount in rows.values_list(
-        "pk", "shop_id", "unit_id", "counted_on", "amount"
-    ):
-        by_shop[shop_id].append((day, amount))
-        if day >= first:
+    for pk, shop_id, unit_id, day, amount, *_rest in area.shop_orders:
+        days, amounts = by_shop[shop_id]
+        days.append(day)
+        amounts.append(amount)
+        if area.inside(day):
             candidates.append((pk, shop_id, unit_id, day, amount))
-    for history in by_shop.values():
-        history.sort()
-    days_of = {shop_id: [day for day, _amount in history] for shop_id, history in by_shop.items()}
     medians: dict[tuple[int, datetime.date], float | None] = {}  # a shop's usual over the year before a month
 
     def median_before(shop_id: int, month: datetime.date) -> float | None:
         if (shop_id, month) not in medians:
-            history, days = by_shop[shop_id], days_of[shop_id]
-            year = history[
-                bisect.bisect_left(days, month - datetime.timedelta(days=365)) : bisect.bisect_left(
-                    days, month
-                )
-            ]
-            enough = len(year) >= limits["outsized_history"]
-            medians[(shop_id, month)] = statistics.median(a for _d, a in year) if enough else None
+            days, amounts = by_shop[shop_id]
+            start = bisect.bisect_left(days, month - datetime.timedelta(days=365))
+            end = bisect.bisect_left(days, month)
+            enough = end - start >= limits["outsized_history"]
+            medians[(shop_id, month)] = statistics.median(amounts[start:end]) if enough else None
         return medians[(shop_id, month)]
 
     by_shop_month: dict[tuple, list] = defaultdict(list)
@@ -203,23 +290,23 @@ def outsized(path: str, first: datetime.date, last: datetime.date, limits: dict)
     return findings
 
 
-def spike(path: str, first: datetime.date, last: datetime.date, limits: dict) -> list[Finding]:
+def spike(area: Area, limits: dict) -> list[Finding]:
     window = limits["spike_window_days"]
-    rows = counted_orders(path, first - datetime.timedelta(days=window), last).filter(shop__isnull=False)
+    since = area.first - datetime.timedelta(days=window)
     daily: dict[int, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
     orders_of: dict[tuple[int, datetime.date], list[int]] = defaultdict(list)
     unit_of: dict[int, int] = {}
-    for pk, shop_id, unit_id, day, amount in rows.values_list(
-        "pk", "shop_id", "unit_id", "counted_on", "amount"
-    ):
+    for pk, shop_id, unit_id, day, amount, *_rest in area.shop_orders:
+        if day < since or day > area.last:
+            continue
         daily[shop_id][day] += amount
         unit_of[shop_id] = unit_id
-        if day >= first:
+        if day >= area.first:
             orders_of[(shop_id, day)].append(pk)
     findings = []
     for shop_id, days in daily.items():
         for day, amount in days.items():
-            if day < first or amount < limits["spike_min_fen"]:
+            if day < area.first or amount < limits["spike_min_fen"]:
                 continue
             if len(orders_of[(shop_id, day)]) < limits["spike_min_orders"]:
                 continue
@@ -252,29 +339,48 @@ def spike(path: str, first: datetime.date, last: datetime.date, limits: dict) ->
     return findings
 
 
-def same_number(path: str, first: datetime.date, last: datetime.date, limits: dict) -> list[Finding]:
-    # The numbers of the area's orders that counted orders on two platforms or more carry, found by the
-    # database (a million numbers never travel to Python and back).
-    numbers = counted_orders(path, first, last).exclude(external_id="").values("external_id")
+def same_number(area: Area, limits: dict) -> list[Finding]:
+    # The numbers that counted orders carry on two platforms or more, found by the database in one grouped
+    # pass over the orders with a number (a million numbers never travel to Python and back); then their
+    # copies, kept where one of them counts in the area and span.
     twice = (
-        Order.objects.filter(COUNTED, external_id__in=numbers)
+        Order.objects.filter(COUNTED)
+        .exclude(external_id="")
+        .order_by()
         .values("external_id")
         .annotate(platforms=Count("platform", distinct=True))
         .filter(platforms__gte=2)
         .values("external_id")
     )
     copies: dict[str, list[tuple]] = defaultdict(list)
-    found = Order.objects.filter(COUNTED, external_id__in=twice).values_list(
-        "pk", "external_id", "platform", "shop_id", "unit_id", "placed_on", "total_fen", "unit__path"
+    found = (
+        Order.objects.filter(COUNTED, external_id__in=twice)
+        .annotate(counted_on=COUNTED_ON)
+        .values_list(
+            "pk",
+            "external_id",
+            "platform",
+            "shop_id",
+            "unit_id",
+            "placed_on",
+            "total_fen",
+            "unit__path",
+            "counted_on",
+        )
     )
     for row in found.order_by("pk").iterator(chunk_size=5000):
         copies[row[1]].append(row)
+    copies = {
+        number: found
+        for number, found in copies.items()
+        if any(row[7].startswith(area.path) and area.inside(row[8]) for row in found)
+    }
     findings = []
     for number, rows in copies.items():
         if len({platform for _pk, _n, platform, *_rest in rows}) < 2:
             continue
         original, *later = rows
-        inside = [row for row in later if row[7].startswith(path)]
+        inside = [row for row in later if row[7].startswith(area.path)]
         if inside:
             findings.append(
                 Finding(
@@ -294,22 +400,24 @@ def same_number(path: str, first: datetime.date, last: datetime.date, limits: di
     return findings
 
 
-def twin_sale(path: str, first: datetime.date, last: datetime.date, limits: dict) -> list[Finding]:
+def twin_sale(area: Area, limits: dict) -> list[Finding]:
     days = limits["twin_days"]
-    desk = counted_orders(path, first, last).filter(
-        channel=Channel.ASSISTED, kind=Kind.SALE, household__isnull=False
-    )
-    entries = list(desk.values_list("pk", "household_id", "platform", "amount", "counted_on", "unit_id"))
+    entries = [
+        (pk, household, platform, amount, day, unit_id)
+        for pk, _shop, unit_id, day, amount, channel, kind, platform, household, _buyer in area.orders
+        if channel == Channel.ASSISTED and kind == Kind.SALE and household is not None and area.inside(day)
+    ]
     if not entries:
         return []
-    reported = (
-        counted_orders(path, first - datetime.timedelta(days=days), last + datetime.timedelta(days=days))
-        .filter(channel=Channel.PLATFORM, shop__household_id__in={e[1] for e in entries})
-        .values_list("pk", "shop__household_id", "platform", "amount", "counted_on", "shop_id")
+    households = {entry[1] for entry in entries}
+    household_of = dict(
+        Shop.objects.filter(household_id__in=households).order_by().values_list("pk", "household_id")
     )
+    since, until = area.first - datetime.timedelta(days=days), area.last + datetime.timedelta(days=days)
     index: dict[tuple, list[tuple]] = defaultdict(list)
-    for pk, household, platform, amount, day, shop_id in reported:
-        index[(household, platform, amount)].append((pk, day, shop_id))
+    for pk, shop_id, _unit, day, amount, channel, _kind, platform, _household, _buyer in area.shop_orders:
+        if channel == Channel.PLATFORM and shop_id in household_of and since <= day <= until:
+            index[(household_of[shop_id], platform, amount)].append((pk, day, shop_id))
     findings = []
     for pk, household, platform, amount, day, unit_id in entries:
         for other, other_day, shop_id in index.get((household, platform, amount), []):
@@ -333,27 +441,18 @@ def twin_sale(path: str, first: datetime.date, last: datetime.date, limits: dict
     return findings
 
 
-def repeat_buyer(path: str, first: datetime.date, last: datetime.date, limits: dict) -> list[Finding]:
+def repeat_buyer(area: Area, limits: dict) -> list[Finding]:
     days, least = limits["repeat_days"], limits["repeat_orders"]
-    orders = counted_orders(path, first - datetime.timedelta(days=days - 1), last).filter(shop__isnull=False)
-    # Only the buyers with enough orders at one shop in the whole span can pass: the database finds them.
-    frequent = (
-        orders.exclude(buyer_key="")
-        .values("shop_id", "buyer_key")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=least)
-        .values("buyer_key")
-    )
-    rows = orders.filter(buyer_key__in=frequent).values_list(
-        "pk", "shop_id", "unit_id", "buyer_key", "counted_on", "amount"
-    )
+    since = area.first - datetime.timedelta(days=days - 1)
+    orders = [row for row in area.shop_orders if row[9] and since <= row[3] <= area.last]
+    # Only the buyers with enough orders at one shop in the whole span can pass.
+    frequent = {pair for pair, n in Counter((row[1], row[9]) for row in orders).items() if n >= least}
     by_buyer: dict[tuple[int, str], list[tuple]] = defaultdict(list)
-    for pk, shop_id, unit_id, key, day, amount in rows:
-        by_buyer[(shop_id, key)].append((day, pk, amount, unit_id))
+    for pk, shop_id, unit_id, day, amount, _channel, _kind, _platform, _household, key in orders:
+        if (shop_id, key) in frequent:
+            by_buyer[(shop_id, key)].append((day, pk, amount, unit_id))
     findings = []
     for (shop_id, _key), orders in by_buyer.items():
-        if len(orders) < least:
-            continue
         orders.sort()
         covered: set[int] = set()
         start = 0
@@ -362,7 +461,7 @@ def repeat_buyer(path: str, first: datetime.date, last: datetime.date, limits: d
                 start += 1
             if end - start + 1 >= least:
                 covered.update(range(start, end + 1))
-        inside = [orders[i] for i in sorted(covered) if orders[i][0] >= first]
+        inside = [orders[i] for i in sorted(covered) if orders[i][0] >= area.first]
         for month in sorted({order[0].replace(day=1) for order in inside}):
             found = [order for order in inside if order[0].replace(day=1) == month]
             findings.append(
@@ -385,11 +484,15 @@ def repeat_buyer(path: str, first: datetime.date, last: datetime.date, limits: d
     return findings
 
 
-def price_mismatch(path: str, first: datetime.date, last: datetime.date, limits: dict) -> list[Finding]:
+def price_mismatch(area: Area, limits: dict) -> list[Finding]:
     factor, least = limits["price_factor"], limits["price_min_fen"]
-    orders = counted_orders(path, first, last).filter(kind=Kind.SALE, shop__isnull=False)
-    lines = list(
-        OrderLine.objects.filter(order__in=orders.values("pk")).values_list(
+    sales = Q(order__kind=Kind.SALE, order__shop__isnull=False) & counted_between(
+        area.first, area.last, via="order__"
+    )
+    lines = rows(
+        OrderLine.objects.filter(area.within("order__unit__path"), sales)
+        .order_by()
+        .values_list(
             "order_id",
             "order__shop_id",
             "order__unit_id",
@@ -398,7 +501,9 @@ def price_mismatch(path: str, first: datetime.date, last: datetime.date, limits:
             "description",
             "quantity",
             "amount_fen",
-        )
+        ),
+        day=3,
+        shared=(1, 2, 4, 5, 6),
     )
     if not lines:
         return []
@@ -433,43 +538,55 @@ def price_mismatch(path: str, first: datetime.date, last: datetime.date, limits:
     return findings
 
 
-def late_refund(path: str, first: datetime.date, last: datetime.date, limits: dict) -> list[Finding]:
+def late_refund(area: Area, limits: dict) -> list[Finding]:
     """Reads every order of the area counted in the months (by the day it counted, refunded or not)."""
-    first_month = first.replace(day=1)
+    first_month = area.first.replace(day=1)
     gone = [Status.REFUNDED, Status.CANCELLED]
-    ever = Q(status=Status.COMPLETED) | Q(channel=Channel.PLATFORM) | Q(status__in=gone)
-    orders = (
-        Order.objects.filter(subtree_q("unit__path", path), ever, shop__isnull=False, excluded=False)
-        .annotate(counted_on=COUNTED_ON)
-        .filter(counted_on__gte=first_month, counted_on__lte=last)
-    )
     # The month's sales as the shop reported them: what counts now, and what was refunded late (refunds
     # before the figures were due, or at an unknown time, never were in them).
     gross: dict[tuple, int] = defaultdict(int)
     unit_of: dict[int, int] = {}
-    counted = orders.filter(COUNTED).annotate(amount=F("total_fen") - F("refunded_fen"))
-    for shop_id, unit_id, day, amount in counted.values_list("shop_id", "unit_id", "counted_on", "amount"):
-        gross[(shop_id, day.replace(day=1))] += amount
-        unit_of[shop_id] = unit_id
+    for _pk, shop_id, unit_id, day, amount, *_rest in area.shop_orders:
+        if first_month <= day <= area.last:
+            gross[(shop_id, day.replace(day=1))] += amount
+            unit_of[shop_id] = unit_id
     approved: dict[tuple[str, datetime.date], datetime.datetime] = {}
-    for unit_path, month, at in Approval.objects.filter(month__gte=first_month, month__lte=last).values_list(
-        "unit__path", "month", "approved_at"
-    ):
-        if path.startswith(unit_path) or unit_path.startswith(path):
+    approvals_of_months = Approval.objects.filter(month__gte=first_month, month__lte=area.last)
+    for unit_path, month, at in approvals_of_months.values_list("unit__path", "month", "approved_at"):
+        if area.path.startswith(unit_path) or unit_path.startswith(area.path):
             approved[(unit_path, month)] = min(at, approved.get((unit_path, month), at))
+    # The orders gone (refunded or cancelled) that once counted: a platform's order counted on the day it was
+    # placed, any other on the day it completed.
+    gone_orders = Q(order__status__in=gone, order__shop__isnull=False, order__excluded=False) & (
+        Q(order__channel=Channel.PLATFORM, order__placed_on__gte=first_month, order__placed_on__lte=area.last)
+        | (
+            ~Q(order__channel=Channel.PLATFORM)
+            & Q(order__completed_on__gte=first_month, order__completed_on__lte=area.last)
+        )
+    )
     events = (
-        OrderEvent.objects.filter(order__in=orders.filter(status__in=gone).values("pk"), status__in=gone)
+        OrderEvent.objects.filter(area.within("order__unit__path"), gone_orders, status__in=gone)
+        .annotate(
+            counted_on=Case(
+                When(order__channel=Channel.PLATFORM, then=F("order__placed_on")),
+                default=F("order__completed_on"),
+            )
+        )
         .values_list(
-            "order_id", "order__shop_id", "order__unit_id", "order__unit__path", "order__total_fen", "at"
+            "order_id",
+            "order__shop_id",
+            "order__unit_id",
+            "order__unit__path",
+            "order__total_fen",
+            "counted_on",
+            "at",
         )
         .order_by("order_id", "at")
     )
-    counted_month = dict(orders.filter(status__in=gone).values_list("pk", "counted_on"))
     late: dict[tuple, dict[int, int]] = defaultdict(dict)
-    for order_id, shop_id, unit_id, unit_path, total, at in events:
+    for order_id, shop_id, unit_id, unit_path, total, day, at in events:
         unit_of[shop_id] = unit_id
-        day = counted_month.get(order_id)
-        if day is None or order_id in late[(shop_id, day.replace(day=1))]:
+        if order_id in late[(shop_id, day.replace(day=1))]:
             continue
         month = day.replace(day=1)
         due = (month + datetime.timedelta(days=32)).replace(day=limits["late_due_day"])
@@ -506,10 +623,11 @@ def late_refund(path: str, first: datetime.date, last: datetime.date, limits: di
     return findings
 
 
-def monthly_jump(path: str, first: datetime.date, last: datetime.date, limits: dict) -> list[Finding]:
+def monthly_jump(area: Area, limits: dict) -> list[Finding]:
+    path = area.path
     months = []
-    month = first.replace(day=1)
-    while month <= last:
+    month = area.first.replace(day=1)
+    while month <= area.last:
         months.append(month)
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     earlier = [m.replace(year=m.year - 1) for m in months]
@@ -588,4 +706,5 @@ RULES = {
 
 def findings_for(path: str, first: datetime.date, last: datetime.date) -> list[Finding]:
     limits = thresholds()
-    return [finding for check in RULES.values() for finding in check(path, first, last, limits)]
+    area = Area(path, first, last, limits)
+    return [finding for check in RULES.values() for finding in check(area, limits)]
