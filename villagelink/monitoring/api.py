@@ -13,7 +13,7 @@ from villagelink.core.serializers import StrictSerializer
 from villagelink.geo.models import Level
 from villagelink.geo.selectors import unit_get
 from villagelink.orders.models import Channel
-from villagelink.quality.shares import MEASURED, NOTHING, AreaFlags
+from villagelink.quality.shares import NOTHING, ON_ORDERS, AreaFlags
 
 from .indicators import BY_NAME, INDICATORS, Measure, kpi_document, kpi_heading
 from .selectors import Dashboard, Values, dashboard_for
@@ -43,7 +43,6 @@ UnitOut = inline_serializer(
         "level": serializers.ChoiceField(choices=Level.choices),
     },
 )
-ON_ORDERS = [name for pair in MEASURED.values() for name in pair]
 
 
 class KpiFlaggedAmount(serializers.Serializer):

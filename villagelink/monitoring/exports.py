@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from villagelink.core.dates import region_zone
-from villagelink.quality.shares import MEASURED, NOTHING
+from villagelink.quality.shares import NOTHING, ON_ORDERS
 
 from .indicators import INDICATORS, Indicator, Measure
 from .selectors import Dashboard, Values
@@ -30,7 +30,6 @@ COUNT_FORMAT = "#,##0"
 SHARE_FORMAT = "0.0%"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
-MEASURED_ON_ORDERS = {name for pair in MEASURED.values() for name in pair}
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -123,7 +122,7 @@ def _indicators_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
         _put(sheet, row, 3, _measure_label(indicator.measure))
         _put(sheet, row, 4, str(indicator.definition))
         sheet.cell(row=row, column=4).alignment = WRAP
-        if indicator.name in MEASURED_ON_ORDERS:  # what the figure rests on, beside it
+        if indicator.name in ON_ORDERS:  # what the figure rests on, beside it
             part = flags.part(indicator.name)
             _put(sheet, row, 5, *_number(indicator.measure, part.open))
             _put(sheet, row, 6, part.share_of(values[indicator.name]), SHARE_FORMAT)

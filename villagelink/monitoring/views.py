@@ -22,7 +22,7 @@ from villagelink.core.scope import scope_unit_of
 from villagelink.geo.models import AdminUnit
 from villagelink.geo.selectors import unit_get
 from villagelink.quality.services import can_review
-from villagelink.quality.shares import MEASURED, AreaFlags, is_marked, mark_thresholds
+from villagelink.quality.shares import ON_ORDERS, AreaFlags, is_marked, mark_thresholds
 from villagelink.quality.signoff import month_approve_checked, open_flags_for
 
 from .charts import trend_chart
@@ -96,7 +96,7 @@ def _flagged(flags: AreaFlags, values: Values) -> dict[str, dict]:
     """For each indicator measured on orders: the part of its figure on open flags (and its share), and what
     confirmed flags took out; only where there is something to show."""
     shown = {}
-    for name in (name for pair in MEASURED.values() for name in pair):
+    for name in ON_ORDERS:
         part = flags.part(name)
         if part.open or part.excluded:
             shown[name] = {"open": part.open, "share": part.share_of(values[name]), "excluded": part.excluded}

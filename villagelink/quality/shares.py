@@ -2,7 +2,7 @@
 KPI API: nothing is hidden from the level above.
 
 - **On open flags**: the counted orders of the area and period that an open flag covers (their value and their
-  number). They are in the figure while nobody has reviewed them; each order once, however many flags cover it.
+  number, the savings of the purchases among them, and the poor households' income from the sales, `ON_ORDERS`). They are in the figure while nobody has reviewed them; each order once, however many flags cover it.
 - **Excluded**: the orders an officer took out by confirming a flag. They are no longer in the figure; their
   value is shown beside it, so that a reader sees what the figure would have been.
 - **Open flags**: how many flags of the area's months in the period are still open; with their share of the
@@ -28,22 +28,30 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import Substr
 
 from villagelink.approvals.models import Approval
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit
 from villagelink.orders.facts import COUNTED_ON
-from villagelink.orders.models import Channel, Kind, Order, Status
+from villagelink.orders.models import Channel, IncomeShare, Kind, Order, Status
 
 from .models import Flag, FlagStatus
 
-# An order that would count but for an officer's exclusion: `orders.facts.COUNTED` less its `excluded=False`
-# (a test holds the two together).
-KEPT = Q(status=Status.COMPLETED) | Q(
-    channel=Channel.PLATFORM, status__in=[Status.PAID, Status.SHIPPED, Status.DELIVERED]
-)
+
+def kept(via: str = "") -> Q:
+    """Orders that would count but for an officer's exclusion (through a relation with `via`):
+    `orders.facts.COUNTED` less its `excluded=False` (a test holds the two together)."""
+    return Q(**{f"{via}status": Status.COMPLETED}) | Q(
+        **{
+            f"{via}channel": Channel.PLATFORM,
+            f"{via}status__in": [Status.PAID, Status.SHIPPED, Status.DELIVERED],
+        }
+    )
+
+
+KEPT = kept()
 
 # The indicators measured on orders, by kind: (value in fen, number of orders).
 MEASURED = {
@@ -51,6 +59,13 @@ MEASURED = {
     Kind.PURCHASE: ("online_purchases", "online_purchases_orders"),
 }
 MONEY = tuple(money for money, _orders in MEASURED.values())
+# Every indicator summed from orders: the trade above, the savings of assisted purchases (on the purchase's
+# order) and the income of poor households (on the sale's income shares, by the household's village).
+ON_ORDERS = (
+    *(name for pair in MEASURED.values() for name in pair),
+    "purchase_savings",
+    "poor_household_income",
+)
 
 MARK_DEFAULTS = {"open_share": 0.05, "open_flags": 10}
 
@@ -130,14 +145,29 @@ def flags_by_unit(
     *, parent: AdminUnit, units: list[AdminUnit], start: datetime.date, end: datetime.date
 ) -> dict[str, AreaFlags]:
     """For each of `units` (`parent` itself, or units below it), by path: what its figures for the period
-    rest on. Two grouped queries per width of the units' paths."""
+    rest on. Three grouped queries per width of the units' paths."""
     wanted = {unit.path for unit in units}
     parts: dict[str, dict[str, list[int]]] = {path: {} for path in wanted}
     open_flags: dict[str, int] = dict.fromkeys(wanted, 0)
     on_open = KEPT & Q(excluded=False, on_open=True)
     taken_out = KEPT & Q(excluded=True, on_confirmed=True)
     amount = F("total_fen") - F("refunded_fen")
+    savings = Case(When(local_price_fen__isnull=False, then=F("local_price_fen") - F("total_fen")), default=0)
     flagged = _flagged_orders(parent, start, end)
+    covered = Flag.orders.through.objects
+    shares = IncomeShare.objects.filter(
+        subtree_q("household__village__path", parent.path),
+        day__gte=start,
+        day__lte=end,
+        order_id__in=covered.filter(flag__status__in=[FlagStatus.OPEN, FlagStatus.CONFIRMED]).values(
+            "order_id"
+        ),
+    ).annotate(
+        on_open=Exists(covered.filter(order_id=OuterRef("order_id"), flag__status=FlagStatus.OPEN)),
+        on_confirmed=Exists(covered.filter(order_id=OuterRef("order_id"), flag__status=FlagStatus.CONFIRMED)),
+    )
+    share_on_open = kept("order__") & Q(order__excluded=False, on_open=True)
+    share_taken_out = kept("order__") & Q(order__excluded=True, on_confirmed=True)
     flags = Flag.objects.filter(
         subtree_q("unit__path", parent.path), _months(start, end), status=FlagStatus.OPEN
     )
@@ -151,6 +181,8 @@ def flags_by_unit(
                 open_fen=Sum(amount, filter=on_open),
                 excluded_orders=Count("pk", filter=taken_out),
                 excluded_fen=Sum(amount, filter=taken_out),
+                open_savings=Sum(savings, filter=on_open),
+                excluded_savings=Sum(savings, filter=taken_out),
             )
         )
         for row in rows:
@@ -160,6 +192,23 @@ def flags_by_unit(
             into = parts[row["branch"]]
             into[money] = [int(row["open_fen"] or 0), int(row["excluded_fen"] or 0)]
             into[orders] = [row["open_orders"], row["excluded_orders"]]
+            if row["kind"] == Kind.PURCHASE:
+                into["purchase_savings"] = [int(row["open_savings"] or 0), int(row["excluded_savings"] or 0)]
+        income = (
+            shares.annotate(branch=Substr("household__village__path", 1, width))
+            .order_by()
+            .values("branch")
+            .annotate(
+                open_fen=Sum("amount_fen", filter=share_on_open),
+                excluded_fen=Sum("amount_fen", filter=share_taken_out),
+            )
+        )
+        for row in income:
+            if row["branch"] in wanted:
+                parts[row["branch"]]["poor_household_income"] = [
+                    int(row["open_fen"] or 0),
+                    int(row["excluded_fen"] or 0),
+                ]
         counts = (
             flags.annotate(branch=Substr("unit__path", 1, width))
             .order_by()

@@ -239,6 +239,8 @@ def test_the_kpi_api_gives_what_the_figures_rest_on_for_the_unit_and_each_child(
         "online_sales_orders": {"open": 1, "open_share": 0.5, "excluded": 1},
         "online_purchases": {"open": "50.00", "open_share": 1.0, "excluded": "0.00"},
         "online_purchases_orders": {"open": 1, "open_share": 1.0, "excluded": 0},
+        "purchase_savings": {"open": "0.00", "open_share": None, "excluded": "0.00"},
+        "poor_household_income": {"open": "0.00", "open_share": None, "excluded": "0.00"},
     }
     (township,) = client.get(reverse("kpi-children"), query).json()
     assert township["unit"]["code"] == "540221101" and township["flags"] == body["flags"]

@@ -16,6 +16,7 @@ from villagelink.network.models import SiteKind
 from villagelink.network.services import SiteData, site_open, site_operator_assign
 from villagelink.orders.facts import COUNTED
 from villagelink.orders.models import Order
+from villagelink.orders.tests.factories import household
 from villagelink.quality.models import Flag, Rule
 from villagelink.quality.services import flag_confirm, flag_dismiss
 from villagelink.quality.shares import (
@@ -136,7 +137,7 @@ def test_each_child_gets_its_own_part_in_the_same_queries(desk, units, django_as
     flag([trade(desk, JUNE.replace(day=3), 200, code=LHASA_VILLAGE)])
     prefectures = [unit for unit in units.values() if unit.parent_id == units["540000"].pk]
 
-    with django_assert_max_num_queries(2):  # one width: the orders, and the open flags
+    with django_assert_max_num_queries(3):  # one width: the orders, their income shares, the open flags
         by_unit = flags_by_unit(parent=units["540000"], units=prefectures, start=JUNE, end=JUNE_END)
 
     assert by_unit["5402"].part("online_sales").open == 100_00 and by_unit["5402"].open_flags == 1
@@ -191,3 +192,33 @@ def test_flags_filed_after_the_month_was_approved_are_found_for_the_approving_un
     assert found_after_approval(unit=units["540000"], start=JUNE, end=JUNE_END) == []  # the region has not
     approval_withdraw(by=region_officer, approval=approval, reason="Review the late flags")
     assert found_after_approval(unit=namling, start=JUNE, end=JUNE_END) == []  # no approval stands
+
+
+def test_savings_and_poor_households_income_show_what_rests_on_flags(desk, county_officer, units, admin_user):
+    # given a poor household's ¥600 and ¥900 sales and a ¥100 purchase (¥150 in the local shop) in June
+    site, operator = desk[NAMLING_VILLAGE]
+    owner = household(admin_user, units[NAMLING_VILLAGE], "701", poor=2016)
+    sold = [
+        assisted_sale_record(
+            by=operator, site=site, platform="taobao", description="Butter", category="dairy", quantity=1,
+            amount_fen=yuan * 100, day=JUNE.replace(day=n), household=owner,
+        )
+        for n, yuan in ((2, 600), (3, 900))
+    ]  # fmt: skip
+    bought = assisted_purchase_record(
+        by=operator, site=site, platform="jd", description="Salt", category="food", amount_fen=100_00,
+        local_price_fen=150_00, day=JUNE.replace(day=4),
+    )  # fmt: skip
+    # an open flag on the ¥600 sale and the purchase, a confirmed one on the ¥900 sale
+    flag([sold[0], bought])
+    flag_confirm(by=county_officer, flag=flag([sold[1]]), reason="Paid back by the seller")
+
+    # when Namling's June is read
+    namling = flags_of(unit=units["540221"], start=JUNE, end=JUNE_END)
+
+    # then the household's income rests ¥600 on the open flag, ¥900 was taken out; the ¥50 saved is open
+    figures = figures_for(unit=units["540221"], start=JUNE, end=JUNE_END)
+    assert figures["poor_household_income"] == 600_00
+    assert namling.part("poor_household_income") == Part(open=600_00, excluded=900_00)
+    assert namling.part("purchase_savings") == Part(open=50_00, excluded=0)
+    assert namling.part("purchase_savings").share_of(figures["purchase_savings"]) == 1.0
