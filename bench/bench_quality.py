@@ -32,7 +32,7 @@ A second, fresh child process then checks (its peak resident set is the checks' 
 
 - `quality.services.quality_check(path="54", first=2018-01-01, last=2019-06-30)`: every rule over the whole
   region and span, and the flags filed — the figure the goal is about;
-- the area's orders read once (`quality.rules.Area`: every rule shares them), then each rule of
+- the area's orders read once (`quality.area.Area`: every rule shares them), then each rule of
   `quality.rules.RULES` on them (seconds, findings, orders covered), then again under
   tracemalloc for the peak of Python's own allocations per rule (the database driver's and SQLite's memory
   is not in it; --no-tracemalloc skips this pass, which runs several times slower);
@@ -421,8 +421,9 @@ def child_check(args) -> dict:
 
     from villagelink.demo.brushing import PATTERNS, planted_q
     from villagelink.orders.models import Order
+    from villagelink.quality.area import Area, counted_orders
     from villagelink.quality.models import Flag
-    from villagelink.quality.rules import RULES, Area, counted_orders, thresholds
+    from villagelink.quality.rules import RULES, thresholds
     from villagelink.quality.services import quality_check
 
     ALL_RULES: dict = dict(RULES)

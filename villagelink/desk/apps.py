@@ -6,3 +6,10 @@ class DeskConfig(AppConfig):
     name = "villagelink.desk"
     label = "desk"
     verbose_name = _("Service point desk")
+
+    def ready(self) -> None:
+        from villagelink.quality.completeness import point_work
+
+        from .selectors import sites_with_parcels
+
+        point_work(sites_with_parcels)

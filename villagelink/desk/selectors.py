@@ -198,3 +198,14 @@ def parcel_report(*, unit: AdminUnit, start: datetime.date, end: datetime.date) 
             )
         )
     return sorted(rows, key=lambda row: row.village.path)
+
+
+def sites_with_parcels(sites, first: datetime.date, last: datetime.date) -> set[int]:
+    """Of `sites` (a query of service sites), those that logged a parcel, or handed one over, from `first` to
+    `last`: the reporting completeness counts them as at work."""
+    logged = Q(day__gte=first, day__lte=last) | Q(picked_up_on__gte=first, picked_up_on__lte=last)
+    return set(
+        Parcel.objects.filter(logged, site__in=sites.values("pk"))
+        .values_list("site_id", flat=True)
+        .distinct()
+    )

@@ -17,7 +17,8 @@ month's reports:
 - A village point is expected when it was open the whole month, and silent when nothing was recorded at it
   in the month: no purchase or sale entered at its desk (an order of the site placed in the month, whatever
   became of it: a reversed entry was still the point at work) and no assistance event given at the site
-  (trainings included). Parcels logged at the desk are not read: the desk sits above this app.
+  (trainings included), nor any other work the apps above register with `point_work` (the desk: a parcel
+  logged in or handed over, which is the point's daily work in a village that sells little).
 - The share complete is (shops reported + points not silent) / (shops expected + points expected); none when
   nothing was expected.
 
@@ -25,7 +26,7 @@ Everything is read within the person's scope, in a handful of queries whatever t
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -45,6 +46,17 @@ from .services import can_review
 # The platforms whose order reports are imported (villagelink.imports.models.IMPORT_PLATFORMS; a test keeps
 # the two the same, since this app sits below imports and cannot read it).
 REPORTING_PLATFORMS = (Platform.TAOBAO, Platform.JD, Platform.PINDUODUO, Platform.OTHER)
+
+
+# Other work at a point, registered by the apps above this one: each gives the sites of `sites` (a query of
+# service sites) with work recorded from the first day to the last.
+_work: list[Callable[[QuerySet, datetime.date, datetime.date], Iterable[int]]] = []
+
+
+def point_work(source: Callable[[QuerySet, datetime.date, datetime.date], Iterable[int]]) -> None:
+    """Registers `source(sites, first, last)`: the ids of those sites with work of its kind in the days."""
+    if source not in _work:
+        _work.append(source)
 
 
 @dataclass
@@ -166,6 +178,8 @@ def _completeness(
         .values_list("site_id", flat=True)
         .distinct()
     )
+    for source in _work:
+        active |= set(source(sites, first, last))
 
     children = list(unit.children.order_by("code"))
     rows = {child.path: ChildRow(child, Tally()) for child in children}

@@ -43,15 +43,11 @@ Thresholds are settings (`VILLAGELINK_QUALITY`, merged over `DEFAULTS`); why eac
 
 import bisect
 import datetime
-import hashlib
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from functools import cached_property
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Q, Sum, When
 
 from villagelink.approvals.models import Approval
 from villagelink.catalog.models import Product, Shop
@@ -61,6 +57,7 @@ from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit
 from villagelink.orders.facts import COUNTED, COUNTED_ON, counted_between
 from villagelink.orders.models import Channel, Kind, MonthlyFact, Order, OrderEvent, OrderLine, Status
 
+from .area import Area, Finding, rows
 from .models import Rule
 
 DEFAULTS = {
@@ -106,127 +103,6 @@ LOSAR = {
 
 def thresholds() -> dict:
     return {**DEFAULTS, **getattr(settings, "VILLAGELINK_QUALITY", {})}
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    unit_id: int
-    shop_id: int | None
-    month: datetime.date
-    order_ids: tuple[int, ...]
-    amount_fen: int
-    evidence: dict = field(hash=False)
-
-    @property
-    def fingerprint(self) -> str:
-        if not self.order_ids:  # a unit's figure, not orders: the unit and month are the evidence
-            key = f"{self.rule}:unit:{self.unit_id}:{self.month:%Y-%m}"
-        else:
-            key = f"{self.rule}:" + ",".join(str(pk) for pk in sorted(self.order_ids))
-        return hashlib.sha256(key.encode()).hexdigest()
-
-
-def counted_orders(path: str, first: datetime.date, last: datetime.date, *, where: Q | None = None):
-    """The orders of the area (by unit path, or the condition `where`) that count on a day from `first` to
-    `last`."""
-    return (
-        Order.objects.filter(
-            subtree_q("unit__path", path) if where is None else where, counted_between(first, last)
-        )
-        .annotate(counted_on=COUNTED_ON, amount=F("total_fen") - F("refunded_fen"))
-        .order_by()
-    )
-
-
-def rows(queryset: QuerySet, *, day: int, shared: tuple[int, ...] = ()) -> list[tuple]:
-    """The rows of a `values_list` query as the database cursor gives them, with the date in column `day` made
-    (SQLite gives text) and the values of the `shared` columns (few distinct values: a shop, a channel, a
-    day) held once each. Django's converters would spend a second on each million rows, and a million
-    copies of "platform" two hundred megabytes."""
-    sql, params = queryset.query.sql_with_params()
-    same: dict = {}
-    one = same.setdefault
-    dates: dict = {}
-    found = []
-    with (
-        connection.chunked_cursor() as cursor
-    ):  # on PostgreSQL, a server-side cursor: the rows come in chunks
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(10_000):
-            for fetched in chunk:
-                row = list(fetched)
-                for column in shared:
-                    row[column] = one(row[column], row[column])
-                text = row[day]
-                if text not in dates:
-                    dates[text] = datetime.date.fromisoformat(text) if isinstance(text, str) else text
-                row[day] = dates[text]
-                found.append(tuple(row))
-    return found
-
-
-@dataclass
-class Area:
-    """What the rules check: the counted orders of an area (by unit path) from `first` to `last`, read once for
-    every rule, with the year before (the outsized rule's usual, the spike's trailing days)."""
-
-    path: str
-    first: datetime.date
-    last: datetime.date
-    limits: dict
-
-    @property
-    def since(self) -> datetime.date:
-        year_before = self.first.replace(day=1) - datetime.timedelta(days=365)
-        days = max(self.limits["spike_window_days"], self.limits["repeat_days"], self.limits["twin_days"])
-        return min(year_before, self.first - datetime.timedelta(days=days))
-
-    @property
-    def until(self) -> datetime.date:
-        return self.last + datetime.timedelta(days=self.limits["twin_days"])
-
-    @cached_property
-    def orders(self) -> list[tuple]:
-        """(pk, shop, unit, day, amount, channel, kind, platform, household, buyer) of each counted order,
-        from `since` to `until`, by day."""
-        found = rows(
-            counted_orders(self.path, self.since, self.until, where=self.within("unit__path")).values_list(
-                "pk",
-                "shop_id",
-                "unit_id",
-                "counted_on",
-                "amount",
-                "channel",
-                "kind",
-                "platform",
-                "household_id",
-                "buyer_key",
-            ),
-            day=3,
-            shared=(1, 2, 5, 6, 7, 8, 9),
-        )
-        found.sort(key=lambda row: row[3])
-        return found
-
-    @cached_property
-    def shop_orders(self) -> list[tuple]:
-        """The counted orders of shops."""
-        return [row for row in self.orders if row[1] is not None]
-
-    @cached_property
-    def everywhere(self) -> bool:
-        """Whether the area holds every unit (a region's deployment checking the region)."""
-        return not AdminUnit.objects.exclude(subtree_q("path", self.path)).exists()
-
-    def within(self, lookup: str) -> Q:
-        """The rows of the area, by the unit path at `lookup`; no condition when the area is everywhere, where
-        a condition on the path would have SQLite read the orders unit by unit through an index (five times
-        slower than reading them all)."""
-        return Q() if self.everywhere else subtree_q(lookup, self.path)
-
-    def inside(self, day: datetime.date) -> bool:
-        return self.first <= day <= self.last
 
 
 def is_season(day: datetime.date) -> bool:
@@ -376,10 +252,10 @@ def same_number(area: Area, limits: dict) -> list[Finding]:
         if any(row[7].startswith(area.path) and area.inside(row[8]) for row in found)
     }
     findings = []
-    for number, rows in copies.items():
-        if len({platform for _pk, _n, platform, *_rest in rows}) < 2:
+    for number, numbered in copies.items():
+        if len({platform for _pk, _n, platform, *_rest in numbered}) < 2:
             continue
-        original, *later = rows
+        original, *later = numbered
         inside = [row for row in later if row[7].startswith(area.path)]
         if inside:
             findings.append(
@@ -392,7 +268,7 @@ def same_number(area: Area, limits: dict) -> list[Finding]:
                     sum(row[6] for row in inside),
                     {
                         "number": number,
-                        "platforms": sorted({row[2] for row in rows}),
+                        "platforms": sorted({row[2] for row in numbered}),
                         "first_order": original[0],
                     },
                 )

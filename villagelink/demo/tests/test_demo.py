@@ -17,7 +17,7 @@ from villagelink.imports.models import ImportRejection
 from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator
 from villagelink.network.selectors import coverage_for
 from villagelink.orders.models import Order, Status
-from villagelink.quality import rules
+from villagelink.quality.area import counted_orders
 from villagelink.quality.models import Flag, Rule
 from villagelink.quality.services import quality_check
 from villagelink.registry.idnumbers import normalise
@@ -162,7 +162,7 @@ def check_quality():
         else:
             assert set(planted.values_list("pk", flat=True)) <= flagged[rule], kind
     planted = set(Order.objects.filter(planted_q()).values_list("pk", flat=True))
-    others = rules.counted_orders("54", START, END).exclude(planted_q()).count()
+    others = counted_orders("54", START, END).exclude(planted_q()).count()
     for rule, ids in flagged.items():
         assert len(ids - planted) < others / 100, rule
     assert len(set().union(*flagged.values()) - planted) < others / 100

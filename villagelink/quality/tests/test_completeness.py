@@ -14,6 +14,8 @@ from villagelink.assistance.models import AssistanceKind
 from villagelink.assistance.services import assistance_record
 from villagelink.catalog.models import Shop, ShopStatus
 from villagelink.catalog.services import shop_open, shop_set_status
+from villagelink.desk.models import Direction
+from villagelink.desk.services import parcel_log, parcel_pick_up
 from villagelink.imports.models import IMPORT_PLATFORMS
 from villagelink.imports.services import import_commit, import_preview
 from villagelink.network.models import ServiceSite, SiteKind
@@ -168,6 +170,22 @@ def test_a_month_without_a_report_or_a_record_is_counted_as_missing(area, county
     assert found.total.shops_expected == 4  # the Pinduoduo shop opened in June too
     may = completeness_for(user=county_officer, unit=units["540221"], month=datetime.date(2019, 5, 1))
     assert area.missing not in may.missing_shops and area.reported in may.missing_shops
+
+
+def test_a_point_that_only_handled_parcels_was_at_work(area, admin_user, county_officer, units):
+    # given a parcel logged at Point two in late June, and picked up at it on 3 July
+    parcel = parcel_log(
+        by=admin_user, site=area.helping, direction=Direction.RECEIVED, carrier="EMS",
+        tracking_number="1234567890123", day=datetime.date(2019, 6, 28),
+    )  # fmt: skip
+    parcel_pick_up(by=admin_user, parcel=parcel, day=datetime.date(2019, 7, 3))
+
+    # when July is read, then Point two handed the parcel over in July: it is not silent
+    july = completeness_for(user=county_officer, unit=units["540221"], month=datetime.date(2019, 7, 1))
+    assert {p.name for p in july.silent_points} == {"Point one", "Point new"}
+    # and a parcel of another month does not wake a point: August is all silent
+    august = completeness_for(user=county_officer, unit=units["540221"], month=datetime.date(2019, 8, 1))
+    assert area.helping in august.silent_points
 
 
 def test_nothing_expected_has_no_share(county_officer, units):
