@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_manage_network
+from villagelink.assistance.models import AssistanceEvent
+from villagelink.assistance.services import assistance_reverse
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope
 from villagelink.geo.models import LEVEL_PATH_WIDTH, Level
@@ -119,8 +121,8 @@ def _decide(flag: Flag, by: User, status: str, reason: str) -> Flag:
 
 @transaction.atomic
 def flag_confirm(*, by: User, flag: Flag, reason: str) -> Flag:
-    """The orders the flag covers stop counting in every indicator, at every level, now; refused for a month
-    whose figures stand approved (withdraw the approval first)."""
+    """The orders the flag covers stop counting in every indicator, at every level, now (their acts of
+    assistance too); refused for a month whose figures stand approved (withdraw the approval first)."""
     flag = _reviewable(by, flag, reason)
     if not flag.orders.exists():
         raise QualityError(
@@ -131,6 +133,14 @@ def flag_confirm(*, by: User, flag: Flag, reason: str) -> Flag:
             code=ErrorCode.CONFLICT,
         )
     orders_exclude(ids=flag.orders.values_list("pk", flat=True), excluded=True)
+    # A sale that did not happen was no help either: the assistance entries of the orders (a brokered sale at a
+    # point's desk) get their reversal entries, as a desk's reversal of a mistaken entry gives them.
+    why = _("Its order was excluded by a confirmed data-quality flag (%(rule)s): %(reason)s") % {
+        "rule": flag.get_rule_display(),
+        "reason": reason.strip(),
+    }
+    for event in AssistanceEvent.objects.filter(order__in=flag.orders.all(), sign=1, reversal__isnull=True):
+        assistance_reverse(by=by, event=event, reason=why)
     return _decide(flag, by, FlagStatus.CONFIRMED, reason)
 
 

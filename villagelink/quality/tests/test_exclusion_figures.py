@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from conftest import make_user
 from villagelink.accounts.models import Role
+from villagelink.assistance.models import AssistanceEvent
 from villagelink.catalog.services import shop_open
 from villagelink.desk.services import assisted_sale_record
 from villagelink.imports.services import import_commit, import_preview
@@ -31,11 +32,14 @@ DAYS = (datetime.date(2019, 6, 5), datetime.date(2019, 6, 11))  # inside the mon
 YEAR = (datetime.date(2019, 1, 1), datetime.date(2019, 12, 31))
 SPANS = (JUNE, DAYS, YEAR)
 OUTSIZED_FEN, TWIN_FEN = 3000_00, 260_00
-# What the flagged orders counted: two sales of the poor household's shop, all of them its income.
+# What the flagged orders counted: two sales of the poor household's shop, all of them its income, and the
+# desk's brokered sale its one act of assistance (reversed in the ledger).
 MOVED = {
     "online_sales": -(OUTSIZED_FEN + TWIN_FEN),
     "online_sales_orders": -2,
     "poor_household_income": -(OUTSIZED_FEN + TWIN_FEN),
+    "assistance_events": -1,
+    "households_assisted": -1,
 }
 HEADER = "订单编号,买家实际支付金额,订单状态,订单创建时间,宝贝标题,宝贝总数量,店铺名称,退款金额\n"
 
@@ -112,6 +116,9 @@ def test_confirming_flags_changes_every_figure_that_counted_their_orders(flagged
     for month, old in zip(trend, trend_before, strict=True):
         moved = MOVED["online_sales"] if month.start == JUNE[0] else 0
         assert (month.sales_fen, month.purchases_fen) == (old.sales_fen + moved, old.purchases_fen)
+    # The brokered sale's act of assistance has its reversal entry, which says why.
+    (reversal,) = AssistanceEvent.objects.filter(sign=-1)
+    assert reversal.order == flagged[1].orders.get() and "Paid back by the owner's cousin" in reversal.note
     # The stored facts are what the records give, and what a rebuild from nothing gives.
     assert facts_verify()[0] == 0
     call_command("rebuild_facts", "--verify", stdout=io.StringIO())  # raises on a difference
