@@ -56,9 +56,8 @@ def rows(queryset: QuerySet, *, day: int, shared: tuple[int, ...] = ()) -> list[
     one = same.setdefault
     dates: dict = {}
     found = []
-    with (
-        connection.chunked_cursor() as cursor
-    ):  # on PostgreSQL, a server-side cursor: the rows come in chunks
+    # On PostgreSQL a server-side cursor: the rows come in chunks, not all at once into the driver's memory.
+    with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(10_000):
             for fetched in chunk:
