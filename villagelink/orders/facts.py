@@ -35,6 +35,8 @@ COUNTED = (
     | Q(channel=Channel.PLATFORM, status__in=[Status.PAID, Status.SHIPPED, Status.DELIVERED])
 ) & Q(excluded=False)
 COUNTED_ON = Case(When(channel=Channel.PLATFORM, then=F("placed_on")), default=F("completed_on"))
+# What an assisted purchase saved: the local shop's price of the same goods, when recorded, less what was paid.
+SAVINGS = Case(When(local_price_fen__isnull=False, then=F("local_price_fen") - F("total_fen")), default=0)
 
 
 def counted_between(first: datetime.date, last: datetime.date, *, via: str = "") -> Q:
@@ -90,11 +92,7 @@ def measure(orders: QuerySet[Order], shares: QuerySet[IncomeShare]) -> Measures:
         .annotate(
             n=Count("id"),
             amount=Sum(F("total_fen") - F("refunded_fen")),
-            savings=Sum(
-                Case(
-                    When(local_price_fen__isnull=False, then=F("local_price_fen") - F("total_fen")), default=0
-                )
-            ),
+            savings=Sum(SAVINGS),
             fees=Sum("service_fee_fen"),
         )
     )

@@ -2,7 +2,8 @@
 KPI API: nothing is hidden from the level above.
 
 - **On open flags**: the counted orders of the area and period that an open flag covers (their value and their
-  number, the savings of the purchases among them, and the poor households' income from the sales, `ON_ORDERS`). They are in the figure while nobody has reviewed them; each order once, however many flags cover it.
+  number, the savings of the purchases among them, and the poor households' income from the sales: `ON_ORDERS`).
+  They are in the figure while nobody has reviewed them; each order once, however many flags cover it.
 - **Excluded**: the orders an officer took out by confirming a flag. They are no longer in the figure; their
   value is shown beside it, so that a reader sees what the figure would have been.
 - **Open flags**: how many flags of the area's months in the period are still open; with their share of the
@@ -28,13 +29,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from villagelink.approvals.models import Approval
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit
-from villagelink.orders.facts import COUNTED_ON
+from villagelink.orders.facts import COUNTED_ON, SAVINGS
 from villagelink.orders.models import Channel, IncomeShare, Kind, Order, Status
 
 from .models import Flag, FlagStatus
@@ -122,22 +123,32 @@ def _months(start: datetime.date, end: datetime.date) -> Q:
     return Q(month__gte=start.replace(day=1), month__lte=end)
 
 
+def _reviewed() -> QuerySet:
+    """The ids of the orders an open or confirmed flag covers."""
+    covered = Flag.orders.through.objects
+    return covered.filter(flag__status__in=[FlagStatus.OPEN, FlagStatus.CONFIRMED]).values("order_id")
+
+
+def _marks(order: str) -> dict:
+    """`on_open` and `on_confirmed`: whether an open (a confirmed) flag covers the order at `order`."""
+    covered = Flag.orders.through.objects
+    return {
+        "on_open": Exists(covered.filter(order_id=OuterRef(order), flag__status=FlagStatus.OPEN)),
+        "on_confirmed": Exists(covered.filter(order_id=OuterRef(order), flag__status=FlagStatus.CONFIRMED)),
+    }
+
+
 def _flagged_orders(parent: AdminUnit, start: datetime.date, end: datetime.date) -> QuerySet[Order]:
     """The orders of `parent`'s area with a day of the period (the day they count, or would) that an open or
     confirmed flag covers, each once; marked `on_open` and `on_confirmed`. Whether they count is left to the
     sums (`KEPT` there, not here: in the WHERE its OR of statuses makes SQLite walk every order of those
     statuses instead of looking up the flagged ones by key)."""
-    covered = Flag.orders.through.objects
-    reviewed = covered.filter(flag__status__in=[FlagStatus.OPEN, FlagStatus.CONFIRMED]).values("order_id")
     return (
-        Order.objects.filter(pk__in=reviewed)
+        Order.objects.filter(pk__in=_reviewed())
         .filter(subtree_q("unit__path", parent.path))
         .annotate(counted_on=COUNTED_ON)
         .filter(counted_on__gte=start, counted_on__lte=end)
-        .annotate(
-            on_open=Exists(covered.filter(order_id=OuterRef("pk"), flag__status=FlagStatus.OPEN)),
-            on_confirmed=Exists(covered.filter(order_id=OuterRef("pk"), flag__status=FlagStatus.CONFIRMED)),
-        )
+        .annotate(**_marks("pk"))
     )
 
 
@@ -152,20 +163,13 @@ def flags_by_unit(
     on_open = KEPT & Q(excluded=False, on_open=True)
     taken_out = KEPT & Q(excluded=True, on_confirmed=True)
     amount = F("total_fen") - F("refunded_fen")
-    savings = Case(When(local_price_fen__isnull=False, then=F("local_price_fen") - F("total_fen")), default=0)
     flagged = _flagged_orders(parent, start, end)
-    covered = Flag.orders.through.objects
     shares = IncomeShare.objects.filter(
         subtree_q("household__village__path", parent.path),
         day__gte=start,
         day__lte=end,
-        order_id__in=covered.filter(flag__status__in=[FlagStatus.OPEN, FlagStatus.CONFIRMED]).values(
-            "order_id"
-        ),
-    ).annotate(
-        on_open=Exists(covered.filter(order_id=OuterRef("order_id"), flag__status=FlagStatus.OPEN)),
-        on_confirmed=Exists(covered.filter(order_id=OuterRef("order_id"), flag__status=FlagStatus.CONFIRMED)),
-    )
+        order_id__in=_reviewed(),
+    ).annotate(**_marks("order_id"))
     share_on_open = kept("order__") & Q(order__excluded=False, on_open=True)
     share_taken_out = kept("order__") & Q(order__excluded=True, on_confirmed=True)
     flags = Flag.objects.filter(
@@ -181,8 +185,8 @@ def flags_by_unit(
                 open_fen=Sum(amount, filter=on_open),
                 excluded_orders=Count("pk", filter=taken_out),
                 excluded_fen=Sum(amount, filter=taken_out),
-                open_savings=Sum(savings, filter=on_open),
-                excluded_savings=Sum(savings, filter=taken_out),
+                open_savings=Sum(SAVINGS, filter=on_open),
+                excluded_savings=Sum(SAVINGS, filter=taken_out),
             )
         )
         for row in rows:
