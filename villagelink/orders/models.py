@@ -108,7 +108,7 @@ class Order(models.Model):
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLACED)
     checkout = models.ForeignKey(
-        Checkout, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        Checkout, null=True, blank=True, on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     shop = models.ForeignKey(
         "catalog.Shop",
@@ -117,6 +117,7 @@ class Order(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,
     )
     # The village whose figures the order counts in: the shop's unit for a sale, the buyer's for a purchase.
     unit = models.ForeignKey(
@@ -129,6 +130,7 @@ class Order(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,
     )
     platform = models.CharField(_("platform"), max_length=20, blank=True)
     external_id = models.CharField(_("order number on the platform"), max_length=64, blank=True)
@@ -142,6 +144,7 @@ class Order(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,
     )
     organisation = models.ForeignKey(
         "registry.Organisation",
@@ -150,6 +153,7 @@ class Order(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,
     )
     service_fee_fen = models.BigIntegerField(_("service fee (fen)"), default=0)
     # For an assisted purchase: what the same goods cost in the local shop, so the saving can be reported.
@@ -160,7 +164,12 @@ class Order(models.Model):
     total_fen = models.BigIntegerField(_("total (fen)"))
     refunded_fen = models.BigIntegerField(_("refunded (fen)"), default=0)
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        db_index=False,
     )
     buyer_name = models.CharField(_("name"), max_length=100, blank=True)
     phone_encrypted = models.TextField(blank=True, editable=False)
@@ -182,6 +191,7 @@ class Order(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
@@ -222,9 +232,33 @@ class Order(models.Model):
                 name="orders_order_external_id_unique",
             ),
         ]
+        # Every index an order's insert pays for earns it (`orders/tests/test_indexes.py` shows each one's use):
+        # a shop's orders by status (also the shop's orders: no index on the shop alone); the expiry of unpaid
+        # storefront orders; and, partial, the mostly-empty links (a storefront order has a checkout and a
+        # buyer, a desk order a site, household or organisation, a parcel its hand-over point): an imported
+        # order, most of them, goes into none of these.
         indexes = [
             models.Index(fields=["shop", "status"]),
-            models.Index(fields=["status", "expires_at"]),
+            models.Index(
+                fields=["status", "expires_at"],
+                condition=models.Q(expires_at__isnull=False),
+                name="orders_order_expiring",
+            ),
+            *(
+                models.Index(
+                    fields=[field],
+                    condition=models.Q(**{f"{field}__isnull": False}),
+                    name=f"orders_order_{name}",
+                )
+                for field, name in (
+                    ("checkout", "checkout_set"),
+                    ("buyer", "buyer_set"),
+                    ("site", "site_set"),
+                    ("household", "household_set"),
+                    ("organisation", "organisation_set"),
+                    ("handed_over_at", "handed_over_set"),
+                )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -263,7 +297,12 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(
-        "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="order_lines"
+        "catalog.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+        db_index=False,
     )
     description = models.CharField(_("item"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"))
@@ -272,6 +311,12 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["order", "pk"]
+        # A product's lines (its sales counts, the guard on deleting it): partial, as an imported line has none.
+        indexes = [
+            models.Index(
+                fields=["product"], condition=models.Q(product__isnull=False), name="orders_line_product_set"
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="orders_line_quantity_positive"),
             models.CheckConstraint(
