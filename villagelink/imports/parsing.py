@@ -187,10 +187,12 @@ def money(value, what: str) -> int:
         text = text.lstrip("'")
         if not text:
             return 0
-        try:
-            fen = yuan_to_fen(text)
-        except ApplicationError as exc:
-            raise RowProblem("not_yuan", what=what, text=text[:40]) from exc
+        fen = _plain_fen(text)
+        if fen is None:
+            try:
+                fen = yuan_to_fen(text)
+            except ApplicationError as exc:
+                raise RowProblem("not_yuan", what=what, text=text[:40]) from exc
     if fen < 0:
         raise RowProblem("negative", what=what)
     if fen > 10**13:
@@ -198,10 +200,22 @@ def money(value, what: str) -> int:
     return fen
 
 
+def _plain_fen(text: str) -> int | None:
+    """The fen of an amount written plainly ("1234", "12.5", "12.50"), the most common form, without the
+    decimal arithmetic of `yuan_to_fen`; None for any other form, which that reads."""
+    whole, point, cents = text.partition(".")
+    if not (whole.isascii() and whole.isdigit() and len(whole) <= 11):
+        return None
+    if point and not (cents.isascii() and cents.isdigit() and len(cents) <= 2):
+        return None
+    return int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
+
+
 _DATE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:[ T]+(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?(?:\.\d+)?)?"
 )
+_ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", re.ASCII)
 EXCEL_EPOCH = datetime.datetime(1899, 12, 30)  # noqa: DTZ001 - a naive local moment, made aware below
 
 
@@ -218,6 +232,11 @@ def moment(value, what: str, zone: ZoneInfo | None = None) -> datetime.datetime:
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
     text = text.lstrip("'").strip()
+    if _ISO_MOMENT.fullmatch(text):
+        try:  # 2019-06-01 12:30:00, the usual form, without the general pattern's work
+            return datetime.datetime.fromisoformat(text).replace(tzinfo=zone)
+        except ValueError:
+            pass  # e.g. hour 24: refused below with the others
     try:
         if _COMPACT_DATE.fullmatch(text):
             return datetime.datetime.strptime(text, "%Y%m%d").replace(tzinfo=zone)

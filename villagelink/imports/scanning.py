@@ -1,34 +1,30 @@
-"""One pass over a stored report: every row checked against our shops and orders, a chunk at a time, its
-rejections recorded, and (when committing) its orders written. Order numbers seen earlier in the file are
-kept in a temporary table, so memory stays flat however long the file."""
+"""The check of a stored report: one pass over its rows, a chunk at a time, each checked against our shops
+and orders; its rejections recorded, its summary made, and its accepted rows left in the batch's staging
+table (`staging`) for the commit. Order numbers seen earlier in the file are looked up there, so memory stays
+flat however long the file."""
 
-import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
 
 from django.core.cache import caches
-from django.db import connection
 from django.db.models.functions import Length
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.catalog.models import Platform
-from villagelink.core import notes
 from villagelink.geo.models import LEVEL_PATH_WIDTH
-from villagelink.orders.bulk import table_insert
 from villagelink.orders.models import Status
 
-from . import parsing
+from . import parsing, staging
 from .errors import ImportError_
 from .matching import Planned, _Matcher, _outcome
 from .models import FIELDS, ImportBatch, ImportOlderRow, ImportProfile, ImportRejection, OfficeWord
 from .progress import _progress_key
 from .storage import _open
 from .summary import Summary, sample_entry
-from .writing import _insert, _orders_where, _update
+from .writing import _orders_where
 
 CHUNK = 2000
 
@@ -106,49 +102,18 @@ def _chunks(iterator: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-class _SeenNumbers:
-    """The order numbers accepted so far from the file, with their rows, for the "already on row N of this file"
-    check: in a temporary table of this connection rather than in memory, which would grow with the file (a
-    million order numbers take about 100 MB as a Python dict). Looked up and added to one chunk at a time."""
-
-    def __init__(self):
-        self.table = connection.ops.quote_name(f"import_seen_{uuid.uuid4().hex}")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.table} "
-                "(external_id varchar(64) NOT NULL PRIMARY KEY, row_number integer NOT NULL)"
-            )
-
-    def rows_of(self, numbers: set[str]) -> dict[str, int]:
-        if not numbers:
-            return {}
-        marks = ", ".join(["%s"] * len(numbers))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT external_id, row_number FROM {self.table} WHERE external_id IN ({marks})",  # noqa: S608
-                list(numbers),
-            )
-            return dict(cursor.fetchall())
-
-    def add(self, rows: dict[str, int]) -> None:
-        table_insert(self.table, ["external_id", "row_number"], list(rows.items()))
-
-    def drop(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE {self.table}")
-
-
-def _scan(batch: ImportBatch, by: User, *, commit: bool) -> Counts:
-    """Reads the stored file once, checks every row, and (when committing) writes the orders."""
+def _scan(batch: ImportBatch, by: User) -> Counts:
+    """Reads the stored file once and checks every row; leaves the rows to write in the batch's staging
+    table for the commit (`staging`, `writing`)."""
     with _open(batch) as file, closing(parsing.raw_rows(file, batch.file_name)) as rows:
         layout = parsing.find_layout(rows, _profiles(batch.platform or None, batch.scope_path))
         batch.platform = layout.platform
         _check_shop(batch, layout)
-        seen = _SeenNumbers()
+        staging.create(batch.pk)  # in the check's transaction: a check that fails leaves none
         summary = _summary_of(layout)
-        counts = _scan_rows(batch, by, rows, layout, seen, summary, commit=commit)
+        counts = _scan_rows(batch, by, rows, layout, summary)
+        staging.analyse(batch.pk)
         batch.summary = summary.as_json()
-        seen.drop()  # on an error, the rollback of the transaction drops it
     if not counts.rows:
         raise parsing.ImportFileError(
             _(
@@ -197,21 +162,17 @@ def _rejection(batch: ImportBatch, number: int, problem: parsing.RowProblem, cel
     )
 
 
-def _scan_rows(
-    batch, by: User, rows, layout: parsing.Layout, seen: "_SeenNumbers", summary: Summary, *, commit: bool
-) -> Counts:
+def _scan_rows(batch, by: User, rows, layout: parsing.Layout, summary: Summary) -> Counts:
     matcher = _Matcher(by, layout.platform, batch.default_shop)
     counts = Counts()
-    now = timezone.now()
-    note = notes.note("imported", file=batch.file_name, batch=batch.pk)
     ImportRejection.objects.filter(batch=batch).delete()
     ImportOlderRow.objects.filter(batch=batch).delete()
     for chunk in _chunks(parsing.report_rows(rows, layout), CHUNK):
         rejections: list[ImportRejection] = []
         planned: list[Planned] = []
         cells_of = {number: cells for number, _row, cells in chunk}
-        earlier = seen.rows_of(
-            {row.external_id for _n, row, _c in chunk if isinstance(row, parsing.ReportRow)}
+        earlier = staging.rows_of(
+            batch.pk, {row.external_id for _n, row, _c in chunk if isinstance(row, parsing.ReportRow)}
         )
         accepted: dict[str, int] = {}  # in this chunk
         for number, row, cells in chunk:
@@ -227,7 +188,6 @@ def _scan_rows(
                 planned.append(Planned(row, shop, status, refunded))
             except parsing.RowProblem as problem:
                 rejections.append(_rejection(batch, number, problem, cells))
-        seen.add(accepted)
         existing = {
             values[0]: values
             for values in _orders_where(
@@ -246,14 +206,16 @@ def _scan_rows(
                 platform=layout.platform,
             )
         }
-        new, changed, older = [], [], []
+        older: list[ImportOlderRow] = []
+        staged: list[tuple] = []  # every accepted row, by what it does (`staging`)
         shown: list[dict] = []
         showing = summary.wants_rows()  # the first chunk gives the first rows: later ones need no entries
         for plan in planned:
             found = existing.get(plan.row.external_id)
-            effect, excluded = "new", False
+            effect, excluded = staging.NEW, False
             if found is None:
-                new.append(plan)
+                counts.created += 1
+                staged.append(_written(plan, effect, layout.zone))
                 summary.new(plan)
             else:
                 _id, pk, shop_id, status, total, refunded, placed_on, excluded = found
@@ -263,23 +225,29 @@ def _scan_rows(
                     number = plan.row.number
                     problem = parsing.RowProblem(code, id=plan.row.external_id)
                     rejections.append(_rejection(batch, number, problem, cells_of[number]))
+                    staged.append((plan.row.external_id, number, staging.REFUSED))
                     continue
                 if status == Status.REVERSED or (status, total, refunded) == (
                     plan.status,
                     plan.row.amount_fen,
                     plan.refunded_fen,
                 ):
-                    effect = "unchanged"
+                    effect = staging.UNCHANGED
                     counts.unchanged += 1
+                    staged.append((plan.row.external_id, plan.row.number, effect))
                 elif _is_older(status, refunded, plan):
-                    effect = "older"
+                    effect = staging.OLDER
                     older.append(
                         ImportOlderRow(batch=batch, row=plan.row.number, external_id=plan.row.external_id)
                     )
+                    staged.append((plan.row.external_id, plan.row.number, effect))
                 else:
-                    effect = "updated"
-                    changed.append((pk, status, plan))
-                    # An excluded order stays excluded (see `Summary.changed`): `_update` leaves the flag.
+                    effect = staging.UPDATED
+                    counts.updated += 1
+                    staged.append(
+                        (*_written(plan, effect, layout.zone), pk, status, total, refunded, excluded)
+                    )
+                    # An excluded order stays excluded (see `Summary.changed`): the commit leaves the flag.
                     summary.changed(plan, placed_on, status, total, refunded, excluded=excluded)
             summary.row(plan, excluded=excluded)
             if showing:
@@ -287,16 +255,38 @@ def _scan_rows(
         if showing:
             shown += [{"row": r.row, "effect": "rejected", "reason": r.reason} for r in rejections]
             summary.show(shown)
-        counts.created += len(new)
-        counts.updated += len(changed)
         counts.rejected += len(rejections)
         counts.older += len(older)
         counts.rows += len(chunk)
         rejections.sort(key=lambda r: r.row)
         ImportRejection.objects.bulk_create(rejections, batch_size=1000)
         ImportOlderRow.objects.bulk_create(older, batch_size=1000)
-        if commit:
-            _insert(batch, by, new, now, note, matcher.members)
-            _update(by, changed, now, note)
+        staging.add(batch.pk, staged)
         caches["shared"].set(_progress_key(batch.pk), counts.rows, 3600)
     return counts
+
+
+def _written(plan: Planned, effect: str, zone) -> tuple:
+    """A row the commit writes, in the staging table's columns up to the recorded order's."""
+    row = plan.row
+    placed_on = row.placed_at.astimezone(zone).date()
+    completed_on = None
+    if plan.status == Status.COMPLETED:
+        completed_on = (row.completed_at or row.placed_at).astimezone(zone).date()
+    title = row.title or _("Order %(id)s") % {"id": row.external_id}
+    return (
+        row.external_id,
+        row.number,
+        effect,
+        plan.shop.pk,
+        plan.status,
+        row.amount_fen,
+        plan.refunded_fen,
+        row.placed_at,
+        placed_on,
+        completed_on,
+        completed_on.year if completed_on else None,
+        title[:200],
+        row.quantity,
+        row.buyer_key,
+    )

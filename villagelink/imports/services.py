@@ -1,12 +1,12 @@
 """Preview and commit of platform order reports: the entry points, and the clean-up of what nobody will
-commit. Both stream the stored file in chunks (`scanning`): the preview writes only the batch's counts and
-rejected rows; the commit writes all valid rows as orders in one transaction, with the bulk writer of orders
-(`orders.bulk`), and is idempotent: the same report again changes nothing. A large file is checked and
+commit. The preview streams the stored file in chunks (`scanning`) and writes only the batch's counts,
+rejected rows and checked rows (`staging`), never orders; the commit writes the checked rows as orders in one
+transaction, in a few statements (`writing`), and is idempotent: the same report again changes nothing. A large file is checked and
 committed in the background (`tasks.run_batch`).
 
 - `matching`: our shop and our order status for a row;
-- `scanning`: one pass over a stored report, a chunk at a time;
-- `writing`: a chunk's new and changed orders written;
+- `scanning`: the check, one pass over a stored report, a chunk at a time;
+- `staging`: the checked rows a batch's commit writes; `writing`: the commit, from them;
 - `storage`: the uploaded files; `progress`: how far a running batch has got; `errors`: `ImportError_`.
 """
 
@@ -27,13 +27,14 @@ from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope, is_administrator, scope_unit_of
 from villagelink.geo.models import LEVEL_PATH_WIDTH, Level
 
-from . import parsing
+from . import parsing, staging
 from .errors import ImportError_
 from .models import FIELDS, BatchAction, BatchStatus, ImportBatch, ImportProfile, OfficeWord, Outcome
 from .progress import _progress_clear, progress_of
 from .scanning import Counts, _scan
 from .storage import _media_dir, _store, discard_file
 from .vocabulary import AFTER_NONE, AFTER_REFUNDED
+from .writing import staged_commit
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def import_preview(
     try:
         with transaction.atomic():
             batch.save()
-            counts = _scan(batch, by, commit=False)
+            counts = _scan(batch, by)
             _finish(batch, counts, BatchStatus.PREVIEWED)
     except Exception:  # the batch was rolled back with everything else: its file goes too
         discard_file(batch)
@@ -157,21 +158,17 @@ def import_commit(*, by: User, batch: ImportBatch, background: bool = True) -> I
 
 
 def _run_commit(batch: ImportBatch, by: User) -> None:
-    checked = (batch.summary or {}).get("months")
     try:
         with transaction.atomic():
-            counts = _scan(batch, by, commit=True)
-            if checked is not None and batch.summary.get("months") != checked:
-                # What is recorded changed since the check (another import, an order's refund): the officer
-                # decides on the figures the commit would really change, not on the ones they saw.
-                raise ImportError_(
-                    _(
-                        "The recorded orders changed since this report was checked, so the import would "
-                        "change the figures differently from what the check showed. Nothing was written; "
-                        "check the report again and look at the new figures."
-                    ),
-                    code=ErrorCode.CONFLICT,
-                )
+            staged_commit(batch, by)
+            counts = Counts(
+                created=batch.created,
+                updated=batch.updated,
+                unchanged=batch.unchanged,
+                rejected=batch.rejected,
+                older=batch.older,
+                rows=batch.rows_total,
+            )
             _finish(batch, counts, BatchStatus.COMMITTED)
     except IntegrityError as exc:
         _back_to_previewed(batch)
@@ -211,7 +208,7 @@ def import_recheck(*, by: User, batch: ImportBatch, background: bool = True) -> 
         return locked
     try:
         with transaction.atomic():
-            counts = _scan(locked, by, commit=False)
+            counts = _scan(locked, by)
             _finish(locked, counts, BatchStatus.PREVIEWED)
     except Exception:
         _back_to_previewed(locked)
@@ -290,7 +287,7 @@ def batch_run(*, batch_id: int) -> None:
             _run_commit(batch, by)
         else:
             with transaction.atomic():
-                counts = _scan(batch, by, commit=False)
+                counts = _scan(batch, by)
                 _finish(batch, counts, BatchStatus.PREVIEWED)
     except ApplicationError as error:
         _stopped(batch, error.message)
@@ -319,7 +316,7 @@ STALE_DAYS = 7
 
 def imports_discard_stale(*, days: int = STALE_DAYS) -> Discarded:
     """Uploaded files are kept only until their batch is committed. This lets go of what nobody will commit:
-    checked batches older than `days` expire and lose their file; batches still "running" after that long
+    checked batches older than `days` expire and lose their file and checked rows (`staging`); batches still "running" after that long
     (their worker was stopped) fail; files no batch refers to (left by a crash between storing the upload
     and saving its batch) are removed once a day old."""
     cutoff = timezone.now() - datetime.timedelta(days=days)
@@ -340,6 +337,13 @@ def imports_discard_stale(*, days: int = STALE_DAYS) -> Discarded:
         done.failed += not expired
         discard_file(batch)
         _progress_clear(batch.pk)
+    live = set(
+        ImportBatch.objects.filter(status__in=[BatchStatus.PREVIEWED, BatchStatus.RUNNING]).values_list(
+            "pk", flat=True
+        )
+    )
+    for batch_id in set(staging.left_behind()) - live:  # the checked rows of batches that will not commit
+        staging.drop(batch_id)
     directory = _media_dir()
     if directory.is_dir():
         kept = set(ImportBatch.objects.exclude(file_path="").values_list("file_path", flat=True))

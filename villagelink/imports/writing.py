@@ -1,17 +1,25 @@
-"""The orders of a chunk of matched rows written with the bulk writer of orders (`orders.bulk`): new ones
-with their line, event and income shares; changed ones updated in place, their income recomputed. Both
-added to the daily facts in the same transaction."""
+"""The commit of a checked batch, from its staging table (`staging`) in a few statements: new orders with
+their line and event (`INSERT … SELECT`), their income shares (one statement over a plan of who shares each
+shop's income in each year) and their facts (one grouped query); changed orders updated in place (`UPDATE …
+FROM`) a few thousand at a time, their facts followed and income recomputed. All in the commit's transaction.
 
-import datetime
-from zoneinfo import ZoneInfo
+The check saw the recorded orders as they were then: a new order that exists by now, or a changed one that
+moved since, refuses the commit (the officer checks again and decides on the figures the commit would really
+change)."""
+
+from array import array
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
-from villagelink.core.dates import region_zone
-from villagelink.orders.bulk import orders_insert, rows_insert
-from villagelink.orders.facts import facts_add_orders, facts_follow
+from villagelink.catalog.models import Shop
+from villagelink.core import notes
+from villagelink.core.exceptions import ErrorCode
+from villagelink.orders.bulk import ORDER_DEFAULTS, one_of, table_insert
+from villagelink.orders.facts import facts_apply, facts_follow, measure
 from villagelink.orders.models import (
     Channel,
     IncomeShare,
@@ -22,10 +30,17 @@ from villagelink.orders.models import (
     PaymentMethod,
     Status,
 )
-from villagelink.orders.services import income_recompute, income_split, poor_beneficiaries
+from villagelink.orders.services import income_recompute, poor_beneficiaries
 
-from .matching import Planned
+from . import staging
+from .errors import ImportError_
 from .models import ImportBatch
+
+CHUNK = 2000
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
 def _orders_where(column: str, values: list[str], columns: list[str], platform: str | None = None) -> list:
@@ -33,9 +48,7 @@ def _orders_where(column: str, values: list[str], columns: list[str], platform: 
     preparation of thousands of parameters cost more than the query."""
     if not values:
         return []
-    quote = connection.ops.quote_name
-    where = f"{quote(column)} IN ({', '.join(['%s'] * len(values))})"
-    params = list(values)
+    where, params = one_of(quote(column), values)
     if platform is not None:
         # The unique index on (platform, external_id) leaves out orders without an external id; SQLite uses
         # it only when the query repeats that condition (else it scans every order, once per chunk).
@@ -49,121 +62,207 @@ def _orders_where(column: str, values: list[str], columns: list[str], platform: 
         return cursor.fetchall()
 
 
-# The order fields an import fills, in the order of its rows; the others are blank (`orders.bulk`).
-ORDER_FIELDS = (
-    "number", "kind", "channel", "status", "shop_id", "unit_id", "platform", "external_id", "payment_method",
-    "total_fen", "refunded_fen", "placed_at", "placed_on", "paid_at", "completed_on", "buyer_key",
-)  # fmt: skip
+def changed_meanwhile() -> ImportError_:
+    return ImportError_(
+        _(
+            "The recorded orders changed since this report was checked, so the import would change the "
+            "figures differently from what the check showed. Nothing was written; check the report again and "
+            "look at the new figures."
+        ),
+        code=ErrorCode.CONFLICT,
+    )
 
 
-def _completed_on(plan: Planned, zone: ZoneInfo) -> datetime.date | None:
-    if plan.status != Status.COMPLETED:
-        return None
-    return (plan.row.completed_at or plan.row.placed_at).astimezone(zone).date()
+def _literal(value) -> str:
+    """A blank value as SQL (PostgreSQL types a parameter in a SELECT's list as text, a literal as needed)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if value == "":
+        return "''"
+    raise ValueError(f"no SQL literal for the blank value {value!r}")
 
 
-def _insert(batch: ImportBatch, by: User, plans: list[Planned], now, note: str, members: dict) -> None:
-    if not plans:
-        return
-    numbers = {}
-    rows = []
-    zone = region_zone()
-    for plan in plans:
-        row = plan.row
-        number = f"I{batch.pk}-{row.number}"
-        numbers[number] = plan
-        rows.append(
-            (
-                number,
-                Kind.SALE,
-                Channel.PLATFORM,
-                plan.status,
-                plan.shop.pk,
-                plan.shop.unit_id,
-                batch.platform,
-                row.external_id,
-                PaymentMethod.ONLINE,
-                row.amount_fen,
-                plan.refunded_fen,
-                row.placed_at,
-                row.placed_at.astimezone(zone).date(),
-                None if plan.status in (Status.CANCELLED, Status.PLACED) else row.placed_at,
-                _completed_on(plan, zone),
-                row.buyer_key,
-            )
+def staged_commit(batch: ImportBatch, by: User) -> None:
+    """Writes the batch's staged rows as orders and drops the staging table; refuses (nothing written) when
+    the table is gone or short, or the recorded orders moved since the check."""
+    if not staging.exists(batch.pk):
+        raise ImportError_(
+            _("The checked rows of this import are no longer kept. Check the report again, then commit it."),
+            code=ErrorCode.CONFLICT,
         )
-    orders_insert(ORDER_FIELDS, rows)
-    ids = dict(_orders_where("number", list(numbers), ["number", "id"]))
-    lines, events = [], []
-    for number, plan in numbers.items():
-        row = plan.row
-        title = row.title or _("Order %(id)s") % {"id": row.external_id}
-        lines.append(
-            (ids[number], None, title[:200], row.quantity, row.amount_fen // row.quantity, row.amount_fen)
+    staged = staging.table(batch.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT effect, COUNT(*) FROM {staged} WHERE effect IN (%s, %s) GROUP BY effect",  # noqa: S608
+            [staging.NEW, staging.UPDATED],
         )
-        events.append((ids[number], plan.status, row.placed_at, by.pk, note))
-    rows_insert(
-        OrderLine,
-        ["order_id", "product_id", "description", "quantity", "unit_price_fen", "amount_fen"],
-        lines,
+        found = dict(cursor.fetchall())
+    if (found.get(staging.NEW, 0), found.get(staging.UPDATED, 0)) != (batch.created, batch.updated):
+        raise ImportError_(
+            _("The checked rows of this import are incomplete. Check the report again, then commit it."),
+            code=ErrorCode.CONFLICT,
+        )
+    note = notes.note("imported", file=batch.file_name, batch=batch.pk)
+    if batch.updated:
+        _update(batch, staged, by, note)
+    if batch.created:
+        _insert(batch, staged, by, note)
+    staging.drop(batch.pk)
+
+
+def _joined(staged: str) -> str:
+    """The new orders joined to their staged rows (by the unique index on platform and external id)."""
+    orders = quote(Order._meta.db_table)
+    return (
+        f"{staged} s JOIN {orders} o ON o.platform = %s AND o.external_id = s.external_id "
+        "AND NOT (o.external_id = '')"
     )
-    rows_insert(OrderEvent, ["order_id", "status", "at", "by_id", "note"], events)
-    shares = _income_rows(ids, numbers, zone, members)
-    rows_insert(IncomeShare, ["order_id", "household_id", "amount_fen", "day"], shares)
-    facts_add_orders(ids.values())
 
 
-def _income_rows(
-    ids: dict[str, int], plans: dict[str, Planned], zone: ZoneInfo, members: dict
-) -> list[tuple]:
-    """The income shares of new orders (as `orders.services` records them for a completed sale), without
-    loading the orders again: each row's shop, with its owner, is at hand; `members` caches organisations'
-    households for the whole import."""
-    rows = []
-    for number, plan in plans.items():
-        amount, day = plan.row.amount_fen - plan.refunded_fen, _completed_on(plan, zone)
-        if day is None or amount <= 0:
-            continue
-        shop = plan.shop
-        households = poor_beneficiaries(shop.household, shop.organisation, day.year, members)
-        if households:
-            rows += [(ids[number], h.pk, share, day) for h, share in income_split(amount, households)]
-    return rows
+def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
+    filled = {
+        "number": "CAST(%s AS varchar(32)) || CAST(s.row_number AS varchar(16))",
+        "kind": "%s",
+        "channel": "%s",
+        "status": "s.status",
+        "shop_id": "s.shop_id",
+        "unit_id": "sh.unit_id",
+        "platform": "%s",
+        "external_id": "s.external_id",
+        "payment_method": "%s",
+        "total_fen": "s.total_fen",
+        "refunded_fen": "s.refunded_fen",
+        "placed_at": "s.placed_at",
+        "placed_on": "s.placed_on",
+        "paid_at": "CASE WHEN s.status IN (%s, %s) THEN NULL ELSE s.placed_at END",
+        "completed_on": "s.completed_on",
+        "buyer_key": "s.buyer_key",
+    }
+    params = [f"I{batch.pk}-", Kind.SALE, Channel.PLATFORM, batch.platform, PaymentMethod.ONLINE]
+    params += [Status.PLACED, Status.CANCELLED]
+    fields = {f.attname: f.column for f in Order._meta.concrete_fields if not f.primary_key}
+    blank = [name for name in fields if name not in filled]
+    if unknown := set(blank) - set(ORDER_DEFAULTS):
+        raise ValueError(f"Order's fields changed: the import does not fill {sorted(unknown)}")
+    columns = ", ".join(quote(fields[name]) for name in (*filled, *blank))
+    values = ", ".join([*filled.values(), *(_literal(ORDER_DEFAULTS[name]) for name in blank)])
+    orders, shops = quote(Order._meta.db_table), quote(Shop._meta.db_table)
+    external = quote("external_id")
+    with connection.cursor() as cursor:
+        # A new order recorded since the check is left out here (ON CONFLICT), and counted below.
+        cursor.execute(
+            f"INSERT INTO {orders} ({columns}) SELECT {values} "  # noqa: S608 - names from the models, quoted
+            f"FROM {staged} s JOIN {shops} sh ON sh.id = s.shop_id WHERE s.effect = %s ORDER BY s.row_number "
+            f"ON CONFLICT ({quote('platform')}, {external}) WHERE NOT ({external} = '') DO NOTHING",
+            [*params, staging.NEW],
+        )
+        if cursor.rowcount != batch.created:
+            raise changed_meanwhile()
+        line = quote(OrderLine._meta.db_table)
+        cursor.execute(
+            f"INSERT INTO {line} (order_id, product_id, description, quantity, unit_price_fen, amount_fen) "  # noqa: S608
+            f"SELECT o.id, NULL, s.title, s.quantity, s.total_fen / s.quantity, s.total_fen "
+            f"FROM {_joined(staged)} WHERE s.effect = %s",
+            [batch.platform, staging.NEW],
+        )
+        event = quote(OrderEvent._meta.db_table)
+        cursor.execute(
+            f"INSERT INTO {event} (order_id, status, at, by_id, note) "  # noqa: S608
+            f"SELECT o.id, s.status, s.placed_at, %s, %s FROM {_joined(staged)} WHERE s.effect = %s",
+            [by.pk, note, batch.platform, staging.NEW],
+        )
+    _income(batch, staged)
+    sql = f"SELECT o.id FROM {_joined(staged)} WHERE s.effect = %s"  # noqa: S608 - names quoted
+    new = RawSQL(sql, [batch.platform, staging.NEW])  # noqa: S611
+    facts_apply(measure(Order.objects.filter(pk__in=new), IncomeShare.objects.filter(order_id__in=new)))
 
 
-def _update(by: User, changed: list[tuple[int, str, Planned]], now, note: str) -> None:
-    if not changed:
+def _income(batch: ImportBatch, staged: str) -> None:
+    """The income shares of the new completed sales (as `orders.services` records them: the shop's poor
+    household, or an equal share for each poor household of its organisation, the remainder's fen one each
+    to the first): who shares a shop's income in a year is worked out once, then one statement splits every
+    order's amount by that plan."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT shop_id, completed_year FROM {staged} "  # noqa: S608
+            "WHERE effect = %s AND completed_year IS NOT NULL AND total_fen > refunded_fen",
+            [staging.NEW],
+        )
+        wanted = cursor.fetchall()
+    if not wanted:
         return
-    quote = connection.ops.quote_name
-    table = quote(Order._meta.db_table)
-    assignments = ", ".join(
-        f"{quote(c)} = %s" for c in ("status", "total_fen", "refunded_fen", "completed_on")
+    shops = Shop.objects.select_related("household", "organisation").in_bulk({shop for shop, _y in wanted})
+    members: dict[int, list] = {}
+    plan = []
+    for shop_id, year in wanted:
+        shop = shops[shop_id]
+        households = poor_beneficiaries(shop.household, shop.organisation, year, members)
+        plan += [(shop_id, year, h.pk, i, len(households)) for i, h in enumerate(households)]
+    if not plan:
+        return
+    table = quote(f"imports_plan_{batch.pk}")
+    share = quote(IncomeShare._meta.db_table)
+    amount = "(s.total_fen - s.refunded_fen)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {table} (shop_id bigint NOT NULL, year integer NOT NULL, "
+            "household_id bigint NOT NULL, position integer NOT NULL, n integer NOT NULL)"
+        )
+        table_insert(table, ["shop_id", "year", "household_id", "position", "n"], plan)
+        cursor.execute(
+            f"INSERT INTO {share} (order_id, household_id, amount_fen, day) "  # noqa: S608
+            f"SELECT o.id, p.household_id, {amount} / p.n + CASE WHEN p.position < {amount} %% p.n "
+            f"THEN 1 ELSE 0 END, s.completed_on FROM {_joined(staged)} "
+            f"JOIN {table} p ON p.shop_id = s.shop_id AND p.year = s.completed_year "
+            f"WHERE s.effect = %s AND {amount} > 0",
+            [batch.platform, staging.NEW],
+        )
+        cursor.execute(f"DROP TABLE {table}")
+
+
+def _update(batch: ImportBatch, staged: str, by: User, note: str) -> None:
+    """The changed orders, a chunk at a time: checked against what the check saw, updated, their facts
+    followed and their income recomputed; an event for each whose status moved."""
+    orders = quote(Order._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {staged} s LEFT JOIN {orders} o ON o.id = s.order_id "  # noqa: S608
+            "WHERE s.effect = %s AND (o.id IS NULL OR o.status <> s.seen_status "
+            "OR o.total_fen <> s.seen_total OR o.refunded_fen <> s.seen_refunded OR o.excluded <> s.seen_excluded)",
+            [staging.UPDATED],
+        )
+        if cursor.fetchone()[0]:
+            raise changed_meanwhile()
+        cursor.execute(
+            f"SELECT order_id FROM {staged} WHERE effect = %s ORDER BY order_id",  # noqa: S608 - quoted
+            [staging.UPDATED],
+        )
+        ids = array("q", (pk for (pk,) in cursor.fetchall()))
+    paid_at, placed_at = f"{orders}.{quote('paid_at')}", f"{orders}.{quote('placed_at')}"
+    sql = (
+        f"UPDATE {orders} SET status = s.status, total_fen = s.total_fen, "  # noqa: S608
+        "refunded_fen = s.refunded_fen, completed_on = s.completed_on, "
+        # An order first seen unpaid is paid when a later report says it moved on (at its placing, as new ones).
+        f"paid_at = CASE WHEN s.status IN (%s, %s) THEN {paid_at} ELSE COALESCE({paid_at}, {placed_at}) END "
+        f"FROM {staged} s WHERE s.effect = %s AND s.order_id = {orders}.id AND {orders}.id IN ({{}})"
     )
-    # An order first seen unpaid is paid when a later report says it moved on (at its placing, as new ones).
-    paid_at, placed_at = quote("paid_at"), quote("placed_at")
-    paid = f"{paid_at} = CASE WHEN %s THEN COALESCE({paid_at}, {placed_at}) ELSE {paid_at} END"
-    sql = f"UPDATE {table} SET {assignments}, {paid} WHERE {quote('id')} = %s"  # noqa: S608 - model names, quoted
-    ids = [pk for pk, _old, _plan in changed]
-    zone = region_zone()
-    with facts_follow(ids):
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                sql,
-                [
-                    (
-                        plan.status,
-                        plan.row.amount_fen,
-                        plan.refunded_fen,
-                        connection.ops.adapt_datefield_value(_completed_on(plan, zone)),
-                        plan.status not in (Status.PLACED, Status.CANCELLED),
-                        pk,
-                    )
-                    for pk, _old, plan in changed
-                ],
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start : start + CHUNK])
+        with facts_follow(chunk), connection.cursor() as cursor:
+            cursor.execute(
+                sql.format(", ".join(["%s"] * len(chunk))),
+                [Status.PLACED, Status.CANCELLED, staging.UPDATED, *chunk],
             )
-        income_recompute(ids)
-    rows_insert(
-        OrderEvent,
-        ["order_id", "status", "at", "by_id", "note"],
-        [(pk, plan.status, now, by.pk, note) for pk, old, plan in changed if old != plan.status],
-    )
+            income_recompute(chunk)
+    event = quote(OrderEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {event} (order_id, status, at, by_id, note) "  # noqa: S608
+            f"SELECT s.order_id, s.status, %s, %s, %s FROM {staged} s "
+            "WHERE s.effect = %s AND s.status <> s.seen_status ORDER BY s.order_id",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), by.pk, note, staging.UPDATED],
+        )

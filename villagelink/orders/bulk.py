@@ -40,6 +40,14 @@ ORDER_DEFAULTS = {
 }
 
 
+def one_of(column: str, values: Sequence) -> tuple[str, list]:
+    """SQL that `column` (quoted) is one of `values` (a chunk's worth, not empty), with its parameters: on
+    PostgreSQL one array (its driver spent longer placing thousands of parameters than the query took)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 def table_insert(table: str, columns: list[str], rows: Sequence[Sequence]) -> None:
     """Inserts rows into a table (names quoted by the caller): with PostgreSQL's COPY (a statement per row,
     even pipelined, ran at a third of SQLite's speed), else with one prepared statement run for each row.
@@ -59,22 +67,28 @@ def table_insert(table: str, columns: list[str], rows: Sequence[Sequence]) -> No
 
 def rows_insert(model: type[models.Model], columns: list[str], rows: Sequence[Sequence]) -> None:
     """Inserts rows into a model's table, each row the values of `columns` (the fields' column names) as
-    Python values: dates, and aware moments, which SQLite takes as text (see `_adapter`)."""
+    Python values: dates, and aware moments, which SQLite takes as text (see `adapted`)."""
     if not rows:
         return
     quote = connection.ops.quote_name
-    if connection.vendor == "sqlite":
-        fields = {f.column: f for f in model._meta.concrete_fields}
-        dated = [
-            (i, _adapter(fields[c])) for i, c in enumerate(columns) if isinstance(fields[c], models.DateField)
-        ]
-        if dated:
-            adapted = [list(row) for row in rows]
-            for values in adapted:
-                for i, adapt in dated:
-                    values[i] = adapt(values[i])
-            rows = adapted
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    rows = adapted([fields[c] for c in columns], rows)
     table_insert(quote(model._meta.db_table), [quote(c) for c in columns], rows)
+
+
+def adapted(fields: Sequence[models.Field | None], rows: Sequence[Sequence]) -> Sequence[Sequence]:
+    """The rows with the values of date and moment fields (one field, or None, per column) in SQLite's form
+    (text, see `_adapter`); unchanged on PostgreSQL, whose driver takes Python's dates."""
+    if connection.vendor != "sqlite":
+        return rows
+    dated = [(i, _adapter(field)) for i, field in enumerate(fields) if isinstance(field, models.DateField)]
+    if not dated:
+        return rows
+    lists = [list(row) for row in rows]
+    for values in lists:
+        for i, adapt in dated:
+            values[i] = adapt(values[i])
+    return lists
 
 
 def orders_insert(fields: Sequence[str], rows: Iterable[Sequence]) -> None:

@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.notes import note_text
+from villagelink.imports import staging
 from villagelink.imports.models import BatchStatus, ImportBatch
 from villagelink.imports.services import import_commit, import_preview
 from villagelink.orders.models import Order, OrderEvent, OrderLine
@@ -457,10 +458,11 @@ def test_checked_imports_left_uncommitted_expire_and_let_go_of_their_files(count
     assert stuck.status == BatchStatus.FAILED and "did not finish" in stuck.error
     assert not (folder / "stuck.csv").exists() and not orphan.exists() and fresh_orphan.exists()
     assert recent.status == BatchStatus.PREVIEWED and (folder / recent.file_path).exists()
+    assert not staging.exists(old.pk) and staging.exists(recent.pk)  # the checked rows go with the file
     with pytest.raises(ApplicationError, match="only a checked import can be committed"):
         import_commit(by=county_officer, batch=old)
     import_commit(by=county_officer, batch=recent)
-    assert Order.objects.count() == 4
+    assert Order.objects.count() == 4 and not staging.exists(recent.pk)
 
 
 def test_discarding_needs_a_whole_number_of_days():
@@ -502,9 +504,9 @@ def test_looking_up_a_reports_orders_can_use_the_index(county_officer, shops):
 def test_a_background_run_that_breaks_does_not_stay_running(county_officer, shops, monkeypatch, settings):
     from villagelink.imports import services
 
-    real_scan = services._scan
+    real_scan, real_commit = services._scan, services.staged_commit
 
-    def broken(batch, by, *, commit):
+    def broken(batch, by):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(services, "_scan", broken)
@@ -515,12 +517,12 @@ def test_a_background_run_that_breaks_does_not_stay_running(county_officer, shop
 
     monkeypatch.setattr(services, "_scan", real_scan)
     batch = preview(county_officer, TAOBAO)
-    monkeypatch.setattr(services, "_scan", broken)
+    monkeypatch.setattr(services, "staged_commit", broken)
     import_commit(by=county_officer, batch=batch)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.PREVIEWED and "unexpected error" in batch.error
     assert not Order.objects.exists()
-    monkeypatch.setattr(services, "_scan", real_scan)
+    monkeypatch.setattr(services, "staged_commit", real_commit)
     import_commit(by=county_officer, batch=batch)  # and it can be committed once the fault is gone
     assert Order.objects.count() == 4
 

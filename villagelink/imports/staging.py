@@ -1,0 +1,117 @@
+"""The checked rows of a batch, left by its check for its commit: a table per batch (`imports_staged_<id>`),
+made in the check's transaction (so a check that fails leaves none) and dropped in the commit's. The commit
+writes from it with a few statements (`writing`) instead of reading the file again.
+
+Every row the check accepted is kept, with its order number as key: the check looks up there whether a
+number came earlier in the file. Rows the commit writes (new orders, and changes to recorded ones) carry
+what the order will be and what the check saw of it; the others only their number and row.
+
+On PostgreSQL the table is UNLOGGED (nothing in it needs to outlive a crash, which empties it): the commit
+refuses a table that holds fewer rows to write than the check counted.
+"""
+
+import re
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+from villagelink.orders.bulk import adapted, one_of, table_insert
+from villagelink.orders.models import Order, OrderLine
+
+PREFIX = "imports_staged_"
+
+# What the check found a row to be: written by the commit (new, updated), or not (the rest).
+NEW, UPDATED, UNCHANGED, OLDER, REFUSED = "new", "updated", "unchanged", "older", "refused"
+WRITTEN = (NEW, UPDATED)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _columns() -> list[tuple[str, str, models.Field | None]]:
+    """(name, SQL type, the model field whose values it holds, for SQLite's forms of dates and moments)."""
+
+    def like(name: str, model: type[models.Model] = Order) -> str:
+        return str(_field(model, name).db_type(connection))
+
+    return [
+        ("external_id", "varchar(64) NOT NULL PRIMARY KEY", None),
+        ("row_number", "integer NOT NULL", None),
+        ("effect", "varchar(16) NOT NULL", None),
+        ("shop_id", "bigint", None),
+        ("status", "varchar(16)", None),
+        ("total_fen", "bigint", None),
+        ("refunded_fen", "bigint", None),
+        ("placed_at", like("placed_at"), _field(Order, "placed_at")),
+        ("placed_on", like("placed_on"), _field(Order, "placed_on")),
+        ("completed_on", like("completed_on"), _field(Order, "completed_on")),
+        ("completed_year", "integer", None),
+        ("title", like("description", OrderLine), None),
+        ("quantity", "integer", None),
+        ("buyer_key", like("buyer_key"), None),
+        ("order_id", "bigint", None),  # what the check saw of the recorded order it updates
+        ("seen_status", "varchar(16)", None),
+        ("seen_total", "bigint", None),
+        ("seen_refunded", "bigint", None),
+        ("seen_excluded", like("excluded"), None),
+    ]
+
+
+def table(batch_id: int) -> str:
+    """The staging table's name, quoted."""
+    return connection.ops.quote_name(f"{PREFIX}{int(batch_id)}")
+
+
+def create(batch_id: int) -> None:
+    """A new, empty staging table for the batch (one left by an earlier check goes)."""
+    drop(batch_id)
+    unlogged = "UNLOGGED " if connection.vendor == "postgresql" else ""
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type, _field in _columns())
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE {unlogged}TABLE {table(batch_id)} ({columns})")
+
+
+def drop(batch_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table(batch_id)}")
+
+
+def exists(batch_id: int) -> bool:
+    return f"{PREFIX}{int(batch_id)}" in connection.introspection.table_names()
+
+
+def left_behind() -> list[int]:
+    """The batches that have a staging table."""
+    found = (re.fullmatch(rf"{PREFIX}(\d+)", name) for name in connection.introspection.table_names())
+    return [int(match[1]) for match in found if match]
+
+
+def add(batch_id: int, rows: Sequence[Sequence]) -> None:
+    """Rows of all the columns, in their order, as Python values; short rows are filled with NULLs."""
+    columns = _columns()
+    width = len(columns)
+    full = [(*row, *([None] * (width - len(row)))) if len(row) < width else row for row in rows]
+    table_insert(
+        table(batch_id), [name for name, _type, _field in columns], adapted([f for *_n, f in columns], full)
+    )
+
+
+def analyse(batch_id: int) -> None:
+    """Statistics of the filled table for PostgreSQL's planner, which otherwise takes it for nearly empty and
+    joins it row by row (SQLite's planner goes by its indexes)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table(batch_id)}")
+
+
+def rows_of(batch_id: int, numbers: set[str]) -> dict[str, int]:
+    """The row of each of these order numbers that is already staged."""
+    if not numbers:
+        return {}
+    where, params = one_of("external_id", list(numbers))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT external_id, row_number FROM {table(batch_id)} WHERE {where}", params)  # noqa: S608
+        return dict(cursor.fetchall())

@@ -1,0 +1,106 @@
+"""The check leaves the rows it accepted in the batch's staging table; the commit writes from there, not from
+the file, and drops it; a commit whose checked rows are gone or short is refused."""
+
+import pytest
+
+from villagelink.core.exceptions import ApplicationError
+from villagelink.imports import staging
+from villagelink.imports.models import BatchStatus, ImportBatch
+from villagelink.imports.services import import_commit, import_recheck, imports_discard_stale
+from villagelink.imports.storage import _media_dir
+from villagelink.orders.facts import facts_verify
+from villagelink.orders.models import IncomeShare, Order, OrderEvent, OrderLine, Status
+from villagelink.orders.services import income_recompute
+
+from .test_services import TAOBAO, preview
+
+MORE = TAOBAO.replace(
+    "合计,,1452.40,,,,,,,\n", "345678901234567899,buyer9,30,交易成功,2019-06-05,青稞酒,3,纳木林酥油店,,\n"
+)
+
+
+def staged_effects(batch: ImportBatch) -> dict[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT external_id, effect FROM {staging.table(batch.pk)}")  # noqa: S608
+        return dict(cursor.fetchall())
+
+
+def test_the_commit_writes_the_checked_rows_without_reading_the_file_again(county_officer, shops):
+    import_commit(by=county_officer, batch=preview(county_officer, TAOBAO))
+    # A later report: one order paid is now completed, one is new, the others as recorded.
+    later = MORE.replace("买家已付款,2019/6/2 8:05", "交易成功,2019/6/2 8:05")
+    batch = preview(county_officer, later)
+    assert staged_effects(batch) == {
+        "345678901234567890": "unchanged",
+        "345678901234567891": "updated",
+        "345678901234567892": "unchanged",
+        "345678901234567893": "unchanged",
+        "345678901234567899": "new",
+    }
+    (_media_dir() / batch.file_path).unlink()  # the commit does not need the file
+
+    import_commit(by=county_officer, batch=batch)
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.created, batch.updated, batch.unchanged) == (BatchStatus.COMMITTED, 1, 1, 3)
+    assert not staging.exists(batch.pk)
+    paid = Order.objects.get(external_id="345678901234567891")
+    assert paid.status == Status.COMPLETED and str(paid.completed_on) == "2019-06-02" and paid.paid_at
+    assert list(paid.events.values_list("status", flat=True)) == [Status.PAID, Status.COMPLETED]
+    new = Order.objects.get(external_id="345678901234567899")
+    assert (new.number, new.total_fen, new.unit_id) == (f"I{batch.pk}-7", 3000, shops["taobao"].unit_id)
+    line = OrderLine.objects.get(order=new)
+    assert (line.description, line.quantity, line.unit_price_fen, line.amount_fen) == (
+        "青稞酒",
+        3,
+        1000,
+        3000,
+    )
+    assert OrderEvent.objects.filter(order=new, status=Status.COMPLETED).count() == 1
+    # The income and the facts the few statements wrote are those the order services make of the orders.
+    written = sorted(IncomeShare.objects.values_list("order_id", "household_id", "amount_fen", "day"))
+    assert written and len(written) == Order.objects.filter(status=Status.COMPLETED).count()
+    income_recompute(list(Order.objects.values_list("pk", flat=True)))
+    assert sorted(IncomeShare.objects.values_list("order_id", "household_id", "amount_fen", "day")) == written
+    assert facts_verify()[0] == 0
+
+
+def test_a_commit_whose_checked_rows_are_gone_asks_for_a_new_check(county_officer, shops):
+    batch = preview(county_officer, TAOBAO)
+    staging.drop(batch.pk)  # e.g. checked before an upgrade
+
+    with pytest.raises(ApplicationError, match="no longer kept"):
+        import_commit(by=county_officer, batch=batch)
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PREVIEWED and not Order.objects.exists()
+    import_recheck(by=county_officer, batch=batch)
+    import_commit(by=county_officer, batch=batch)
+    assert Order.objects.count() == 4
+
+
+def test_a_commit_whose_checked_rows_are_short_writes_nothing(county_officer, shops):
+    from django.db import connection
+
+    batch = preview(county_officer, TAOBAO)
+    with connection.cursor() as cursor:  # as a crash leaves PostgreSQL's unlogged table: emptied
+        cursor.execute(f"DELETE FROM {staging.table(batch.pk)} WHERE effect = 'new' AND row_number = 2")  # noqa: S608
+
+    with pytest.raises(ApplicationError, match="incomplete"):
+        import_commit(by=county_officer, batch=batch)
+    assert not Order.objects.exists() and staging.exists(batch.pk)
+
+
+def test_the_checked_rows_of_batches_that_will_not_commit_are_dropped(county_officer, shops):
+    kept = preview(county_officer, TAOBAO)
+    failed = ImportBatch.objects.create(
+        uploaded_by=county_officer, file_name="x.csv", status=BatchStatus.FAILED
+    )
+    staging.create(failed.pk)  # left by a run that stopped between its check and its end
+    staging.create(987654)  # and one of a batch that is gone
+
+    imports_discard_stale()
+
+    assert staging.exists(kept.pk) and not staging.exists(failed.pk) and not staging.exists(987654)
