@@ -273,7 +273,7 @@ def quantity(value) -> int:
 
 
 def is_blank(cells: list) -> bool:
-    return not any(text_of(c) for c in cells)
+    return not any(c.strip() if isinstance(c, str) else text_of(c) for c in cells)
 
 
 TOTALS_LENGTH = max(len(word) for word in TOTALS_WORDS) + 3  # room for spaces and a colon

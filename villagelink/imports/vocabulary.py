@@ -210,11 +210,23 @@ class Vocabulary:
         self.after_sales = {normalise(w): m for w, m in _AFTER_SALE_COMMON.items()}
         self.after_sales.update(_table(AFTER_SALE_STATUSES, platform))
         self.after_sales.update({normalise(w): m for w, m in (office_after_sales or {}).items()})
+        self._orders_read: dict[str, str | None] = {}
+        self._after_sales_read: dict[str, str | None] = {}
 
     def order(self, text: str) -> str | None:
         """The outcome of an order status, None if unknown."""
-        return _lookup(self.orders, text)
+        return self._remembered(self._orders_read, self.orders, text)
 
     def after_sale(self, text: str) -> str | None:
         """AFTER_REFUNDED or AFTER_NONE for an after-sale status, None if unknown."""
-        return _lookup(self.after_sales, text)
+        return self._remembered(self._after_sales_read, self.after_sales, text)
+
+    REMEMBERED = 1000  # words read, per kind: a report uses a handful; a file of made-up words adds no memory
+
+    def _remembered(self, read: dict[str, str | None], words: Mapping[str, str], text: str) -> str | None:
+        if text in read:
+            return read[text]
+        meaning = _lookup(words, text)
+        if len(read) < self.REMEMBERED:
+            read[text] = meaning
+        return meaning

@@ -154,3 +154,14 @@ def test_a_generic_sheet_knows_every_platforms_phrases():
         "shipped",
         "completed",
     )
+
+
+def test_the_words_a_report_repeats_are_read_once_and_made_up_ones_add_no_memory():
+    from villagelink.imports.vocabulary import Vocabulary
+
+    words = Vocabulary("taobao")
+    assert [words.order("交易成功") for _ in range(3)] == ["completed"] * 3
+    for i in range(3 * Vocabulary.REMEMBERED):
+        assert words.order(f"made-up {i}") is None
+    assert len(words._orders_read) == Vocabulary.REMEMBERED
+    assert words.order("交易 成功") == "completed" and words.after_sale("退款成功") == "refunded"
