@@ -172,6 +172,12 @@ def _url_of(database_url: str, name: str) -> str:
     return urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
 
 
+def _written_by_import(table: str) -> str:
+    """The rows of `table` the import wrote (not the preloaded orders, numbered P…)."""
+    where = " WHERE number LIKE 'I%'" if table == "orders_order" else ""
+    return f"SELECT * FROM {table}{where}"  # noqa: S608 - our names
+
+
 def child_raw(data_dir: str, database_url: str) -> dict:
     """Seconds to write the orders, lines and events the import wrote, read back from its database (not timed),
     into the copy of the database as it was before the import: PostgreSQL's COPY, or SQLite's executemany in
@@ -184,7 +190,7 @@ def child_raw(data_dir: str, database_url: str) -> dict:
             data = {}
             for table in RAW_TABLES:
                 buffer = bytearray()
-                with source.cursor().copy(f"COPY {table} TO STDOUT") as copy:
+                with source.cursor().copy(f"COPY ({_written_by_import(table)}) TO STDOUT") as copy:
                     for block in copy:
                         buffer += block
                 data[table] = bytes(buffer)
@@ -201,7 +207,7 @@ def child_raw(data_dir: str, database_url: str) -> dict:
     source = sqlite3.connect(Path(data_dir) / "villagelink.sqlite3")
     data = {}
     for table in RAW_TABLES:
-        cursor = source.execute(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 - our names
+        cursor = source.execute(f"{_written_by_import(table)} ORDER BY id")
         data[table] = ([d[0] for d in cursor.description], cursor.fetchall())
     source.close()
     target = sqlite3.connect(Path(data_dir) / "raw.sqlite3", isolation_level=None)
@@ -224,7 +230,34 @@ def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def child_prepare(data_dir: str, rows: int, shops: int, database_url: str) -> dict:
+def preload(orders: int) -> None:
+    """`orders` orders already recorded before the import (cancelled, so they count in no figure and the facts
+    stay true without a rebuild), on the same shops and platform, written with the bulk writer a chunk at a
+    time: the import's lookups and joins then work against a table of that size."""
+    import datetime
+
+    from django.db import transaction
+
+    from villagelink.catalog.models import Shop
+    from villagelink.orders.bulk import orders_insert
+    from villagelink.orders.models import Channel, Kind, PaymentMethod, Status
+
+    shops = list(Shop.objects.filter(platform="other").values_list("pk", "unit_id"))
+    fields = ("number", "kind", "channel", "status", "shop_id", "unit_id", "platform", "external_id",
+              "payment_method", "total_fen", "refunded_fen", "placed_at", "placed_on", "paid_at", "completed_on")  # fmt: skip
+    placed = datetime.datetime(2018, 6, 1, 12, tzinfo=datetime.UTC)
+    for start in range(0, orders, 100_000):
+        rows = []
+        for i in range(start, min(start + 100_000, orders)):
+            shop, unit = shops[i % len(shops)]
+            moment = placed + datetime.timedelta(minutes=i % 500_000)
+            rows.append((f"P{i}", Kind.SALE, Channel.PLATFORM, Status.CANCELLED, shop, unit, "other", f"P{i}",
+                         PaymentMethod.ONLINE, 1000, 0, moment, moment.date(), None, None))  # fmt: skip
+        with transaction.atomic():
+            orders_insert(fields, rows)
+
+
+def child_prepare(data_dir: str, rows: int, shops: int, database_url: str, preloaded: int = 0) -> dict:
     django_setup(data_dir, database_url)
     if database_url:
         import benchdata
@@ -235,6 +268,12 @@ def child_prepare(data_dir: str, rows: int, shops: int, database_url: str) -> di
         profiles_ensure()  # flush empties what the data migration wrote
     began = time.perf_counter()
     set_up(shops)
+    preload(preloaded)
+    if database_url:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # as autovacuum would have, long before an import
     csv_path = Path(data_dir) / "report.csv"
     write_csv(csv_path, rows, shops)
     prepared = time.perf_counter() - began
@@ -242,7 +281,7 @@ def child_prepare(data_dir: str, rows: int, shops: int, database_url: str) -> di
     return {"prepare_s": prepared, "bytes": csv_path.stat().st_size}
 
 
-def child_import(data_dir: str, whole: bool, database_url: str) -> dict:
+def child_import(data_dir: str, whole: bool, database_url: str, verify: bool = False) -> dict:
     django_setup(data_dir, database_url)
     from django.db import connection
 
@@ -269,6 +308,11 @@ def child_import(data_dir: str, whole: bool, database_url: str) -> dict:
     peak = maxrss_mb()
     assert batch.status == BatchStatus.COMMITTED, batch.status
     orders = Order.objects.count()
+    differences = -1
+    if verify:  # as `villagelink rebuild-facts --verify`, not timed
+        from villagelink.orders.facts import facts_verify
+
+        differences = facts_verify()[0]
     connection.close()
     return {
         "preview_s": previewed - began,
@@ -276,6 +320,7 @@ def child_import(data_dir: str, whole: bool, database_url: str) -> dict:
         "created": batch.created,
         "rejected": batch.rejected,
         "orders": orders,
+        "differences": differences,
         "rss_before_mb": before,
         "rss_peak_mb": peak,
     }
@@ -310,14 +355,24 @@ def main() -> None:
         help="Import into this PostgreSQL database (created if missing, emptied; its name must hold "
         "“bench”) instead of a new SQLite file; the raw write then goes into <name>_raw.",
     )
+    parser.add_argument(
+        "--preload", type=int, default=0, help="Orders already recorded before each import (e.g. 5000000)."
+    )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="After each import, compare the facts with the records (untimed).",
+    )
     parser.add_argument("--child", choices=["prepare", "import", "raw"], help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "prepare":
-        print(json.dumps(child_prepare(args.data_dir, args.rows, args.shops, args.database_url)))
+        print(
+            json.dumps(child_prepare(args.data_dir, args.rows, args.shops, args.database_url, args.preload))
+        )
         return
     if args.child == "import":
-        print(json.dumps(child_import(args.data_dir, args.whole, args.database_url)))
+        print(json.dumps(child_import(args.data_dir, args.whole, args.database_url, args.verify)))
         return
     if args.child == "raw":
         print(json.dumps(child_raw(args.data_dir, args.database_url)))
@@ -334,7 +389,8 @@ def main() -> None:
         f"{'PostgreSQL' if args.database_url else 'SQLite'}, generic CSV, {args.shops} shops; "
         "import = import_preview + import_commit "
         f"({'bytes read whole' if args.whole else 'file handed over open'}); raw = the same orders, lines and events written "
-        f"{'with COPY' if args.database_url else 'with one executemany transaction'} into the same tables"
+        f"{'with COPY' if args.database_url else 'with one executemany transaction'} into the same tables; "
+        f"{args.preload} orders recorded before"
     )
     header = (
         f"{'rows':>9} {'MB':>6} {'import/s':>9} {'preview/s':>10} {'commit/s':>9} {'raw/s':>9} "
@@ -345,10 +401,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="vl-bench-import-") as data_dir:
             common = ["--rows", str(rows), "--shops", str(args.shops), "--data-dir", data_dir]
             common += ["--database-url", args.database_url]
-            prepared = run_child("--child", "prepare", *common)
-            imported = run_child("--child", "import", *common, *(["--whole"] if args.whole else []))
+            prepared = run_child("--child", "prepare", *common, "--preload", str(args.preload))
+            flags = [*(["--whole"] if args.whole else []), *(["--verify"] if args.verify else [])]
+            imported = run_child("--child", "import", *common, *flags)
             raw = run_child("--child", "raw", *common)
-        if imported["created"] != rows or imported["orders"] != rows or imported["rejected"]:
+        if imported["created"] != rows or imported["orders"] != rows + args.preload or imported["rejected"]:
             raise SystemExit(f"{rows} rows: the import created {imported['created']}, rejected "
                              f"{imported['rejected']}, left {imported['orders']} orders")  # fmt: skip
         seconds = imported["preview_s"] + imported["commit_s"]
@@ -357,7 +414,8 @@ def main() -> None:
             f"{rows:>9} {prepared['bytes'] / 1e6:>6.1f} {rows / seconds:>9.0f} "
             f"{rows / imported['preview_s']:>10.0f} {rows / imported['commit_s']:>9.0f} "
             f"{rows / raw['raw_s']:>9.0f} {ratio:>6.3f} "
-            f"{imported['rss_peak_mb'] - imported['rss_before_mb']:>10.1f} {imported['rss_peak_mb']:>7.0f}",
+            f"{imported['rss_peak_mb'] - imported['rss_before_mb']:>10.1f} {imported['rss_peak_mb']:>7.0f}"
+            + (f"  facts: {imported['differences']} differences" if args.verify else ""),
             flush=True,
         )
     print("goal: ratio ≥ 0.5 (import at least half as fast as the raw write); peak Δ flat across sizes")
