@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.catalog.models import Platform
+from villagelink.core.dates import region_zone
 from villagelink.geo.models import LEVEL_PATH_WIDTH
 from villagelink.orders.models import Status
 
@@ -165,6 +166,7 @@ def _rejection(batch: ImportBatch, number: int, problem: parsing.RowProblem, cel
 def _scan_rows(batch, by: User, rows, layout: parsing.Layout, summary: Summary) -> Counts:
     matcher = _Matcher(by, layout.platform, batch.default_shop)
     counts = Counts()
+    zone = region_zone()  # the days of orders and of the facts
     ImportRejection.objects.filter(batch=batch).delete()
     ImportOlderRow.objects.filter(batch=batch).delete()
     for chunk in _chunks(parsing.report_rows(rows, layout), CHUNK):
@@ -215,8 +217,9 @@ def _scan_rows(batch, by: User, rows, layout: parsing.Layout, summary: Summary) 
             effect, excluded = staging.NEW, False
             if found is None:
                 counts.created += 1
-                staged.append(_written(plan, effect, layout.zone))
-                summary.new(plan)
+                day = plan.row.placed_at.astimezone(zone).date()
+                staged.append(_written(plan, effect, zone, day))
+                summary.new(plan, day)
             else:
                 _id, pk, shop_id, status, total, refunded, placed_on, excluded = found
                 excluded = bool(excluded)  # SQLite's cursor gives 0 or 1
@@ -245,7 +248,14 @@ def _scan_rows(batch, by: User, rows, layout: parsing.Layout, summary: Summary) 
                     effect = staging.UPDATED
                     counts.updated += 1
                     staged.append(
-                        (*_written(plan, effect, layout.zone), pk, status, total, refunded, excluded)
+                        (
+                            *_written(plan, effect, zone, plan.row.placed_at.astimezone(zone).date()),
+                            pk,
+                            status,
+                            total,
+                            refunded,
+                            excluded,
+                        )
                     )
                     # An excluded order stays excluded (see `Summary.changed`): the commit leaves the flag.
                     summary.changed(plan, placed_on, status, total, refunded, excluded=excluded)
@@ -266,10 +276,10 @@ def _scan_rows(batch, by: User, rows, layout: parsing.Layout, summary: Summary) 
     return counts
 
 
-def _written(plan: Planned, effect: str, zone) -> tuple:
-    """A row the commit writes, in the staging table's columns up to the recorded order's."""
+def _written(plan: Planned, effect: str, zone, placed_on) -> tuple:
+    """A row the commit writes, in the staging table's columns up to the recorded order's; `placed_on`: the
+    day of its placing in the region (`zone`)."""
     row = plan.row
-    placed_on = row.placed_at.astimezone(zone).date()
     completed_on = None
     if plan.status == Status.COMPLETED:
         completed_on = (row.completed_at or row.placed_at).astimezone(zone).date()

@@ -68,10 +68,14 @@ def table(batch_id: int) -> str:
 def create(batch_id: int) -> None:
     """A new, empty staging table for the batch (one left by an earlier check goes)."""
     drop(batch_id)
-    unlogged = "UNLOGGED " if connection.vendor == "postgresql" else ""
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type, _field in _columns())
+    sql = f"CREATE TABLE {table(batch_id)} ({columns})"
+    if connection.vendor == "postgresql":
+        sql = sql.replace("CREATE TABLE", "CREATE UNLOGGED TABLE", 1)
+    else:
+        sql += " WITHOUT ROWID"  # the rows kept in their key's tree: one tree to write, not two
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE {unlogged}TABLE {table(batch_id)} ({columns})")
+        cursor.execute(sql)
 
 
 def drop(batch_id: int) -> None:

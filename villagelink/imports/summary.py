@@ -3,6 +3,7 @@ amount per status, what would count as sales, the change to each county's sales 
 touches, and the first rows as read. Kept on the batch (`ImportBatch.summary`, JSON) for the page, the API
 and `import-orders`; the figures "now" beside the change are read when shown (`figures_now`)."""
 
+import datetime
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -60,8 +61,9 @@ class Summary:
         self.counted[0] += orders
         self.counted[1] += fen
 
-    def new(self, plan: Planned) -> None:
-        self._change(plan.shop.unit.path, plan.row.placed_at.astimezone(self.zone).strftime("%Y-%m"), plan)
+    def new(self, plan: Planned, placed_on: datetime.date) -> None:
+        """A row that adds an order, placed on `placed_on` (the region's day)."""
+        self._change(plan.shop.unit.path, placed_on.isoformat()[:7], plan)
 
     def changed(
         self, plan: Planned, placed_on, status: str, total: int, refunded: int, *, excluded: bool = False

@@ -37,6 +37,7 @@ from .errors import ImportError_
 from .models import ImportBatch
 
 CHUNK = 2000
+ANALYSE_ROWS = 50_000  # new orders from which PostgreSQL's statistics of orders are brought up to date
 
 
 def quote(name: str) -> str:
@@ -176,6 +177,11 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
             [by.pk, note, batch.platform, staging.NEW],
         )
     _income(batch, staged)
+    if connection.vendor == "postgresql" and batch.created >= ANALYSE_ROWS:
+        with connection.cursor() as cursor:
+            # The planner, told of the new orders, groups them for the facts in one pass (else, taking the
+            # table for what it was, it looked each one up: 10 s for a million rather than 1).
+            cursor.execute(f"ANALYZE {quote(Order._meta.db_table)}")
     sql = f"SELECT o.id FROM {_joined(staged)} WHERE s.effect = %s"  # noqa: S608 - names quoted
     new = RawSQL(sql, [batch.platform, staging.NEW])  # noqa: S611
     facts_apply(measure(Order.objects.filter(pk__in=new), IncomeShare.objects.filter(order_id__in=new)))
