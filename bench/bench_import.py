@@ -2,6 +2,7 @@
 whether the import's memory stays flat as the file grows.
 
     .venv/bin/python bench/bench_import.py [--rows 1000000] [--steps 250000,500000,1000000] [--shops 5]
+                                           [--preload 5000000] [--verify]
                                            [--database-url postgres://postgres@127.0.0.1:5432/vl_bench_import]
 
 For each step size N, in a fresh temporary data directory (the project's settings, with VILLAGELINK_DATA_DIR
@@ -24,6 +25,9 @@ facts: the baseline (issue 14).
 
 The file-size, row and cell limits of an import (VILLAGELINK_IMPORT_MAX_BYTES, _MAX_ROWS, _MAX_CELLS) are lifted
 for the run: a million generic rows is about 90 MB, beyond the 20 MB a real upload may be.
+
+`--preload N` records N orders (cancelled, on the same shops) before each import: the rate against a full
+table. `--verify` compares the facts with the records after each import, untimed (`rebuild-facts --verify`).
 
 Prints per step: rows, import rows/s (preview + commit, and each on its own), raw rows/s, their ratio (goal
 ≥ ½) and the import's peak memory growth. Flat memory: the last column barely moves as N quadruples.
