@@ -167,14 +167,15 @@ def _scan_rows(batch, by: User, rows, layout: parsing.Layout, summary: Summary) 
     matcher = _Matcher(by, layout.platform, batch.default_shop)
     counts = Counts()
     zone = region_zone()  # the days of orders and of the facts
+    staged_numbers = staging.Staged(batch.pk)
     ImportRejection.objects.filter(batch=batch).delete()
     ImportOlderRow.objects.filter(batch=batch).delete()
     for chunk in _chunks(parsing.report_rows(rows, layout), CHUNK):
         rejections: list[ImportRejection] = []
         planned: list[Planned] = []
         cells_of = {number: cells for number, _row, cells in chunk}
-        earlier = staging.rows_of(
-            batch.pk, {row.external_id for _n, row, _c in chunk if isinstance(row, parsing.ReportRow)}
+        earlier = staged_numbers.rows_of(
+            {row.external_id for _n, row, _c in chunk if isinstance(row, parsing.ReportRow)}
         )
         accepted: dict[str, int] = {}  # in this chunk
         for number, row, cells in chunk:
@@ -272,6 +273,7 @@ def _scan_rows(batch, by: User, rows, layout: parsing.Layout, summary: Summary) 
         ImportRejection.objects.bulk_create(rejections, batch_size=1000)
         ImportOlderRow.objects.bulk_create(older, batch_size=1000)
         staging.add(batch.pk, staged)
+        staged_numbers.add(accepted)
         caches["shared"].set(_progress_key(batch.pk), counts.rows, 3600)
     return counts
 

@@ -152,17 +152,18 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
     columns = ", ".join(quote(fields[name]) for name in (*filled, *blank))
     values = ", ".join([*filled.values(), *(_literal(ORDER_DEFAULTS[name]) for name in blank)])
     orders, shops = quote(Order._meta.db_table), quote(Shop._meta.db_table)
-    external = quote("external_id")
     with connection.cursor() as cursor:
-        # A new order recorded since the check is left out here (ON CONFLICT), and counted below.
+        cursor.execute(
+            f"SELECT 1 FROM {_joined(staged)} WHERE s.effect = %s LIMIT 1",  # noqa: S608 - names quoted
+            [batch.platform, staging.NEW],
+        )
+        if cursor.fetchone():  # a new order recorded since the check
+            raise changed_meanwhile()
         cursor.execute(
             f"INSERT INTO {orders} ({columns}) SELECT {values} "  # noqa: S608 - names from the models, quoted
-            f"FROM {staged} s JOIN {shops} sh ON sh.id = s.shop_id WHERE s.effect = %s ORDER BY s.row_number "
-            f"ON CONFLICT ({quote('platform')}, {external}) WHERE NOT ({external} = '') DO NOTHING",
+            f"FROM {staged} s JOIN {shops} sh ON sh.id = s.shop_id WHERE s.effect = %s ORDER BY s.row_number",
             [*params, staging.NEW],
         )
-        if cursor.rowcount != batch.created:
-            raise changed_meanwhile()
         line = quote(OrderLine._meta.db_table)
         cursor.execute(
             f"INSERT INTO {line} (order_id, product_id, description, quantity, unit_price_fen, amount_fen) "  # noqa: S608

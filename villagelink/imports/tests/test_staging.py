@@ -104,3 +104,24 @@ def test_the_checked_rows_of_batches_that_will_not_commit_are_dropped(county_off
     imports_discard_stale()
 
     assert staging.exists(kept.pk) and not staging.exists(failed.pk) and not staging.exists(987654)
+
+
+@pytest.mark.parametrize("bits", [1 << 26, 8])  # as built, and so small that every number is suspected
+def test_a_number_repeated_chunks_later_is_refused_with_its_first_row(
+    county_officer, shops, monkeypatch, bits
+):
+    from villagelink.imports import scanning
+    from villagelink.imports.models import ImportRejection
+
+    monkeypatch.setattr(scanning, "CHUNK", 2)
+    monkeypatch.setattr(staging.Staged, "BITS", bits)
+    repeated = TAOBAO.replace(
+        "合计,,1452.40,,,,,,,\n",
+        "345678901234567891,buyer2,68.00,交易成功,2019-06-05,青稞,1,纳木林酥油店,,\n",
+    )
+
+    batch = preview(county_officer, repeated)
+
+    assert (batch.created, batch.rejected) == (4, 1)
+    (rejection,) = ImportRejection.objects.filter(batch=batch)
+    assert rejection.row == 7 and "already on row 4 of this file" in str(rejection.reason_text)
