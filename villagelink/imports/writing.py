@@ -9,6 +9,7 @@ change)."""
 
 from array import array
 
+from django.core.cache import caches
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -35,6 +36,7 @@ from villagelink.orders.services import income_recompute, poor_beneficiaries
 from . import staging
 from .errors import ImportError_
 from .models import ImportBatch
+from .progress import _progress_key
 
 CHUNK = 2000
 ANALYSE_ROWS = 50_000  # new orders from which PostgreSQL's statistics of orders are brought up to date
@@ -115,6 +117,12 @@ def staged_commit(batch: ImportBatch, by: User) -> None:
     staging.drop(batch.pk)
 
 
+def _progress(batch: ImportBatch, part: float) -> None:
+    """How far the commit has got, as a part of the report's rows (the page's "N of about M rows"): changed
+    orders first, then the new ones by step."""
+    caches["shared"].set(_progress_key(batch.pk), int(batch.rows_total * min(part, 1)), 3600)
+
+
 def _joined(staged: str) -> str:
     """The new orders joined to their staged rows (by the unique index on platform and external id)."""
     orders = quote(Order._meta.db_table)
@@ -125,6 +133,8 @@ def _joined(staged: str) -> str:
 
 
 def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
+    written = batch.created + batch.updated
+    done, share = batch.updated / written, batch.created / written  # of the commit's work, for its progress
     filled = {
         "number": "CAST(%s AS varchar(32)) || CAST(s.row_number AS varchar(16))",
         "kind": "%s",
@@ -164,6 +174,7 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
             f"FROM {staged} s JOIN {shops} sh ON sh.id = s.shop_id WHERE s.effect = %s ORDER BY s.row_number",
             [*params, staging.NEW],
         )
+        _progress(batch, done + 0.4 * share)
         line = quote(OrderLine._meta.db_table)
         cursor.execute(
             f"INSERT INTO {line} (order_id, product_id, description, quantity, unit_price_fen, amount_fen) "  # noqa: S608
@@ -171,13 +182,16 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
             f"FROM {_joined(staged)} WHERE s.effect = %s",
             [batch.platform, staging.NEW],
         )
+        _progress(batch, done + 0.6 * share)
         event = quote(OrderEvent._meta.db_table)
         cursor.execute(
             f"INSERT INTO {event} (order_id, status, at, by_id, note) "  # noqa: S608
             f"SELECT o.id, s.status, s.placed_at, %s, %s FROM {_joined(staged)} WHERE s.effect = %s",
             [by.pk, note, batch.platform, staging.NEW],
         )
+    _progress(batch, done + 0.8 * share)
     _income(batch, staged)
+    _progress(batch, done + 0.9 * share)
     if connection.vendor == "postgresql" and batch.created >= ANALYSE_ROWS:
         with connection.cursor() as cursor:
             # The planner, told of the new orders, groups them for the facts in one pass (else, taking the
@@ -265,6 +279,7 @@ def _update(batch: ImportBatch, staged: str, by: User, note: str) -> None:
                 [Status.PLACED, Status.CANCELLED, staging.UPDATED, *chunk],
             )
             income_recompute(chunk)
+        _progress(batch, (start + len(chunk)) / (batch.created + batch.updated))
     event = quote(OrderEvent._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -125,3 +125,23 @@ def test_a_number_repeated_chunks_later_is_refused_with_its_first_row(
     assert (batch.created, batch.rejected) == (4, 1)
     (rejection,) = ImportRejection.objects.filter(batch=batch)
     assert rejection.row == 7 and "already on row 4 of this file" in str(rejection.reason_text)
+
+
+def test_a_commit_shows_how_far_it_has_got(county_officer, shops, monkeypatch):
+    from villagelink.imports import writing
+    from villagelink.imports.progress import progress_of
+
+    batch = preview(county_officer, TAOBAO)
+    seen = []
+    real = writing.facts_apply
+
+    def noting(delta):
+        seen.append(progress_of(ImportBatch.objects.get(pk=batch.pk)))
+        real(delta)
+
+    monkeypatch.setattr(writing, "facts_apply", noting)
+    import_commit(by=county_officer, batch=batch)
+
+    batch.refresh_from_db()
+    assert seen and 0 < seen[0] < batch.rows_total  # before the facts: most of the way
+    assert progress_of(batch) == batch.rows_total  # and all of it once committed
