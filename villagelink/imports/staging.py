@@ -31,32 +31,33 @@ def _field(model: type[models.Model], name: str) -> models.Field:
     return field
 
 
-def _columns() -> list[tuple[str, str, models.Field | None]]:
-    """(name, SQL type, the model field whose values it holds, for SQLite's forms of dates and moments)."""
+def _columns() -> list[tuple[str, str, str, models.Field | None]]:
+    """(name, SQL type, its PostgreSQL name for a binary COPY, the model field whose values it holds, for
+    SQLite's forms of dates and moments)."""
 
     def like(name: str, model: type[models.Model] = Order) -> str:
         return str(_field(model, name).db_type(connection))
 
     return [
-        ("external_id", "varchar(64) NOT NULL PRIMARY KEY", None),
-        ("row_number", "integer NOT NULL", None),
-        ("effect", "varchar(16) NOT NULL", None),
-        ("shop_id", "bigint", None),
-        ("status", "varchar(16)", None),
-        ("total_fen", "bigint", None),
-        ("refunded_fen", "bigint", None),
-        ("placed_at", like("placed_at"), _field(Order, "placed_at")),
-        ("placed_on", like("placed_on"), _field(Order, "placed_on")),
-        ("completed_on", like("completed_on"), _field(Order, "completed_on")),
-        ("completed_year", "integer", None),
-        ("title", like("description", OrderLine), None),
-        ("quantity", "integer", None),
-        ("buyer_key", like("buyer_key"), None),
-        ("order_id", "bigint", None),  # what the check saw of the recorded order it updates
-        ("seen_status", "varchar(16)", None),
-        ("seen_total", "bigint", None),
-        ("seen_refunded", "bigint", None),
-        ("seen_excluded", like("excluded"), None),
+        ("external_id", "varchar(64) NOT NULL PRIMARY KEY", "varchar", None),
+        ("row_number", "integer NOT NULL", "int4", None),
+        ("effect", "varchar(16) NOT NULL", "varchar", None),
+        ("shop_id", "bigint", "int8", None),
+        ("status", "varchar(16)", "varchar", None),
+        ("total_fen", "bigint", "int8", None),
+        ("refunded_fen", "bigint", "int8", None),
+        ("placed_at", like("placed_at"), "timestamptz", _field(Order, "placed_at")),
+        ("placed_on", like("placed_on"), "date", _field(Order, "placed_on")),
+        ("completed_on", like("completed_on"), "date", _field(Order, "completed_on")),
+        ("completed_year", "integer", "int4", None),
+        ("title", like("description", OrderLine), "varchar", None),
+        ("quantity", "integer", "int4", None),
+        ("buyer_key", like("buyer_key"), "varchar", None),
+        ("order_id", "bigint", "int8", None),  # what the check saw of the recorded order it updates
+        ("seen_status", "varchar(16)", "varchar", None),
+        ("seen_total", "bigint", "int8", None),
+        ("seen_refunded", "bigint", "int8", None),
+        ("seen_excluded", like("excluded"), "bool", None),
     ]
 
 
@@ -68,7 +69,7 @@ def table(batch_id: int) -> str:
 def create(batch_id: int) -> None:
     """A new, empty staging table for the batch (one left by an earlier check goes)."""
     drop(batch_id)
-    columns = ", ".join(f"{name} {sql_type}" for name, sql_type, _field in _columns())
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type, *_rest in _columns())
     sql = f"CREATE TABLE {table(batch_id)} ({columns})"
     if connection.vendor == "postgresql":
         sql = sql.replace("CREATE TABLE", "CREATE UNLOGGED TABLE", 1)
@@ -98,9 +99,8 @@ def add(batch_id: int, rows: Sequence[Sequence]) -> None:
     columns = _columns()
     width = len(columns)
     full = [(*row, *([None] * (width - len(row)))) if len(row) < width else row for row in rows]
-    table_insert(
-        table(batch_id), [name for name, _type, _field in columns], adapted([f for *_n, f in columns], full)
-    )
+    names, types = [c[0] for c in columns], [c[2] for c in columns]
+    table_insert(table(batch_id), names, adapted([c[3] for c in columns], full), binary_types=types)
 
 
 def analyse(batch_id: int) -> None:

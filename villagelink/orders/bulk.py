@@ -48,16 +48,23 @@ def one_of(column: str, values: Sequence) -> tuple[str, list]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
-def table_insert(table: str, columns: list[str], rows: Sequence[Sequence]) -> None:
+def table_insert(
+    table: str, columns: list[str], rows: Sequence[Sequence], binary_types: Sequence[str] | None = None
+) -> None:
     """Inserts rows into a table (names quoted by the caller): with PostgreSQL's COPY (a statement per row,
     even pipelined, ran at a third of SQLite's speed), else with one prepared statement run for each row.
-    Values go in as the database takes them (see `rows_insert` for a model's dates and moments)."""
+    Values go in as the database takes them (see `rows_insert` for a model's dates and moments).
+    `binary_types` (PostgreSQL's names of the columns' types, e.g. int8, varchar, timestamptz): COPY in the
+    binary format, twice as fast, for values that are exactly of those types."""
     if not rows:
         return
     names = ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            binary = " (FORMAT BINARY)" if binary_types else ""
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN{binary}") as copy:
+                if binary_types:
+                    copy.set_types(list(binary_types))
                 for row in rows:
                     copy.write_row(row)
         else:
