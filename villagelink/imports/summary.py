@@ -49,6 +49,7 @@ class Summary:
     unused: list[str] = field(default_factory=list)  # header cells no field of ours was read from
     missing: list[str] = field(default_factory=list)  # our fields the report has no column for
     zone: ZoneInfo = field(default_factory=region_zone)
+    _months: dict[datetime.date, str] = field(default_factory=dict, repr=False)  # each day's "YYYY-MM"
 
     def row(self, plan: Planned, *, excluded: bool = False) -> None:
         """An accepted row of the report, whatever it does to what is recorded; `excluded`: the row's order
@@ -63,7 +64,10 @@ class Summary:
 
     def new(self, plan: Planned, placed_on: datetime.date) -> None:
         """A row that adds an order, placed on `placed_on` (the region's day)."""
-        self._change(plan.shop.unit.path, placed_on.isoformat()[:7], plan)
+        month = self._months.get(placed_on)
+        if month is None:
+            month = self._months[placed_on] = placed_on.isoformat()[:7]
+        self._change(plan.shop.unit.path, month, plan)
 
     def changed(
         self, plan: Planned, placed_on, status: str, total: int, refunded: int, *, excluded: bool = False
