@@ -1,8 +1,8 @@
 """Preview and commit of platform order reports: the entry points, and the clean-up of what nobody will
 commit. The preview streams the stored file in chunks (`scanning`) and writes only the batch's counts,
-rejected rows and checked rows (`staging`), never orders; the commit writes the checked rows as orders in one
-transaction, in a few statements (`writing`), and is idempotent: the same report again changes nothing. A large file is checked and
-committed in the background (`tasks.run_batch`).
+rejected rows and checked rows (`staging`), never orders; the commit writes the checked rows as orders in
+one transaction, in a few statements (`writing`), and is idempotent: the same report again changes nothing.
+A large file is checked and committed in the background (`tasks.run_batch`).
 
 - `matching`: our shop and our order status for a row;
 - `scanning`: the check, one pass over a stored report, a chunk at a time;
@@ -68,13 +68,20 @@ def _require(by: User) -> None:
         )
 
 
-def _finish(batch: ImportBatch, counts: Counts, status: str) -> None:
+def _checked(batch: ImportBatch, counts: Counts) -> None:
+    """A batch whose file was checked: what the check found."""
     batch.created, batch.updated, batch.unchanged = counts.created, counts.updated, counts.unchanged
     batch.rejected, batch.rows_done, batch.rows_total = counts.rejected, counts.rows, counts.rows
     batch.older = counts.older
-    batch.status, batch.error = status, ""
-    if status == BatchStatus.COMMITTED:
-        batch.committed_at = timezone.now()
+    batch.status, batch.error = BatchStatus.PREVIEWED, ""
+    batch.save()
+    _progress_clear(batch.pk)
+
+
+def _committed(batch: ImportBatch) -> None:
+    """A batch whose checked rows were written: its counts stay those of its check."""
+    batch.status, batch.error, batch.rows_done = BatchStatus.COMMITTED, "", batch.rows_total
+    batch.committed_at = timezone.now()
     batch.save()
     _progress_clear(batch.pk)
 
@@ -124,7 +131,7 @@ def import_preview(
         with transaction.atomic():
             batch.save()
             counts = _scan(batch, by)
-            _finish(batch, counts, BatchStatus.PREVIEWED)
+            _checked(batch, counts)
     except Exception:  # the batch was rolled back with everything else: its file goes too
         discard_file(batch)
         raise
@@ -161,15 +168,7 @@ def _run_commit(batch: ImportBatch, by: User) -> None:
     try:
         with transaction.atomic():
             staged_commit(batch, by)
-            counts = Counts(
-                created=batch.created,
-                updated=batch.updated,
-                unchanged=batch.unchanged,
-                rejected=batch.rejected,
-                older=batch.older,
-                rows=batch.rows_total,
-            )
-            _finish(batch, counts, BatchStatus.COMMITTED)
+            _committed(batch)
     except IntegrityError as exc:
         _back_to_previewed(batch)
         raise ImportError_(
@@ -209,7 +208,7 @@ def import_recheck(*, by: User, batch: ImportBatch, background: bool = True) -> 
     try:
         with transaction.atomic():
             counts = _scan(locked, by)
-            _finish(locked, counts, BatchStatus.PREVIEWED)
+            _checked(locked, counts)
     except Exception:
         _back_to_previewed(locked)
         raise
@@ -288,7 +287,7 @@ def batch_run(*, batch_id: int) -> None:
         else:
             with transaction.atomic():
                 counts = _scan(batch, by)
-                _finish(batch, counts, BatchStatus.PREVIEWED)
+                _checked(batch, counts)
     except ApplicationError as error:
         _stopped(batch, error.message)
     except Exception:
@@ -316,8 +315,8 @@ STALE_DAYS = 7
 
 def imports_discard_stale(*, days: int = STALE_DAYS) -> Discarded:
     """Uploaded files are kept only until their batch is committed. This lets go of what nobody will commit:
-    checked batches older than `days` expire and lose their file and checked rows (`staging`); batches still "running" after that long
-    (their worker was stopped) fail; files no batch refers to (left by a crash between storing the upload
+    checked batches older than `days` expire and lose their file and checked rows (`staging`); batches still
+    "running" after that long (their worker was stopped) fail; files no batch refers to (left by a crash between storing the upload
     and saving its batch) are removed once a day old."""
     cutoff = timezone.now() - datetime.timedelta(days=days)
     done = Discarded()

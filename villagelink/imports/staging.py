@@ -22,7 +22,6 @@ PREFIX = "imports_staged_"
 
 # What the check found a row to be: written by the commit (new, updated), or not (the rest).
 NEW, UPDATED, UNCHANGED, OLDER, REFUSED = "new", "updated", "unchanged", "older", "refused"
-WRITTEN = (NEW, UPDATED)
 
 
 def _field(model: type[models.Model], name: str) -> models.Field:

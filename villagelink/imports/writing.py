@@ -19,7 +19,7 @@ from villagelink.accounts.models import User
 from villagelink.catalog.models import Shop
 from villagelink.core import notes
 from villagelink.core.exceptions import ErrorCode
-from villagelink.orders.bulk import ORDER_DEFAULTS, one_of, table_insert
+from villagelink.orders.bulk import ORDER_DEFAULTS, one_of, order_blanks, table_insert
 from villagelink.orders.facts import facts_apply, facts_follow, measure
 from villagelink.orders.models import (
     Channel,
@@ -155,10 +155,8 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
     }
     params = [f"I{batch.pk}-", Kind.SALE, Channel.PLATFORM, batch.platform, PaymentMethod.ONLINE]
     params += [Status.PLACED, Status.CANCELLED]
-    fields = {f.attname: f.column for f in Order._meta.concrete_fields if not f.primary_key}
-    blank = [name for name in fields if name not in filled]
-    if unknown := set(blank) - set(ORDER_DEFAULTS):
-        raise ValueError(f"Order's fields changed: the import does not fill {sorted(unknown)}")
+    fields = {f.attname: f.column for f in Order._meta.concrete_fields}
+    blank = order_blanks(filled)
     columns = ", ".join(quote(fields[name]) for name in (*filled, *blank))
     values = ", ".join([*filled.values(), *(_literal(ORDER_DEFAULTS[name]) for name in blank)])
     orders, shops = quote(Order._meta.db_table), quote(Shop._meta.db_table)
@@ -269,15 +267,13 @@ def _update(batch: ImportBatch, staged: str, by: User, note: str) -> None:
         "refunded_fen = s.refunded_fen, completed_on = s.completed_on, "
         # An order first seen unpaid is paid when a later report says it moved on (at its placing, as new ones).
         f"paid_at = CASE WHEN s.status IN (%s, %s) THEN {paid_at} ELSE COALESCE({paid_at}, {placed_at}) END "
-        f"FROM {staged} s WHERE s.effect = %s AND s.order_id = {orders}.id AND {orders}.id IN ({{}})"
+        f"FROM {staged} s WHERE s.effect = %s AND s.order_id = {orders}.id AND "
     )
     for start in range(0, len(ids), CHUNK):
         chunk = list(ids[start : start + CHUNK])
+        among, params = one_of(f"{orders}.id", chunk)
         with facts_follow(chunk), connection.cursor() as cursor:
-            cursor.execute(
-                sql.format(", ".join(["%s"] * len(chunk))),
-                [Status.PLACED, Status.CANCELLED, staging.UPDATED, *chunk],
-            )
+            cursor.execute(sql + among, [Status.PLACED, Status.CANCELLED, staging.UPDATED, *params])
             income_recompute(chunk)
         _progress(batch, (start + len(chunk)) / (batch.created + batch.updated))
     event = quote(OrderEvent._meta.db_table)

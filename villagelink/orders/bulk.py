@@ -100,19 +100,27 @@ def adapted(fields: Sequence[models.Field | None], rows: Sequence[Sequence]) -> 
 
 def orders_insert(fields: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Inserts orders, each row the values of `fields` (names of `Order`'s fields, `shop_id` for the shop),
-    every other field taking its blank value (`ORDER_DEFAULTS`). Refuses when `Order` has a field that is
-    neither given nor blank here: a new field is never left out without a word."""
-    known = {f.attname: f for f in Order._meta.concrete_fields if not f.primary_key}
-    unknown = set(fields) - set(known)
-    missing = set(known) - set(fields) - set(ORDER_DEFAULTS)
+    every other field taking its blank value (`ORDER_DEFAULTS`)."""
+    rest = order_blanks(fields)
+    columns = {f.attname: f.column for f in Order._meta.concrete_fields}
+    blanks = tuple(ORDER_DEFAULTS[name] for name in rest)
+    rows_insert(Order, [columns[name] for name in (*fields, *rest)], [(*row, *blanks) for row in rows])
+
+
+def order_blanks(fields: Iterable[str]) -> list[str]:
+    """The fields of `Order` a bulk path leaves blank when it fills `fields`, in the model's order. Refuses
+    when `Order` has a field that is neither filled nor blank here: a new field is never left out without a
+    word."""
+    fields = set(fields)
+    known = [f.attname for f in Order._meta.concrete_fields if not f.primary_key]
+    unknown = fields - set(known)
+    missing = set(known) - fields - set(ORDER_DEFAULTS)
     if unknown or missing:
         raise ValueError(
             f"Order's fields changed: the bulk writer does not know {sorted(unknown)} and does not fill "
             f"{sorted(missing)}"
         )
-    rest = [name for name in known if name not in fields]
-    blanks = tuple(ORDER_DEFAULTS[name] for name in rest)
-    rows_insert(Order, [known[name].column for name in (*fields, *rest)], [(*row, *blanks) for row in rows])
+    return [name for name in known if name not in fields]
 
 
 def _sqlite_moment(value: datetime.datetime | None) -> str | None:
