@@ -2,7 +2,7 @@
 whether the import's memory stays flat as the file grows.
 
     .venv/bin/python bench/bench_import.py [--rows 1000000] [--steps 250000,500000,1000000] [--shops 5]
-                                           [--preload 5000000] [--verify]
+                                           [--preload 5000000] [--verify] [--statements]
                                            [--database-url postgres://postgres@127.0.0.1:5432/vl_bench_import]
 
 For each step size N, in a fresh temporary data directory (the project's settings, with VILLAGELINK_DATA_DIR
@@ -28,6 +28,9 @@ for the run: a million generic rows is about 90 MB, beyond the 20 MB a real uplo
 
 `--preload N` records N orders (cancelled, on the same shops) before each import: the rate against a full
 table. `--verify` compares the facts with the records after each import, untimed (`rebuild-facts --verify`).
+`--statements` times each SQL statement of the import and prints, per step, where the check's and the commit's
+time went: the statements that took longest (their first words), and what was spent outside them (Python, and
+the transaction's COMMIT, where PostgreSQL runs the deferred foreign-key checks).
 
 Prints per step: rows, import rows/s (preview + commit, and each on its own), raw rows/s, their ratio (goal
 ≥ ½) and the import's peak memory growth. Flat memory: the last column barely moves as N quadruples.
@@ -285,8 +288,29 @@ def child_prepare(data_dir: str, rows: int, shops: int, database_url: str, prelo
     return {"prepare_s": prepared, "bytes": csv_path.stat().st_size}
 
 
-def child_import(data_dir: str, whole: bool, database_url: str, verify: bool = False) -> dict:
+class StatementTimer:
+    """Seconds per SQL statement (grouped by its first words) of the phase under way, for `--statements`."""
+
+    def __init__(self) -> None:
+        self.phase = "preview"
+        self.seconds: dict[str, dict[str, float]] = {"preview": {}, "commit": {}}
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            words = " ".join(str(sql).split())[:72]
+            taken = self.seconds[self.phase]
+            taken[words] = taken.get(words, 0.0) + time.perf_counter() - began
+
+
+def child_import(
+    data_dir: str, whole: bool, database_url: str, verify: bool = False, statements: bool = False
+) -> dict:
     django_setup(data_dir, database_url)
+    from contextlib import ExitStack
+
     from django.db import connection
 
     from villagelink.accounts.models import User
@@ -296,19 +320,24 @@ def child_import(data_dir: str, whole: bool, database_url: str, verify: bool = F
 
     admin = User.objects.get(username="bench-admin")
     csv_path = Path(data_dir) / "report.csv"
+    timer = StatementTimer()
     before = maxrss_mb()
-    began = time.perf_counter()
-    with csv_path.open("rb") as upload:
-        batch = import_preview(
-            by=admin,
-            data=upload.read() if whole else upload,
-            filename=csv_path.name,
-            platform="other",
-            background=False,
-        )
-    previewed = time.perf_counter()
-    batch = import_commit(by=admin, batch=batch, background=False)
-    committed = time.perf_counter()
+    with ExitStack() as stack:
+        if statements:
+            stack.enter_context(connection.execute_wrapper(timer))
+        began = time.perf_counter()
+        with csv_path.open("rb") as upload:
+            batch = import_preview(
+                by=admin,
+                data=upload.read() if whole else upload,
+                filename=csv_path.name,
+                platform="other",
+                background=False,
+            )
+        previewed = time.perf_counter()
+        timer.phase = "commit"
+        batch = import_commit(by=admin, batch=batch, background=False)
+        committed = time.perf_counter()
     peak = maxrss_mb()
     assert batch.status == BatchStatus.COMMITTED, batch.status
     orders = Order.objects.count()
@@ -327,7 +356,23 @@ def child_import(data_dir: str, whole: bool, database_url: str, verify: bool = F
         "differences": differences,
         "rss_before_mb": before,
         "rss_peak_mb": peak,
+        "statements": timer.seconds,
     }
+
+
+def print_statements(imported: dict) -> None:
+    """Where each phase's time went (`--statements`): its longest statements, then the rest."""
+    for phase in ("preview", "commit"):
+        whole = imported[f"{phase}_s"]
+        taken = sorted(imported["statements"][phase].items(), key=lambda item: -item[1])
+        print(f"    {phase}: {whole:.1f} s, of which")
+        for words, seconds in taken[:8]:
+            print(f"      {seconds:>7.2f} s {seconds / whole:>5.0%}  {words}")
+        inside = sum(seconds for _words, seconds in taken)
+        rest = whole - inside
+        print(
+            f"      {rest:>7.2f} s {rest / whole:>5.0%}  outside statements (Python; COMMIT and its key checks)"
+        )
 
 
 def run_child(*arguments: str) -> dict:
@@ -367,6 +412,11 @@ def main() -> None:
         action="store_true",
         help="After each import, compare the facts with the records (untimed).",
     )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="Time each SQL statement of the import and print where the time went.",
+    )
     parser.add_argument("--child", choices=["prepare", "import", "raw"], help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -376,7 +426,8 @@ def main() -> None:
         )
         return
     if args.child == "import":
-        print(json.dumps(child_import(args.data_dir, args.whole, args.database_url, args.verify)))
+        imported = child_import(args.data_dir, args.whole, args.database_url, args.verify, args.statements)
+        print(json.dumps(imported))
         return
     if args.child == "raw":
         print(json.dumps(child_raw(args.data_dir, args.database_url)))
@@ -406,7 +457,11 @@ def main() -> None:
             common = ["--rows", str(rows), "--shops", str(args.shops), "--data-dir", data_dir]
             common += ["--database-url", args.database_url]
             prepared = run_child("--child", "prepare", *common, "--preload", str(args.preload))
-            flags = [*(["--whole"] if args.whole else []), *(["--verify"] if args.verify else [])]
+            flags = [
+                *(["--whole"] if args.whole else []),
+                *(["--verify"] if args.verify else []),
+                *(["--statements"] if args.statements else []),
+            ]
             imported = run_child("--child", "import", *common, *flags)
             raw = run_child("--child", "raw", *common)
         if imported["created"] != rows or imported["orders"] != rows + args.preload or imported["rejected"]:
@@ -422,6 +477,8 @@ def main() -> None:
             + (f"  facts: {imported['differences']} differences" if args.verify else ""),
             flush=True,
         )
+        if args.statements:
+            print_statements(imported)
     print("goal: ratio ≥ 0.5 (import at least half as fast as the raw write); peak Δ flat across sizes")
 
 

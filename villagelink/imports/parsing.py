@@ -273,7 +273,10 @@ def quantity(value) -> int:
 
 
 def is_blank(cells: list) -> bool:
-    return not any(c.strip() if isinstance(c, str) else text_of(c) for c in cells)
+    try:  # a row of text (every CSV row): blank when all of it together is
+        return not "".join(cells).strip()
+    except TypeError:  # numbers or dates from a workbook
+        return not any(text_of(c) for c in cells)
 
 
 TOTALS_LENGTH = max(len(word) for word in TOTALS_WORDS) + 3  # room for spaces and a colon
@@ -310,9 +313,11 @@ def _order_outcome(value, layout: Layout) -> str:
 
 
 def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
+    index, length = layout.index, len(cells)
+
     def cell(field: str):
-        i = layout.index.get(field)
-        return cells[i] if i is not None and i < len(cells) else None
+        i = index.get(field, length)
+        return cells[i] if i < length else None
 
     external_id = order_number(cell("external_id"))
     if not external_id:

@@ -133,6 +133,8 @@ def count_rows(source: bytes | BinaryIO, filename: str) -> int:
 
 def text_of(value: Cell) -> str:
     """A cell as text, stripped; a whole number Excel stored as a float without its ".0"."""
+    if type(value) is str:  # every cell of a CSV file: the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
