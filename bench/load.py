@@ -432,7 +432,7 @@ def run_level(host: str, users: int, seconds: float, max_requests: int, classes)
     runner = env.create_local_runner()
     ramp = max(3.0, users / 20)
     runner.start(users, spawn_rate=users / ramp)
-    gevent.sleep(ramp + 2)
+    gevent.sleep(ramp + 10)  # every user started and logged in (a log-in hashes its password: seconds of CPU)
     env.stats.reset_all()  # the steady load only
     began = time.monotonic()
 

@@ -90,7 +90,24 @@ def checks_after_change(changed: set[tuple[str, datetime.date]]) -> None:
     for county, months in sorted(spans.items()):
         last = max(months)
         end = (last + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-        check_area.enqueue(county, min(months).isoformat(), end.isoformat())
+        args = [county, min(months).isoformat(), end.isoformat()]
+        if not _check_waiting(args):
+            check_area.enqueue(*args)
+
+
+def _check_waiting(args: list[str]) -> bool:
+    """Whether the same check already waits in the worker's queue, not yet started: it will read this change
+    too, so a busy desk (an entry a minute, each a change) queues one check, not one per entry. A check under
+    way may have read the figures before this change: then another is queued."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(check_area.get_backend(), DatabaseBackend):
+        return False
+    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=check_area.module_path)
+    wanted = {"args": args, "kwargs": {}}
+    return any(found == wanted for found in waiting.values_list("args_kwargs", flat=True))
 
 
 def _reviewable(by: User, flag: Flag, reason: str) -> Flag:

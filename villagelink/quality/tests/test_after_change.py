@@ -59,3 +59,29 @@ def test_a_change_that_fails_checks_nothing(shop, operator, django_capture_on_co
             category="grain", quantity=1, amount_fen=-5,
         )  # fmt: skip
     assert callbacks == [] and not Flag.objects.exists()
+
+
+def test_a_check_already_waiting_is_not_queued_again_but_one_under_way_is(
+    shop, operator, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    site, user = operator
+
+    def sale():
+        with django_capture_on_commit_callbacks(execute=True):
+            assisted_sale_record(
+                by=user, site=site, household=shop.household, platform="taobao", description="Barley",
+                category="grain", quantity=1, amount_fen=100 * 100,
+            )  # fmt: skip
+
+    checks = DBTaskResult.objects.filter(task_path="villagelink.quality.tasks.check_area")
+    sale()
+    sale()
+    assert checks.count() == 1  # the second entry's change is read by the check still waiting
+    first = checks.get()
+    assert first.args_kwargs["args"][0] == shop.unit.path[:6] and first.status == TaskResultStatus.READY
+    checks.update(status=TaskResultStatus.RUNNING)  # the worker took it: it may have read before the next
+    sale()
+    assert checks.filter(status=TaskResultStatus.READY).count() == 1 and checks.count() == 2
