@@ -130,6 +130,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "villagelink.core.replicas.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -169,6 +170,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Read replicas (PostgreSQL streaming replicas of "default"): the reads that tolerate a second's lag go there
+# (villagelink/core/replicas.py). Comma-separated URLs; none: every read goes to "default".
+VILLAGELINK_REPLICAS = []
+for _number, _url in enumerate(
+    [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()], start=1
+):
+    DATABASES[f"replica{_number}"] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    VILLAGELINK_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["villagelink.core.replicas.ReplicaRouter"]
+# How long after a browser's last write its reads stay on the primary (read-your-writes).
+VILLAGELINK_REPLICA_STICKY_SECONDS = int(os.environ.get("VILLAGELINK_REPLICA_STICKY_SECONDS", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite keeps connections cheap; WAL lets readers run beside one writer. IMMEDIATE transactions take the
     # write lock when they begin, so two writers queue instead of failing when a reader upgrades to a writer
