@@ -122,14 +122,17 @@ def desk_totals(*, site: ServiceSite, start: datetime.date, end: datetime.date) 
     )
 
 
-def desk_entries(*, site: ServiceSite, day: datetime.date) -> list[Order]:
-    """The day's assisted purchases and sales at the site, reversed ones included (marked)."""
-    return list(
-        Order.objects.filter(site=site, channel=Channel.ASSISTED, placed_on=day)
-        .select_related("household")
-        .prefetch_related("lines")
-        .order_by("-pk")
+ENTRIES_SHOWN = 30  # of a day, the latest: a phone's page stays small however busy the point is
+
+
+def desk_entries(*, site: ServiceSite, day: datetime.date) -> tuple[list[Order], int]:
+    """The latest of the day's assisted purchases and sales at the site, reversed ones included (marked), and
+    how many the day holds."""
+    day_entries = Order.objects.filter(site=site, channel=Channel.ASSISTED, placed_on=day)
+    shown = list(
+        day_entries.select_related("household").prefetch_related("lines").order_by("-pk")[:ENTRIES_SHOWN]
     )
+    return shown, (len(shown) if len(shown) < ENTRIES_SHOWN else day_entries.count())
 
 
 def desk_parcels_waiting(*, site: ServiceSite) -> list[Parcel]:

@@ -82,6 +82,7 @@ def desk(request):
 def _desk_context(request, site, household, data, refused: tuple[str, forms.Form] | None = None) -> dict:
     """The desk's page; `refused`: the form (by prefix) that was refused, shown as typed with its errors."""
     today = region_today()
+    entries, entries_count = desk_entries(site=site, day=today)
     context = {
         "site": site,
         "household": household,
@@ -90,7 +91,8 @@ def _desk_context(request, site, household, data, refused: tuple[str, forms.Form
         "today": today,
         "totals_today": desk_totals(site=site, start=today, end=today),
         "totals_month": desk_totals(site=site, start=today.replace(day=1), end=today),
-        "entries": desk_entries(site=site, day=today),
+        "entries": entries,
+        "entries_count": entries_count,
         "waiting": desk_parcels_waiting(site=site),
         "purchase_form": PurchaseForm(prefix="purchase"),
         "sale_form": SaleForm(prefix="sale"),

@@ -421,3 +421,19 @@ def test_parcels_carry_their_cost_and_officers_see_days_to_pick_up_and_cost_per_
     stranger = make_user("lhasa-officer", Role.OFFICER, units["540102"])
     client.force_login(stranger)
     assert client.get(reverse("desk:parcels_report", args=["540221"])).status_code == 404
+
+
+def test_a_busy_day_shows_its_latest_entries_and_says_how_many_there_are(client, point, monkeypatch):
+    from villagelink.desk import selectors
+
+    monkeypatch.setattr(selectors, "ENTRIES_SHOWN", 3)
+    site, operator = point
+    orders = [
+        purchase(site, operator, description=f"Seeds lot {n}", amount_fen=100 * (n + 1)) for n in range(5)
+    ]
+    client.force_login(operator)
+    page = client.get(reverse("desk:desk")).content.decode()
+    shown = [o for n, o in enumerate(orders) if f"Seeds lot {n} ·" in page]
+    assert shown == orders[2:]  # the latest three
+    assert "The latest 3 of today's 5 entries" in page
+    assert f"¥{15:,.2f}" in page  # the day's total counts all five: 1 + 2 + 3 + 4 + 5 yuan
