@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,7 @@ from villagelink.assistance.models import AssistanceEvent
 from villagelink.catalog.models import Shop
 from villagelink.core.dates import region_today
 from villagelink.core.paths import subtree_q
-from villagelink.core.periods import Period, month_end, next_month, open_on_q
+from villagelink.core.periods import Period, month_end, next_month, open_on_q, period_default, period_parse
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.geo.selectors import unit_ancestors
 from villagelink.network.models import Designation, ServiceSite, SiteKind
@@ -182,6 +182,15 @@ def _children_figures(
     values = _figures(unit, children, start, end)
     _coverage(values, coverages)
     return [Figures(child, values[child.path]) for child in children]
+
+
+def period_with_data(*, unit: AdminUnit) -> Period:
+    """Where a dashboard opens: this year so far once the unit has trade recorded in it, else the last year that
+    has some (a region whose records end in 2019 opens on 2019, not on an empty year)."""
+    latest = MonthlyFact.objects.filter(path=unit.path).aggregate(latest=Max("month"))["latest"]
+    if latest is None or latest.year >= region_today().year:
+        return period_default()
+    return period_parse(str(latest.year))
 
 
 def figures_for(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> Values:

@@ -17,9 +17,9 @@ from villagelink.approvals.services import ApprovalError, approval_state, approv
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.forms import add_service_error
-from villagelink.core.periods import Period, PeriodError, period_between, period_default, period_parse
+from villagelink.core.periods import Period, PeriodError, period_between, period_parse
 from villagelink.core.scope import scope_unit_of
-from villagelink.geo.models import AdminUnit
+from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.geo.selectors import unit_get
 from villagelink.quality.services import can_review
 from villagelink.quality.shares import ON_ORDERS, AreaFlags, is_marked, mark_thresholds
@@ -29,7 +29,7 @@ from .charts import trend_chart
 from .exports import dashboard_workbook
 from .forms import ApproveForm, WithdrawForm
 from .indicators import BY_NAME, INDICATORS, Measure
-from .selectors import Dashboard, Figures, Values, dashboard_for
+from .selectors import Dashboard, Figures, Values, dashboard_for, period_with_data
 
 FIRST_YEAR = 2015
 CARDS = [
@@ -48,12 +48,29 @@ RANKING = [
 COVERAGE = ["county_centres", "township_stations", "village_points", "township_coverage", "village_coverage"]
 
 
+# The deepest level at which a card means something: a village has no county centre, township station or
+# demonstration county of its own, and its coverage of townships or villages is no figure.
+DEEPEST = {
+    "county_centres": Level.COUNTY,
+    "demonstration_counties": Level.COUNTY,
+    "township_coverage": Level.COUNTY,
+    "township_stations": Level.TOWNSHIP,
+    "village_coverage": Level.TOWNSHIP,
+}
+
+
+def _means_something(name: str, unit: AdminUnit) -> bool:
+    deepest = DEEPEST.get(name)
+    return deepest is None or LEVEL_PATH_WIDTH[unit.level] <= LEVEL_PATH_WIDTH[deepest]
+
+
 def _can_monitor(user) -> bool:
     return user.is_authenticated and (user.is_administrator or scope_unit_of(user) is not None)
 
 
-def _period(request) -> tuple[Period, str]:
-    """From ?period=…, or ?start=…&end=…, or ?year=…&part=…; this year when none is given."""
+def _period(request, unit: AdminUnit) -> tuple[Period, str]:
+    """From ?period=…, or ?start=…&end=…, or ?year=…&part=…; when none is given (or it is wrong), the latest year
+    with the unit's trade (`period_with_data`)."""
     params = request.GET
     try:
         if params.get("start") or params.get("end"):
@@ -71,7 +88,7 @@ def _period(request) -> tuple[Period, str]:
         error = problem.message
     else:
         error = ""
-    return period_default(), error
+    return period_with_data(unit=unit), error
 
 
 @login_required
@@ -144,9 +161,10 @@ def _context(request, code: str, *, period: Period | None = None, bound: dict | 
     if not _can_monitor(request.user):
         raise PermissionDenied
     period_error = ""
+    unit = unit_get(user=request.user, code=code)
     if period is None:
-        period, period_error = _period(request)
-    dashboard = dashboard_for(user=request.user, unit=unit_get(user=request.user, code=code), period=period)
+        period, period_error = _period(request, unit)
+    dashboard = dashboard_for(user=request.user, unit=unit, period=period)
     sort = request.GET.get("sort", "online_sales")
     sort = sort if sort in BY_NAME or sort == "name" else "online_sales"
     descending = request.GET.get("dir", "desc") != "asc"
@@ -162,13 +180,17 @@ def _context(request, code: str, *, period: Period | None = None, bound: dict | 
         "ancestors": dashboard.ancestors,
         "period": period,
         "period_error": period_error,
-        "cards": [(BY_NAME[name], values[name], flagged.get(name)) for name in CARDS],
+        "cards": [
+            (BY_NAME[name], values[name], flagged.get(name)) for name in CARDS if _means_something(name, unit)
+        ],
         "flagged": [(BY_NAME[name], values[name], flagged.get(name)) for name in BY_NAME if name in flagged],
         "flags": dashboard.flags,
         "found_later": dashboard.found_later,
         "can_review": can_review(request.user),
         "coverage_cards": [
-            (BY_NAME[name], values[name]) for name in ("township_coverage", "village_coverage")
+            (BY_NAME[name], values[name])
+            for name in ("township_coverage", "village_coverage")
+            if _means_something(name, unit)
         ],
         "indicators": INDICATORS,
         "ranking_columns": [BY_NAME[name] for name in RANKING],
@@ -272,7 +294,7 @@ def workbook(request, code: str):
     if not _can_monitor(request.user):
         raise PermissionDenied
     unit = unit_get(user=request.user, code=code)
-    period, _error = _period(request)
+    period, _error = _period(request, unit)
     response = HttpResponse(
         dashboard_workbook(dashboard=dashboard_for(user=request.user, unit=unit, period=period)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -175,3 +175,39 @@ def test_money_on_the_cards_is_in_the_scale_words_of_the_readers_language(
         assert f'data-testid="scaled-online_sales">{scaled}<' in page
     else:  # English and French start at a million
         assert 'data-testid="scaled-online_sales"' not in page
+
+
+def test_the_dashboard_opens_on_the_latest_year_with_trade(client, region_officer, trade):
+    client.force_login(region_officer)
+    page = _dashboard(client, "540000").content.decode()
+    assert '<option value="2019" selected>' in page  # the records end in 2019, not this year
+    assert 'data-testid="value-online_sales">1,744.56<' in page
+    workbook = client.get(reverse("monitoring:workbook", args=["540000"]))
+    assert "villagelink-540000-2019.xlsx" in workbook["Content-Disposition"]
+    lhasa = _dashboard(client, "540102").content.decode()
+    assert '<option value="2019" selected>' in lhasa
+    shigatse_county_without_trade = _dashboard(client, "540202").content.decode()  # no trade: this year
+    assert f'<option value="{datetime.date.today().year}" selected>' in shigatse_county_without_trade
+
+
+@pytest.mark.parametrize(
+    ("code", "shown", "left_out"),
+    [
+        ("540221", {"county_centres", "township_stations", "demonstration_counties", "township_coverage",
+                    "village_coverage"}, set()),
+        ("540221101", {"township_stations", "village_coverage", "village_points"},
+         {"county_centres", "demonstration_counties", "township_coverage"}),
+        (NAMLING_VILLAGES[0], {"village_points", "online_sales"},
+         {"county_centres", "township_stations", "demonstration_counties", "township_coverage",
+          "village_coverage"}),
+    ],
+)  # fmt: skip
+def test_cards_that_mean_nothing_at_the_units_level_are_left_out(
+    client, region_officer, trade, code, shown, left_out
+):
+    client.force_login(region_officer)
+    page = _dashboard(client, code, period="2019").content.decode()
+    for name in shown:
+        assert f'data-testid="value-{name}"' in page, name
+    for name in left_out:
+        assert f'data-testid="value-{name}"' not in page, name
