@@ -61,7 +61,7 @@ DEEPEST = {
 
 def _means_something(name: str, unit: AdminUnit) -> bool:
     deepest = DEEPEST.get(name)
-    return deepest is None or LEVEL_PATH_WIDTH[unit.level] <= LEVEL_PATH_WIDTH[deepest]
+    return deepest is None or LEVEL_PATH_WIDTH[Level(unit.level)] <= LEVEL_PATH_WIDTH[deepest]
 
 
 def _can_monitor(user) -> bool:
