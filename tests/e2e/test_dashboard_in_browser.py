@@ -53,6 +53,7 @@ def test_the_region_officer_drills_down_to_a_village_and_downloads_the_same_figu
     region = figures(page)
     assert region["online_sales"] > 0 and region["online_purchases"] > 0
     expect(page.locator(".chart svg rect").first).to_be_attached()
+    expect(page.locator("[data-testid=judged-online_sales]")).to_contain_text("on 2018")  # the year before
     screenshot(page, "region-2019")
 
     with page.expect_navigation():

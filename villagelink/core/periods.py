@@ -57,6 +57,30 @@ def _month_end(year: int, month: int) -> datetime.date:
     return month_end(datetime.date(year, month, 1))
 
 
+def _a_year_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def period_year_before(period: Period) -> Period:
+    """The same days a year earlier (a month, a quarter or a year stays one)."""
+    return Period(_a_year_before(period.start), _a_year_before(period.end))
+
+
+def period_before(period: Period) -> Period | None:
+    """The month or quarter just before a month's or a quarter's; None for other periods (a year's is the same
+    as the year before; a range has none an officer would compare with)."""
+    if period.kind == "month":
+        last = period.start - datetime.timedelta(days=1)
+        return Period(last.replace(day=1), last)
+    if period.kind == "quarter":
+        last = period.start - datetime.timedelta(days=1)
+        return Period(datetime.date(last.year, last.month - 2, 1), last)
+    return None
+
+
 def period_between(start: datetime.date, end: datetime.date) -> Period:
     if start > end:
         raise PeriodError(_("The period starts after it ends: give a start on or before the end."))

@@ -23,7 +23,17 @@ from villagelink.assistance.models import AssistanceEvent
 from villagelink.catalog.models import Shop
 from villagelink.core.dates import region_today
 from villagelink.core.paths import subtree_q
-from villagelink.core.periods import Period, month_end, next_month, open_on_q, period_default, period_parse
+from villagelink.core.periods import (
+    EARLIEST,
+    Period,
+    month_end,
+    next_month,
+    open_on_q,
+    period_before,
+    period_default,
+    period_parse,
+    period_year_before,
+)
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.geo.selectors import unit_ancestors
 from villagelink.network.models import Designation, ServiceSite, SiteKind
@@ -320,6 +330,26 @@ class Dashboard:
     def values(self) -> Values:
         """Every indicator of the unit itself."""
         return _unit_figures(self.unit, self.period.start, self.period.end, self._coverage[0])
+
+    @cached_property
+    def comparisons(self) -> list[tuple[Period, Values]]:
+        """The unit's figures for the period before (a month's or a quarter's) and the same period a year
+        earlier, for the cards' changes."""
+        periods = [period_before(self.period), period_year_before(self.period)]
+        return [
+            (period, figures_for(unit=self.unit, start=period.start, end=period.end))
+            for period in periods
+            if period is not None and period.start >= EARLIEST
+        ]
+
+    @cached_property
+    def parent_values(self) -> tuple[AdminUnit, Values] | None:
+        """The parent's figures for the period, for the unit's share; None at the top of what the person may
+        see (a county officer is not shown their county's share of a prefecture they cannot open)."""
+        parent = self.ancestors[-1] if self.ancestors else None
+        if parent is None or parent.pk != self.unit.parent_id:
+            return None
+        return parent, figures_for(unit=parent, start=self.period.start, end=self.period.end)
 
     @cached_property
     def children(self) -> list[Figures]:

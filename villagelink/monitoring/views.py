@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,6 +62,33 @@ DEEPEST = {
 def _means_something(name: str, unit: AdminUnit) -> bool:
     deepest = DEEPEST.get(name)
     return deepest is None or LEVEL_PATH_WIDTH[Level(unit.level)] <= LEVEL_PATH_WIDTH[deepest]
+
+
+def _change(value, before) -> dict | None:
+    """A figure against an earlier one: the change in percent, or new (from nothing); None when both are nothing."""
+    if value is None or before is None or (value == 0 and before == 0):
+        return None
+    if before == 0:
+        return {"new": True, "direction": "up"}
+    change = (value - before) / before * 100
+    direction = "up" if change > 0 else "down" if change < 0 else "same"
+    return {"percent": number_format(round(abs(change), 1), 1), "direction": direction}
+
+
+def _judged(dashboard: Dashboard, name: str) -> dict:
+    """What a card says beside its figure: its change on the period before and on the same period a year
+    earlier, and the unit's share of its parent (for figures that add up)."""
+    indicator, value = BY_NAME[name], dashboard.values[name]
+    if indicator.measure == Measure.SHARE:
+        return {}
+    changes = [(period.key, _change(value, earlier[name])) for period, earlier in dashboard.comparisons]
+    share = None
+    if indicator.additive and dashboard.parent_values is not None and value:
+        parent, figures = dashboard.parent_values
+        total = figures[name]
+        if total:
+            share = {"parent": parent.name, "percent": number_format(round(value / total * 100, 1), 1)}
+    return {"changes": [(key, change) for key, change in changes if change], "share": share}
 
 
 def _can_monitor(user) -> bool:
@@ -181,7 +208,9 @@ def _context(request, code: str, *, period: Period | None = None, bound: dict | 
         "period": period,
         "period_error": period_error,
         "cards": [
-            (BY_NAME[name], values[name], flagged.get(name)) for name in CARDS if _means_something(name, unit)
+            (BY_NAME[name], values[name], flagged.get(name), _judged(dashboard, name))
+            for name in CARDS
+            if _means_something(name, unit)
         ],
         "flagged": [(BY_NAME[name], values[name], flagged.get(name)) for name in BY_NAME if name in flagged],
         "flags": dashboard.flags,

@@ -212,3 +212,28 @@ def test_cards_that_mean_nothing_at_the_units_level_are_left_out(
         assert f'data-testid="value-{name}"' in page, name
     for name in left_out:
         assert f'data-testid="value-{name}"' not in page, name
+
+
+def test_cards_show_the_change_on_earlier_periods_and_the_share_of_the_parent(
+    client, region_officer, county_officer, trade, points
+):
+    site, operator = points[NAMLING_VILLAGES[0]]
+    assisted_sale_record(
+        by=operator, site=site, platform="taobao", description="Butter", category="dairy", quantity=1,
+        amount_fen=61728, day=datetime.date(2018, 3, 10),
+    )  # fmt: skip
+    client.force_login(region_officer)
+    page = _dashboard(client, "540221", period="2019-03").content.decode()
+    judged = page[page.index('data-testid="judged-online_sales"') :].split("</ul>")[0]
+    assert "new since 2019-02" in judged  # nothing in February
+    assert "up 101.6 % on 2018-03" in judged  # 1,244.56 against 617.28
+    assert "100.0 % of Shigatse" in judged
+    village = _dashboard(client, NAMLING_VILLAGES[0], period="2019-03").content.decode()
+    assert "99.2 % of" in village  # 1,234.56 of the township's 1,244.56
+    year = _dashboard(client, "540221", period="2019").content.decode()
+    judged = year[year.index('data-testid="judged-online_sales"') :].split("</ul>")[0]
+    assert "up 101.6 % on 2018" in judged and "2018-12" not in judged  # a year: one comparison
+
+    client.force_login(county_officer)  # the prefecture is not theirs to see: no share of it
+    page = _dashboard(client, "540221", period="2019-03").content.decode()
+    assert "up 101.6 % on 2018-03" in page and "% of Shigatse" not in page
