@@ -13,6 +13,8 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from villagelink.approvals.models import Approval
+from villagelink.core.dates import region_zone
 from villagelink.core.notes import note_text
 
 # Fields no person needs to read: the row's number (the entry names its record) and copies kept for indexes.
@@ -74,18 +76,50 @@ def _moment(text: str, show) -> str:
     return show(moment)
 
 
-def records_now(entries) -> dict[tuple[int, str], str]:
-    """Each entry's record as it reads now in the reader's language (a unit's, a shop's name), read in one
-    query per kind of record; a deleted record is left out (its entry keeps the name it had)."""
+def records_now(entries) -> dict[tuple[int, str], models.Model]:
+    """Each entry's record as it is now (a unit, a shop, an approval with its unit), read in one query per kind
+    of record; a deleted record is left out (its entry keeps the name it had)."""
     wanted: dict[int, set[str]] = {}
     for entry in entries:
         wanted.setdefault(entry.content_type_id, set()).add(entry.object_pk)
-    names = {}
+    records = {}
     for entry in entries:
         model = entry.content_type.model_class()
         pks = wanted.pop(entry.content_type_id, None)
         if model is None or not pks:
             continue
-        for record in model._base_manager.filter(pk__in=pks):
-            names[(entry.content_type_id, str(record.pk))] = str(record)
-    return names
+        found = model._base_manager.filter(pk__in=pks)
+        if model is Approval:
+            found = found.select_related("unit")
+        for record in found:
+            records[(entry.content_type_id, str(record.pk))] = record
+    return records
+
+
+def entry_sentence(entry: LogEntry, record: models.Model | None) -> str:
+    """What happened, as a sentence in the reader's language, in the region's clock: "Namling county officer
+    approved 2019-04 for Namling County on 30 Nov 2026 at 09:58." """
+    moment = timezone.localtime(entry.timestamp, region_zone())
+    who = (entry.actor.get_full_name() or entry.actor.username) if entry.actor else _("The system")
+    words = {
+        "who": who,
+        "day": formats.date_format(moment.date(), "DATE_FORMAT"),
+        "time": f"{moment:%H:%M}",  # the 24-hour clock reads the same in every language
+        "kind": entry.content_type.name,
+        "record": str(record) if record is not None else entry.object_repr,
+    }
+    if isinstance(record, Approval):
+        words |= {"month": f"{record.month:%Y-%m}", "unit": record.unit.name}
+        if entry.action == LogEntry.Action.CREATE:
+            return _("%(who)s approved %(month)s for %(unit)s on %(day)s at %(time)s.") % words
+        if "withdrawn_at" in entry.changes_dict:
+            return (
+                _("%(who)s withdrew the approval of %(month)s for %(unit)s on %(day)s at %(time)s.") % words
+            )
+    sentences = {
+        LogEntry.Action.CREATE: _("%(who)s created the %(kind)s “%(record)s” on %(day)s at %(time)s."),
+        LogEntry.Action.UPDATE: _("%(who)s changed the %(kind)s “%(record)s” on %(day)s at %(time)s."),
+        LogEntry.Action.DELETE: _("%(who)s deleted the %(kind)s “%(record)s” on %(day)s at %(time)s."),
+        LogEntry.Action.ACCESS: _("%(who)s viewed the %(kind)s “%(record)s” on %(day)s at %(time)s."),
+    }
+    return sentences.get(entry.action, sentences[LogEntry.Action.UPDATE]) % words

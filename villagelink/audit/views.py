@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .display import entry_changes, records_now
+from .display import entry_changes, entry_sentence, records_now
 from .models import ACTION_LABELS
 from .selectors import audit_entry_list, audit_record_types
 
@@ -16,8 +16,7 @@ def audit_trail(request):
     page = Paginator(entries, 25).get_page(request.GET.get("page"))
     now = records_now(list(page))
     for entry in page:
-        entry.record_name = now.get((entry.content_type_id, entry.object_pk), entry.object_repr)
-        entry.action_label = ACTION_LABELS.get(entry.action, "")
+        entry.sentence = entry_sentence(entry, now.get((entry.content_type_id, entry.object_pk)))
         entry.shown_changes = entry_changes(entry)
     models = audit_record_types(user=request.user)
     return render(

@@ -138,7 +138,7 @@ def test_the_trail_reads_in_the_readers_language_without_raw_values(client, mark
         assert raw not in changes
     if language == "bo":
         assert "ལོའི་ཟླ་" in changes  # the day it was listed, as Tibetan writes dates
-    records = re.findall(r'<td data-label="[^"]*">[^<:]*: ([^<]*)</td>', html)
+    records = re.findall(r"[“«]\s?([^”»]*?)\s?[”»]", html)  # the sentences name each record in quotes
     with override(language):  # each record by its name now, in the reader's language
         assert str(market.butter) in records and (language == "fr" or "Yak butter" not in records)
     # every field a person reads in the trail has a translated name; the others are named as internal
@@ -147,3 +147,28 @@ def test_the_trail_reads_in_the_readers_language_without_raw_values(client, mark
         for field in model._meta.concrete_fields:
             if field.name not in INTERNAL | excluded:
                 assert isinstance(field.verbose_name, Promise), (model.__name__, field.name)
+
+
+def test_each_entry_reads_as_a_sentence_in_the_regions_clock(client, units, county_officer, region_officer):
+    import datetime
+
+    from villagelink.approvals.services import approval_withdraw, month_approve
+
+    county_officer.first_name, county_officer.last_name = "Namling county", "officer"
+    county_officer.save()
+    approval = month_approve(by=county_officer, unit=units["540221"], month=datetime.date(2019, 4, 1))
+    approval_withdraw(by=county_officer, approval=approval, reason="A late report")
+    rename(units["540221101"], "Namling Township (renamed)")
+    AuditEntry.objects.update(timestamp=datetime.datetime(2026, 11, 30, 1, 58, tzinfo=datetime.UTC))
+    client.force_login(region_officer)
+    html = client.get(reverse("audit:trail")).content.decode()
+    sentences = re.findall(r"<li><p>(.*?)</p>", html)
+    assert (
+        "Namling county officer approved 2019-04 for Namling County on Nov. 30, 2026 at 09:58." in sentences
+    )
+    assert (
+        "Namling county officer withdrew the approval of 2019-04 for Namling County on Nov. 30, 2026 at 09:58."
+        in sentences
+    )  # 01:58 UTC is 09:58 in Tibet (the region's clock)
+    assert any(s.startswith("The system changed the administrative unit “") for s in sentences), sentences
+    assert "UTC" not in html
