@@ -42,6 +42,8 @@ def entry_changes(entry: LogEntry) -> list[Change]:
         if name in INTERNAL or not getattr(field, "concrete", False) or len(values) != 2:
             continue
         before, after = (_value(entry, field, value) for value in values)
+        if before == after:  # nothing a person could tell apart (an empty field of a new record)
+            continue
         changes.append(Change(capfirst(str(field.verbose_name)), before, after))
     return changes
 

@@ -172,3 +172,6 @@ def test_each_entry_reads_as_a_sentence_in_the_regions_clock(client, units, coun
     )  # 01:58 UTC is 09:58 in Tibet (the region's clock)
     assert any(s.startswith("The system changed the administrative unit “") for s in sentences), sentences
     assert "UTC" not in html
+    assert "<del>—</del> → <ins>—</ins>" not in html  # a field empty before and after is no change
+    created = html[html.index("The system created the user") :].split("</li></ul>")[0]
+    assert "<del>" not in created  # a new record's values, without a "before"
