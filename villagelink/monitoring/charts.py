@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from villagelink.core.money import fen_to_yuan
+from villagelink.core.numbers import yuan_scaled, yuan_text
 
 from .selectors import Month
 
@@ -58,6 +58,13 @@ def _short(fen: int) -> str:
     return f"{yuan:g}"
 
 
+def _tooltip(month: str, series: str, fen: int) -> str:
+    """What a bar says when pointed at: "2019-03 · Online sales: ¥18.86 million (¥18,858,120.90)"."""
+    exact = f"¥{yuan_text(fen)}"
+    scaled = yuan_scaled(fen)
+    return f"{month} · {series}: {f'{scaled} ({exact})' if scaled else exact}"
+
+
 def trend_chart(months: list[Month]) -> Chart:
     """Grouped bars: sales and purchases for each month."""
     top = _nice_ceiling(max([m.sales_fen for m in months] + [m.purchases_fen for m in months] + [100]))
@@ -70,7 +77,10 @@ def trend_chart(months: list[Month]) -> Chart:
     for i, month in enumerate(months):
         x = LEFT + i * slot + slot * 0.1
         label = month.start.strftime("%Y-%m")
-        for offset, series, fen in ((0, "sales", month.sales_fen), (bar, "purchases", month.purchases_fen)):
+        for offset, series, fen, name in (
+            (0, "sales", month.sales_fen, _("Online sales")),
+            (bar, "purchases", month.purchases_fen, _("Online purchases")),
+        ):
             height = plot_height * fen / top
             bars.append(
                 Bar(
@@ -79,7 +89,7 @@ def trend_chart(months: list[Month]) -> Chart:
                     round(bar, 2),
                     round(height, 2),
                     series,
-                    f"{label} {fen_to_yuan(fen)}",
+                    _tooltip(label, name, fen),
                 )
             )
         if i % every == 0:

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -176,6 +177,8 @@ def test_money_on_the_cards_is_in_the_scale_words_of_the_readers_language(
         assert f'data-testid="scaled-online_sales">{scaled}<' in page
     else:  # English and French start at a million
         assert 'data-testid="scaled-online_sales"' not in page
+    tooltips = re.findall(r"<title>(2019-03 · [^<]*)</title>", page)  # the chart's bars, when pointed at
+    assert len(tooltips) == 2 and f"¥{exact}" in tooltips[0] and (not scaled or scaled in tooltips[0])
 
 
 def test_the_dashboard_opens_on_the_latest_year_with_trade(client, region_officer, trade):
