@@ -50,3 +50,23 @@ class WithdrawForm(forms.Form):
         widget=forms.TextInput(attrs={"maxlength": 300}),
         error_messages={"required": _("Say why the approval is withdrawn.")},
     )
+
+
+class TargetForm(forms.Form):
+    """A yearly target for one indicator of the unit on show."""
+
+    indicator = forms.ChoiceField(label=_("Indicator"))
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    value = forms.DecimalField(
+        label=_("Target"),
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+        help_text=_("In yuan for amounts, a number for counts, a percentage for coverage."),
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["indicator"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices

@@ -1,2 +1,59 @@
-"""The dashboard keeps no tables of its own: it reads the facts kept beside the orders (`orders.models.Fact`,
-`MonthlyFact`), the approvals (`approvals`) and the domain apps' records."""
+"""The dashboard reads the facts kept beside the orders (`orders.models.Fact`, `MonthlyFact`), the approvals
+(`approvals`) and the domain apps' records. Its one table of its own holds the officers' yearly targets."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .indicators import BY_NAME, Measure
+
+# The indicators an officer may set a yearly target for: the programme's amounts, counts and coverage.
+TARGETED = (
+    "online_sales",
+    "online_purchases",
+    "poor_household_income",
+    "assistance_events",
+    "households_assisted",
+    "online_shops",
+    "village_points",
+    "township_coverage",
+    "village_coverage",
+)
+
+
+class Target(models.Model):
+    """A yearly target an officer sets for one indicator of a region, prefecture or county. `value` is in the
+    indicator's own terms: yuan, a count, or a percentage. A target for a share (coverage) passes down to the
+    prefectures and counties below that set none of their own; one for an amount or a count does not (a county
+    cannot have the region's total)."""
+
+    unit = models.ForeignKey(
+        "geo.AdminUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="targets"
+    )
+    indicator = models.CharField(
+        _("indicator"), max_length=40, choices=[(name, BY_NAME[name].label) for name in TARGETED]
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("target"), max_digits=16, decimal_places=2)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "indicator", "year"], name="monitoring_target_once"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="monitoring_target_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year} {self.indicator}"
+
+    @property
+    def measure(self) -> Measure:
+        return BY_NAME[self.indicator].measure
+
+    def get_additional_data(self) -> dict:
+        return {"unit_path": self.unit.path}  # the audit trail's place in the hierarchy

@@ -9,6 +9,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
@@ -34,7 +35,7 @@ from villagelink.core.periods import (
     period_parse,
     period_year_before,
 )
-from villagelink.geo.models import AdminUnit, Level
+from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.geo.selectors import unit_ancestors
 from villagelink.network.models import Designation, ServiceSite, SiteKind
 from villagelink.network.selectors import Coverage, coverage_for
@@ -42,7 +43,8 @@ from villagelink.orders.models import Channel, Fact, Kind, MonthlyFact, Purchase
 from villagelink.quality.shares import AreaFlags, FoundLater, flags_by_unit, flags_of, found_after_approval
 from villagelink.quality.signoff import open_flags_for
 
-from .indicators import INDICATORS
+from .indicators import BY_NAME, INDICATORS, Measure
+from .models import Target
 
 Values = dict[str, int | float | None]
 
@@ -311,6 +313,68 @@ class MonthApproval:
     open_flags: int  # flags of the area for the month still open (a reason is asked for while any are)
 
 
+# ---------------------------------------------------------------------------------------------------- targets
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A figure against its unit's target for the year: the target (in the indicator's terms), how much of it
+    is reached, whether that is behind where the period stands, and the unit it comes from when inherited."""
+
+    target: Decimal
+    reached: float | None  # a fraction; None for a target of nothing
+    behind: bool
+    set_at: AdminUnit
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    return [path[:width] for width in sorted(set(LEVEL_PATH_WIDTH.values())) if width < len(path)]
+
+
+def targets_for(*, units: Sequence[AdminUnit], year: int) -> dict[str, dict[str, Target]]:
+    """Each unit's targets for the year, by path and indicator: its own, and for a share without its own the
+    nearest ancestor's (one query)."""
+    paths = {unit.path for unit in units}
+    wanted = paths | {p for path in paths for p in _ancestor_paths(path)}
+    by_path: dict[str, dict[str, Target]] = {}
+    for target in Target.objects.filter(unit__path__in=wanted, year=year).select_related("unit"):
+        by_path.setdefault(target.unit.path, {})[target.indicator] = target
+    found: dict[str, dict[str, Target]] = {}
+    for path in paths:
+        own = dict(by_path.get(path, {}))
+        for ancestor in reversed(_ancestor_paths(path)):  # the nearest first
+            for name, target in by_path.get(ancestor, {}).items():
+                if BY_NAME[name].measure == Measure.SHARE:
+                    own.setdefault(name, target)
+        found[path] = own
+    return found
+
+
+def progress_of(values: Values, targets: dict[str, Target], period: Period) -> dict[str, Progress]:
+    """How far each figure is towards its target, for a period from 1 January (a year, or the year so far): an
+    amount or a count is behind when it has reached less of the target than the share of the year gone by; a
+    share (coverage at the period's end) when it is below it. Other periods (a month, a quarter) have none."""
+    if (period.start.month, period.start.day) != (1, 1) or period.end.year != period.start.year:
+        return {}
+    year_days = (datetime.date(period.start.year, 12, 31) - period.start).days + 1
+    gone = ((period.end - period.start).days + 1) / year_days
+    progress = {}
+    for name, target in targets.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        measure = BY_NAME[name].measure
+        aim = float(target.value) * (
+            100 if measure == Measure.YUAN else 0.01 if measure == Measure.SHARE else 1
+        )
+        reached = value / aim if aim else None
+        expected = 1.0 if measure == Measure.SHARE else gone
+        progress[name] = Progress(
+            target.value, reached, reached is not None and reached < expected, target.unit
+        )
+    return progress
+
+
 @dataclass(frozen=True)
 class Dashboard:
     """A unit's dashboard for a period as one person sees it: the figures that the page, the printable report,
@@ -350,6 +414,25 @@ class Dashboard:
         if parent is None or parent.pk != self.unit.parent_id:
             return None
         return parent, figures_for(unit=parent, start=self.period.start, end=self.period.end)
+
+    @cached_property
+    def progress(self) -> dict[str, Progress]:
+        """The unit's figures against its targets for the period's year (a year, or the year so far)."""
+        targets = targets_for(units=[self.unit], year=self.period.end.year)[self.unit.path]
+        return progress_of(self.values, targets, self.period)
+
+    @cached_property
+    def children_behind(self) -> dict[str, set[str]]:
+        """For each child, by path, the indicators behind its target."""
+        children = [child.unit for child in self.children]
+        if not children or (self.period.start.month, self.period.start.day) != (1, 1):
+            return {}
+        targets = targets_for(units=children, year=self.period.end.year)
+        behind = {}
+        for child in self.children:
+            progress = progress_of(child.values, targets[child.unit.path], self.period)
+            behind[child.unit.path] = {name for name, p in progress.items() if p.behind}
+        return behind
 
     @cached_property
     def children(self) -> list[Figures]:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<str:code>/report/", views.report, name="report"),
     path("<str:code>/approval/", views.approval, name="approval"),
     path("<str:code>/workbook.xlsx", views.workbook, name="workbook"),
+    path("<str:code>/targets/", views.targets, name="targets"),
 ]

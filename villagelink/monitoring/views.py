@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from villagelink.approvals.services import ApprovalError, approval_state, approval_withdraw
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
-from villagelink.core.forms import add_service_error
+from villagelink.core.forms import add_service_error, int_or_none
+from villagelink.core.numbers import grouped, yuan_text
 from villagelink.core.periods import Period, PeriodError, period_between, period_parse
 from villagelink.core.scope import scope_unit_of
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
@@ -27,9 +28,11 @@ from villagelink.quality.signoff import month_approve_checked, open_flags_for
 
 from .charts import trend_chart
 from .exports import dashboard_workbook
-from .forms import ApproveForm, WithdrawForm
+from .forms import ApproveForm, TargetForm, WithdrawForm
 from .indicators import BY_NAME, INDICATORS, Measure
-from .selectors import Dashboard, Figures, Values, dashboard_for, period_with_data
+from .models import TARGETED, Target
+from .selectors import Dashboard, Figures, Values, dashboard_for, period_with_data, targets_for
+from .services import target_remove, target_set
 
 FIRST_YEAR = 2015
 CARDS = [
@@ -88,7 +91,29 @@ def _judged(dashboard: Dashboard, name: str) -> dict:
         total = figures[name]
         if total:
             share = {"parent": parent.name, "percent": number_format(round(value / total * 100, 1), 1)}
-    return {"changes": [(key, change) for key, change in changes if change], "share": share}
+    return {
+        "changes": [(key, change) for key, change in changes if change],
+        "share": share,
+        "progress": _progress_shown(dashboard, name),
+    }
+
+
+def _progress_shown(dashboard: Dashboard, name: str) -> dict | None:
+    """The card's target line: the target in the indicator's terms, how much is reached, behind or not."""
+    progress = dashboard.progress.get(name)
+    if progress is None:
+        return None
+    measure = BY_NAME[name].measure
+    target = (
+        f"¥{yuan_text(int(progress.target * 100))}"
+        if measure == Measure.YUAN
+        else f"{number_format(progress.target, 1)} %"
+        if measure == Measure.SHARE
+        else grouped(int(progress.target))
+    )
+    reached = None if progress.reached is None else number_format(round(progress.reached * 100, 1), 1)
+    inherited = progress.set_at.name if progress.set_at.pk != dashboard.unit.pk else ""
+    return {"target": target, "reached": reached, "behind": progress.behind, "inherited": inherited}
 
 
 def _can_monitor(user) -> bool:
@@ -217,10 +242,11 @@ def _context(request, code: str, *, period: Period | None = None, bound: dict | 
         "found_later": dashboard.found_later,
         "can_review": can_review(request.user),
         "coverage_cards": [
-            (BY_NAME[name], values[name])
+            (BY_NAME[name], values[name], _progress_shown(dashboard, name))
             for name in ("township_coverage", "village_coverage")
             if _means_something(name, unit)
         ],
+        "children_behind": dashboard.children_behind,
         "indicators": INDICATORS,
         "ranking_columns": [BY_NAME[name] for name in RANKING],
         "coverage_columns": [BY_NAME[name] for name in COVERAGE],
@@ -330,3 +356,49 @@ def workbook(request, code: str):
     )
     response["Content-Disposition"] = f'attachment; filename="villagelink-{unit.code}-{period.key}.xlsx"'
     return response
+
+
+@login_required
+def targets(request, code: str):
+    """The unit's yearly targets: its own (set, changed, removed here by its officers and those above) and the
+    shares it takes from the units above it."""
+    if not _can_monitor(request.user):
+        raise PermissionDenied
+    unit = unit_get(user=request.user, code=code)
+    year = int_or_none(request.GET.get("year", "")) or region_today().year
+    choices = [(name, BY_NAME[name].label) for name in TARGETED]
+    form = TargetForm(initial={"year": year}, choices=choices)
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                pk = int_or_none(request.POST["remove"])
+                target = Target.objects.filter(unit=unit, pk=pk).first() if pk is not None else None
+                if target is not None:
+                    year = target.year
+                    target_remove(by=request.user, target=target)
+                    messages.success(request, _("The target is removed."))
+                return redirect(f"{reverse('monitoring:targets', args=[unit.code])}?year={year}")
+            form = TargetForm(request.POST, choices=choices)
+            if form.is_valid():
+                data = form.cleaned_data
+                target_set(
+                    by=request.user,
+                    unit=unit,
+                    indicator=data["indicator"],
+                    year=data["year"],
+                    value=data["value"],
+                )
+                messages.success(request, _("The target is set."))
+                return redirect(f"{reverse('monitoring:targets', args=[unit.code])}?year={data['year']}")
+        except ApplicationError as error:
+            if error.code == "forbidden":
+                raise PermissionDenied(error.message) from error
+            add_service_error(form, error)
+    found = targets_for(units=[unit], year=year)[unit.path]
+    rows = [(BY_NAME[name], found.get(name)) for name in TARGETED]
+    return render(
+        request,
+        "monitoring/targets.html",
+        {"unit": unit, "year": year, "rows": rows, "form": form, "years": range(year - 2, year + 3)},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,101 @@
+"""Yearly targets: who sets them, how shares pass down, and the dashboard's figures against them."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_user
+from villagelink.accounts.models import Role
+from villagelink.core.exceptions import ApplicationError
+from villagelink.monitoring.selectors import targets_for
+from villagelink.monitoring.services import target_set
+
+from .test_views import trade  # noqa: F401 - the fixture: 2019 sales in two Namling villages and Lhasa
+
+
+def test_a_share_passes_down_and_an_amount_does_not(units, region_officer, county_officer):
+    target_set(
+        by=region_officer, unit=units["540000"], indicator="village_coverage", year=2019, value=Decimal(50)
+    )
+    target_set(
+        by=region_officer, unit=units["540000"], indicator="online_sales", year=2019, value=Decimal(9000)
+    )
+    found = targets_for(units=[units["540221"], units["540000"]], year=2019)
+    assert found["540221"]["village_coverage"].unit == units["540000"]  # inherited
+    assert "online_sales" not in found["540221"]  # the region's total is not the county's
+    own = target_set(
+        by=county_officer, unit=units["540221"], indicator="village_coverage", year=2019, value=Decimal(80)
+    )
+    assert targets_for(units=[units["540221"]], year=2019)["540221"]["village_coverage"] == own
+    assert targets_for(units=[units["540221"]], year=2018)["540221"] == {}
+
+
+@pytest.mark.parametrize(
+    ("who", "code", "indicator", "value", "message"),
+    [
+        ("county", "540000", "online_sales", 1, "Only officers of Tibet"),
+        ("county", "540221101", "online_sales", 1, "not below"),
+        ("region", "540221", "village_coverage", 101, "at most 100"),
+        ("region", "540221", "households", 1, "Choose one of the indicators"),
+        ("operator", "540221", "online_sales", 1, "Only officers of Namling"),
+    ],
+)
+def test_who_sets_what(units, region_officer, county_officer, who, code, indicator, value, message):
+    by = {"region": region_officer, "county": county_officer}.get(who) or make_user(
+        "op", Role.SITE_OPERATOR, units["540221101201"]
+    )
+    with pytest.raises(ApplicationError, match=message):
+        target_set(by=by, unit=units[code], indicator=indicator, year=2019, value=Decimal(value))
+
+
+def test_the_dashboard_shows_figures_against_targets_and_who_is_behind(client, units, region_officer, trade):  # noqa: F811
+    target_set(
+        by=region_officer, unit=units["540221"], indicator="online_sales", year=2019, value=Decimal(2000)
+    )
+    target_set(
+        by=region_officer, unit=units["540102"], indicator="online_sales", year=2019, value=Decimal(400)
+    )
+    client.force_login(region_officer)
+    page = client.get(reverse("monitoring:dashboard", args=["540221"]), {"period": "2019"}).content.decode()
+    target = page[page.index('data-testid="target-online_sales"') :].split("</p>")[0]
+    assert "Target ¥2,000.00: 62.2 % reached" in target and "behind" in target  # 1,244.56 of 2,000
+    month = client.get(
+        reverse("monitoring:dashboard", args=["540221"]), {"period": "2019-03"}
+    ).content.decode()
+    assert 'data-testid="target-online_sales"' not in month  # a month is not measured against a year's aim
+    lhasa = client.get(reverse("monitoring:dashboard", args=["540102"]), {"period": "2019"}).content.decode()
+    lhasa_target = lhasa[lhasa.index('data-testid="target-online_sales"') :].split("</p>")[0]
+    assert "125.0 % reached" in lhasa_target and "behind" not in lhasa_target  # 500.00 of 400
+    shigatse = client.get(
+        reverse("monitoring:dashboard", args=["540200"]), {"period": "2019"}
+    ).content.decode()
+    assert 'data-testid="behind-540221-online_sales"' in shigatse  # the ranking names who is behind
+
+
+def test_a_target_is_set_changed_and_removed_on_its_page(client, units, region_officer, county_officer):
+    url = reverse("monitoring:targets", args=["540221"])
+    client.force_login(county_officer)
+    refused = client.post(url, {"indicator": "online_sales", "year": "2019", "value": "-5"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert 'value="-5"' in html and "greater than or equal to 0" in html  # kept as typed, the error beside it
+    done = client.post(url, {"indicator": "online_sales", "year": "2019", "value": "2500"})
+    assert done.status_code == 302
+    client.post(url, {"indicator": "online_sales", "year": "2019", "value": "3000"})
+    page = client.get(url, {"year": "2019"}).content.decode()
+    assert "3000.00" in page and "2500" not in page
+    target = targets_for(units=[units["540221"]], year=2019)["540221"]["online_sales"]
+    client.post(url, {"remove": str(target.pk)})
+    assert targets_for(units=[units["540221"]], year=2019)["540221"] == {}
+    assert client.get(reverse("monitoring:targets", args=["540000"])).status_code == 404  # not their area
+    assert client.post(reverse("monitoring:targets", args=["540102"]), {"remove": "1"}).status_code == 404
+
+
+def test_an_inherited_share_is_named_with_the_unit_that_set_it(client, units, region_officer, county_officer):
+    target_set(
+        by=region_officer, unit=units["540000"], indicator="village_coverage", year=2019, value=Decimal(50)
+    )
+    client.force_login(county_officer)
+    page = client.get(reverse("monitoring:targets", args=["540221"]), {"year": "2019"}).content.decode()
+    assert "50.00" in page and "set by Tibet Autonomous Region" in page
