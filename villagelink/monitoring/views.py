@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from villagelink.approvals.services import ApprovalError, approval_state, approval_withdraw
 from villagelink.core.dates import region_today
-from villagelink.core.exceptions import ApplicationError
+from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.forms import add_service_error, int_or_none
 from villagelink.core.numbers import grouped, yuan_text
 from villagelink.core.periods import Period, PeriodError, period_between, period_parse
@@ -103,17 +103,20 @@ def _progress_shown(dashboard: Dashboard, name: str) -> dict | None:
     progress = dashboard.progress.get(name)
     if progress is None:
         return None
-    measure = BY_NAME[name].measure
-    target = (
-        f"¥{yuan_text(int(progress.target * 100))}"
-        if measure == Measure.YUAN
-        else f"{number_format(progress.target, 1)} %"
-        if measure == Measure.SHARE
-        else grouped(int(progress.target))
-    )
+    target = _target_text(name, progress.target)
     reached = None if progress.reached is None else number_format(round(progress.reached * 100, 1), 1)
     inherited = progress.set_at.name if progress.set_at.pk != dashboard.unit.pk else ""
     return {"target": target, "reached": reached, "behind": progress.behind, "inherited": inherited}
+
+
+def _target_text(name: str, value) -> str:
+    """A target in its indicator's terms: ¥300,000,000.00, 50.0 %, 1,200."""
+    measure = BY_NAME[name].measure
+    if measure == Measure.YUAN:
+        return f"¥{yuan_text(int(value * 100))}"
+    if measure == Measure.SHARE:
+        return f"{number_format(value, 1)} %"
+    return grouped(int(value))
 
 
 def _can_monitor(user) -> bool:
@@ -391,11 +394,14 @@ def targets(request, code: str):
                 messages.success(request, _("The target is set."))
                 return redirect(f"{reverse('monitoring:targets', args=[unit.code])}?year={data['year']}")
         except ApplicationError as error:
-            if error.code == "forbidden":
+            if error.code == ErrorCode.FORBIDDEN:
                 raise PermissionDenied(error.message) from error
             add_service_error(form, error)
     found = targets_for(units=[unit], year=year)[unit.path]
-    rows = [(BY_NAME[name], found.get(name)) for name in TARGETED]
+    rows = [
+        (BY_NAME[name], found.get(name), _target_text(name, found[name].value) if name in found else "")
+        for name in TARGETED
+    ]
     return render(
         request,
         "monitoring/targets.html",

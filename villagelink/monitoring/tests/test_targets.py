@@ -84,7 +84,7 @@ def test_a_target_is_set_changed_and_removed_on_its_page(client, units, region_o
     assert done.status_code == 302
     client.post(url, {"indicator": "online_sales", "year": "2019", "value": "3000"})
     page = client.get(url, {"year": "2019"}).content.decode()
-    assert "3000.00" in page and "2500" not in page
+    assert "¥3,000.00" in page and "2,500" not in page
     target = targets_for(units=[units["540221"]], year=2019)["540221"]["online_sales"]
     client.post(url, {"remove": str(target.pk)})
     assert targets_for(units=[units["540221"]], year=2019)["540221"] == {}
@@ -98,4 +98,4 @@ def test_an_inherited_share_is_named_with_the_unit_that_set_it(client, units, re
     )
     client.force_login(county_officer)
     page = client.get(reverse("monitoring:targets", args=["540221"]), {"year": "2019"}).content.decode()
-    assert "50.00" in page and "set by Tibet Autonomous Region" in page
+    assert "50.0 %" in page and "set by Tibet Autonomous Region" in page
