@@ -343,8 +343,14 @@ def dashboard(request, code: str):
 
 @login_required
 def report(request, code: str):
-    """The printable report for the programme's periodic reporting (print stylesheet)."""
-    return render(request, "monitoring/report.html", _context(request, code))
+    """The printable report for the programme's periodic reporting (print stylesheet, A4 portrait). The units'
+    figures come as two tables, trade and the network, each narrow enough for the page."""
+    context = _context(request, code)
+    context["by_unit_tables"] = [
+        (_("By unit: trade and assistance"), context["ranking_columns"]),
+        (_("By unit: the service network"), context["coverage_columns"]),
+    ]
+    return render(request, "monitoring/report.html", context)
 
 
 @login_required

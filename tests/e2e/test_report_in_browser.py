@@ -1,0 +1,52 @@
+"""The printable report as an office prints it: A4 portrait pages, every table within the page's width, the
+approval state and a signature block; saved as a PDF by Chromium's print (page images in the screenshots)."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+if not Path("/usr/bin/chromium").exists():
+    pytest.skip(
+        "browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.helpers import log_in
+
+pytestmark = pytest.mark.e2e
+
+A4_POINTS = (595, 842)  # 210 × 297 mm
+A4_PRINTABLE_PX = 703  # 210 mm less 12 mm margins each side, at 96 px per inch
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_the_report_prints_on_a4_with_no_table_cut(new_page, screenshot, locale):
+    page = new_page(locale=locale, viewport={"width": A4_PRINTABLE_PX, "height": 1000})
+    page.goto("/accounts/login/")
+    log_in(page, "region-officer")
+    page.goto("/monitoring/540000/report/?period=2019-06")
+    expect(page.locator("[data-testid=report-approval]")).to_be_visible()  # approved, or said not to be
+    expect(page.locator("[data-testid=signatures]")).to_be_visible()
+    assert page.locator("[data-testid=report-by-unit]").count() == 2  # trade, and the network, apart
+    page.emulate_media(media="print")
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('.report table')]
+              .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
+              .map(t => t.dataset.testid || t.querySelector('th')?.textContent)"""
+    )
+    assert cut == [], f"tables wider than the A4 page: {cut}"
+    screenshot(page, f"report-print-{locale}")
+
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOT_DIR / f"report-{locale}.pdf").write_bytes(pdf)
+    boxes = {
+        tuple(round(float(n)) for n in box.split()[2:]) for box in re.findall(rb"/MediaBox \[([^\]]+)\]", pdf)
+    }
+    assert boxes == {A4_POINTS}, boxes  # every page A4 portrait (not the receipt's 58 mm roll)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 12, pages
