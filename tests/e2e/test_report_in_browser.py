@@ -50,3 +50,16 @@ def test_the_report_prints_on_a4_with_no_table_cut(new_page, screenshot, locale)
     assert boxes == {A4_POINTS}, boxes  # every page A4 portrait (not the receipt's 58 mm roll)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 12, pages
+
+
+def test_a_desk_receipt_still_prints_on_the_58_mm_roll(new_page):
+    page = new_page()
+    page.goto("/accounts/login/")
+    log_in(page, "point-operator")
+    page.goto("/desk/")
+    with page.expect_navigation():
+        page.locator("[data-testid=receipt-link]").first.click()
+    expect(page.locator("[data-testid=receipt]")).to_be_visible()
+    pdf = page.pdf(prefer_css_page_size=True)
+    widths = {round(float(box.split()[2])) for box in re.findall(rb"/MediaBox \[([^\]]+)\]", pdf)}
+    assert widths == {164}, widths  # 58 mm in points: the receipt's own page, not A4
