@@ -378,7 +378,11 @@ def test_a_receipt_gives_what_the_amount_the_fee_the_saving_the_operator_and_the
     ):
         assert text in page, text
     assert poor.id_number_masked in page and poor.id_number_masked != poor.id_number_masked.replace("*", "")
-    assert "size: 58mm" in (Path(settings.BASE_DIR) / "villagelink/core/static/core/site.css").read_text()
+    assert "core/receipt-print.css" in page  # its printed page: the 58 mm roll (a browser test prints it)
+    assert (
+        "size: 58mm"
+        in (Path(settings.BASE_DIR) / "villagelink/core/static/core/receipt-print.css").read_text()
+    )
     client.force_login(make_user("lhasa-operator", Role.SITE_OPERATOR, point[0].unit.parent))
     assert client.get(reverse("desk:receipt", args=[order.pk])).status_code == 404
 
