@@ -18,7 +18,7 @@ stopped at the end. With `--host` (a loopback address only), the server there is
 
 The users, in these proportions (locust weights):
 - 70 % buyers without an account: the storefront's home page, searches in English, Chinese and Tibetan,
-  categories, product pages, and now and then (1 task in 25) a checkout paid on delivery: put a product in the
+  categories, product pages, and now and then (1 task in 34) a checkout paid on delivery: put a product in the
   cart, open the checkout, place it. Half the products bought are a few "hot" products whose stock is set low
   (`HOT_STOCK`) before the run, so that buyers compete for the last units.
 - 15 % officers (the region's and Namling county's): the dashboard for a year, a quarter or a month, the KPI
