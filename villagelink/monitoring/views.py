@@ -18,7 +18,7 @@ from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.forms import add_service_error, int_or_none
 from villagelink.core.numbers import grouped, yuan_text
-from villagelink.core.periods import Period, PeriodError, period_between, period_parse
+from villagelink.core.periods import EARLIEST, LATEST, Period, PeriodError, period_between, period_parse
 from villagelink.core.scope import scope_unit_of
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.geo.selectors import unit_get
@@ -374,7 +374,11 @@ def targets(request, code: str):
     if not _can_monitor(request.user):
         raise PermissionDenied
     unit = unit_get(user=request.user, code=code)
-    year = int_or_none(request.GET.get("year", "")) or region_today().year
+    year = int_or_none(request.GET.get("year", "")) or 0
+    if (
+        not EARLIEST.year <= year <= LATEST.year
+    ):  # none given, or out of the years kept (a stored year is small)
+        year = region_today().year
     choices = [(name, BY_NAME[name].label) for name in TARGETED]
     form = TargetForm(initial={"year": year}, choices=choices)
     if request.method == "POST":

@@ -89,6 +89,7 @@ def test_a_target_is_set_changed_and_removed_on_its_page(client, units, region_o
     client.post(url, {"remove": str(target.pk)})
     assert targets_for(units=[units["540221"]], year=2019)["540221"] == {}
     assert client.get(reverse("monitoring:targets", args=["540000"])).status_code == 404  # not their area
+    assert client.get(url, {"year": "999999999"}).status_code == 200  # a year out of range: this year
     assert client.post(reverse("monitoring:targets", args=["540102"]), {"remove": "1"}).status_code == 404
 
 
