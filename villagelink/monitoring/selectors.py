@@ -61,12 +61,13 @@ class Figures:
     values: Values
 
 
-def _grouped(queryset: QuerySet, lookup: str, parent: AdminUnit, units: list[AdminUnit], *group, **sums):
-    """`queryset` below `parent`, grouped by which of `units` each row lies under (and by `group`): one
-    grouped queryset per width of the units' paths."""
+def _grouped(queryset: QuerySet, lookup: str, parent: AdminUnit | None, units: list[AdminUnit], *group, **sums):
+    """`queryset` below `parent` (None: everything held), grouped by which of `units` each row lies under (and
+    by `group`): one grouped queryset per width of the units' paths."""
+    if parent is not None:
+        queryset = queryset.filter(subtree_q(lookup, parent.path))
     return [
-        queryset.filter(subtree_q(lookup, parent.path))
-        .annotate(branch=Substr(lookup, 1, width))
+        queryset.annotate(branch=Substr(lookup, 1, width))
         .order_by()
         .values("branch", *group)
         .annotate(**sums)
@@ -74,7 +75,7 @@ def _grouped(queryset: QuerySet, lookup: str, parent: AdminUnit, units: list[Adm
     ]
 
 
-def _by_branch(queryset: QuerySet, lookup: str, parent: AdminUnit, units: list[AdminUnit], *group, **sums):
+def _by_branch(queryset: QuerySet, lookup: str, parent: AdminUnit | None, units: list[AdminUnit], *group, **sums):
     """The rows of `_grouped`."""
     for grouped in _grouped(queryset, lookup, parent, units, *group, **sums):
         yield from grouped
@@ -120,7 +121,7 @@ def _fact_sums(paths: list[str], start, end, *group: str, by_month: bool = False
             yield row
 
 
-def _figures(parent: AdminUnit, units: list[AdminUnit], start: datetime.date, end: datetime.date) -> dict:
+def _figures(parent: AdminUnit | None, units: list[AdminUnit], start: datetime.date, end: datetime.date) -> dict:
     values: dict[str, Values] = {unit.path: {i.name: 0 for i in INDICATORS} for unit in units}
 
     def put(path, name, value):
@@ -155,7 +156,7 @@ def _figures(parent: AdminUnit, units: list[AdminUnit], start: datetime.date, en
     return values
 
 
-def _assistance(parent: AdminUnit, units: list[AdminUnit], start, end):
+def _assistance(parent: AdminUnit | None, units: list[AdminUnit], start, end):
     """(branch, net acts of help, households with net help) for the period: the ledger's entries per
     household are summed in the database and only one row per branch comes back."""
     events = AssistanceEvent.objects.filter(day__gte=start, day__lte=end)
@@ -171,28 +172,27 @@ def _assistance(parent: AdminUnit, units: list[AdminUnit], start, end):
             yield from ((branch, int(net or 0), int(count or 0)) for branch, net, count in cursor.fetchall())
 
 
-def _coverage(values: dict[str, Values], coverages) -> None:
-    for coverage in coverages:
-        figures = values[coverage.unit.path]
-        figures["township_coverage"] = coverage.share(Level.TOWNSHIP)
-        figures["village_coverage"] = coverage.share(Level.VILLAGE)
+def _coverage(figures: Values, coverage: Coverage) -> None:
+    figures["township_coverage"] = coverage.share(Level.TOWNSHIP)
+    figures["village_coverage"] = coverage.share(Level.VILLAGE)
 
 
 def _unit_figures(unit: AdminUnit, start: datetime.date, end: datetime.date, total: Coverage) -> Values:
-    values = _figures(unit, [unit], start, end)
-    _coverage(values, [total])
-    return values[unit.path]
+    values = _figures(unit, [unit], start, end)[unit.path]
+    _coverage(values, total)
+    return values
 
 
 def _children_figures(
-    unit: AdminUnit, start: datetime.date, end: datetime.date, coverages: list[Coverage]
+    unit: AdminUnit | None, start: datetime.date, end: datetime.date, coverages: list[Coverage]
 ) -> list[Figures]:
     """Each child's figures: the children are those of their coverage, so they are not read again."""
-    children = [coverage.unit for coverage in coverages]
+    children = [coverage.unit for coverage in coverages if coverage.unit is not None]
     if not children:
         return []
     values = _figures(unit, children, start, end)
-    _coverage(values, coverages)
+    for child, coverage in zip(children, coverages, strict=True):
+        _coverage(values[child.path], coverage)
     return [Figures(child, values[child.path]) for child in children]
 
 
@@ -213,6 +213,25 @@ def figures_for(*, unit: AdminUnit, start: datetime.date, end: datetime.date) ->
 def figures_for_children(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[Figures]:
     _total, coverages = coverage_for(unit=unit, day=end)
     return _children_figures(unit, start, end, coverages)
+
+
+def figures_for_regions(*, start: datetime.date, end: datetime.date) -> list[Figures]:
+    """Each region's figures, for a national programme that holds several: the ranking of the nation's
+    children. The caller has checked that the person may see every region."""
+    _total, coverages = coverage_for(unit=None, day=end)
+    return _children_figures(None, start, end, coverages)
+
+
+def figures_for_nation(*, start: datetime.date, end: datetime.date) -> Values:
+    """The nation's figures, for a national programme that holds several regions: the sum of its regions'
+    (every unit and household lies in exactly one region, so distinct counts add up too), the coverage over
+    all of their townships and villages. No unit stands for the nation: its figures are read from the regions'
+    facts, a few dozen paths. The caller has checked that the person may see every region."""
+    total, coverages = coverage_for(unit=None, day=end)
+    regions = _children_figures(None, start, end, coverages)
+    values: Values = {i.name: sum(r.values[i.name] or 0 for r in regions) for i in INDICATORS}
+    _coverage(values, total)
+    return values
 
 
 def figures_at_itself(values: Values, children: list[Figures]) -> Values | None:

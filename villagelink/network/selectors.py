@@ -57,7 +57,7 @@ def site_operators(*, site: ServiceSite):
 class Coverage:
     """How many units of each level lie in an area, and how many of them have an open site of their kind."""
 
-    unit: AdminUnit
+    unit: AdminUnit | None  # None: the whole of what is held (every region of a national programme)
     totals: dict[str, int] = field(default_factory=dict)
     covered: dict[str, int] = field(default_factory=dict)
 
@@ -74,19 +74,26 @@ def coverage_levels(unit: AdminUnit) -> list[str]:
     return [lv for lv in SITE_LEVEL.values() if LEVEL_ORDER[lv] >= unit.depth]
 
 
-def coverage_for(*, unit: AdminUnit, day: datetime.date) -> tuple[Coverage, list[Coverage]]:
+def coverage_for(*, unit: AdminUnit | None, day: datetime.date) -> tuple[Coverage, list[Coverage]]:
     """Coverage of `unit` and of each of its children on `day`: three queries, whatever the area's size.
+    With `unit` None, of everything held and of each region (the nation of a national programme).
 
-    The caller has checked that the person may see `unit`; everything below it is in their scope too.
+    The caller has checked that the person may see `unit` (with None: every region); everything below it is
+    in their scope too.
     """
-    children = list(unit.children.order_by("code"))
+    if unit is None:
+        children = list(AdminUnit.objects.filter(parent__isnull=True).order_by("code"))
+        below, sites_below = Q(), Q()
+    else:
+        children = list(unit.children.order_by("code"))
+        below, sites_below = subtree_q("path", unit.path), subtree_q("unit__path", unit.path)
     total = Coverage(unit)
     by_branch = {child.path: Coverage(child) for child in children}
-    widths = {LEVEL_PATH_WIDTH[Level(child.level)] for child in children} or {len(unit.path)}
+    widths = {LEVEL_PATH_WIDTH[Level(child.level)] for child in children} or {len(unit.path) if unit else 0}
     level_of_kind = {kind: level for kind, level in SITE_LEVEL.items()}
     for width in widths:
         units = (
-            AdminUnit.objects.filter(subtree_q("path", unit.path), level__in=list(SITE_LEVEL.values()))
+            AdminUnit.objects.filter(below, level__in=list(SITE_LEVEL.values()))
             .annotate(branch=Substr("path", 1, width))
             .values("branch", "level")
             .annotate(n=Count("id"))
@@ -96,7 +103,7 @@ def coverage_for(*, unit: AdminUnit, day: datetime.date) -> tuple[Coverage, list
             if row["branch"] in by_branch:
                 _add(by_branch[row["branch"]].totals, row["level"], row["n"], True)
         sites = (
-            ServiceSite.objects.filter(open_on_q(day), subtree_q("unit__path", unit.path))
+            ServiceSite.objects.filter(open_on_q(day), sites_below)
             .annotate(branch=Substr("unit__path", 1, width))
             .values("branch", "kind")
             .annotate(n=Count("unit", distinct=True))
