@@ -61,7 +61,9 @@ class Figures:
     values: Values
 
 
-def _grouped(queryset: QuerySet, lookup: str, parent: AdminUnit | None, units: list[AdminUnit], *group, **sums):
+def _grouped(
+    queryset: QuerySet, lookup: str, parent: AdminUnit | None, units: list[AdminUnit], *group, **sums
+):
     """`queryset` below `parent` (None: everything held), grouped by which of `units` each row lies under (and
     by `group`): one grouped queryset per width of the units' paths."""
     if parent is not None:
@@ -75,7 +77,9 @@ def _grouped(queryset: QuerySet, lookup: str, parent: AdminUnit | None, units: l
     ]
 
 
-def _by_branch(queryset: QuerySet, lookup: str, parent: AdminUnit | None, units: list[AdminUnit], *group, **sums):
+def _by_branch(
+    queryset: QuerySet, lookup: str, parent: AdminUnit | None, units: list[AdminUnit], *group, **sums
+):
     """The rows of `_grouped`."""
     for grouped in _grouped(queryset, lookup, parent, units, *group, **sums):
         yield from grouped
@@ -121,7 +125,9 @@ def _fact_sums(paths: list[str], start, end, *group: str, by_month: bool = False
             yield row
 
 
-def _figures(parent: AdminUnit | None, units: list[AdminUnit], start: datetime.date, end: datetime.date) -> dict:
+def _figures(
+    parent: AdminUnit | None, units: list[AdminUnit], start: datetime.date, end: datetime.date
+) -> dict:
     values: dict[str, Values] = {unit.path: {i.name: 0 for i in INDICATORS} for unit in units}
 
     def put(path, name, value):
