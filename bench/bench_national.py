@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 import benchdata  # noqa: E402 - the bench folder is put on the path above
-from bench_dashboard import duckdb_sql, totals_of  # noqa: E402
+from bench_dashboard import duckdb_sql, timed, totals_of  # noqa: E402
 
 DATABASE = "vl_bench_national"
 FIRST_DAY = datetime.date(2015, 1, 1)
@@ -148,7 +148,7 @@ def literal(value: bool | int | str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def insert_select(model, values: dict[str, str], first: int, last: int, params: list | None = None) -> None:
+def insert_select(model, values: dict[str, str], first: int, last: int) -> None:
     """INSERT INTO the model's table SELECT the SQL expressions `values` (by column; `g` is the row's number
     from generate_series(first, last)); every other column that cannot be NULL takes its field's default."""
     from django.db import connection
@@ -175,7 +175,7 @@ def insert_select(model, values: dict[str, str], first: int, last: int, params: 
         f"SELECT {', '.join(expressions)} FROM generate_series(%s, %s) AS g"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(params or []), first, last])
+        cursor.execute(sql, [first, last])
 
 
 def build_network(levels: dict[str, list[tuple[int, str]]], rng: random.Random) -> dict[str, int]:
@@ -360,15 +360,6 @@ def facts_by_level() -> str:
 
 
 # 4–5. The figures and DuckDB -------------------------------------------------------------------------------
-
-
-def timed(call, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        call()
-        times.append(ms_since(began))
-    return times
 
 
 def to_duckdb(data_dir: str):
@@ -556,7 +547,7 @@ def main() -> None:
                 else:
                     call = lambda u=unit, s=start, e=end: figures_for(unit=u, start=s, end=e)  # noqa: E731
                     rank = lambda u=unit, s=start, e=end: figures_for_children(unit=u, start=s, end=e)  # noqa: E731
-                times = timed(call, args.runs)
+                times = timed(call, args.runs, False)
                 figures_ms[(name, period)] = times
                 values = call()
                 expected[(name, period)] = tuple(
@@ -570,7 +561,7 @@ def main() -> None:
                 )
                 cells.append(cell(times))
                 if name in {"nation", "province"}:
-                    times = timed(rank, args.runs)
+                    times = timed(rank, args.runs, False)
                     figures_ms[(f"{name} ranking", period)] = times
                     ranking.append(cell(times))
             rows.append((f"figures ({name})", label, cells))
@@ -595,7 +586,9 @@ def main() -> None:
                     if not path:
                         sql = sql.replace("path LIKE '0%'", "TRUE")
                     found = totals_of(con.execute(sql).fetchall())
-                    duckdb_ms[(name, period)] = timed(lambda q=sql: con.execute(q).fetchall(), args.scan_runs)
+                    duckdb_ms[(name, period)] = timed(
+                        lambda q=sql: con.execute(q).fetchall(), args.scan_runs, False
+                    )
                     if found != expected[(name, period)]:
                         agree = False
                         print(
