@@ -13,7 +13,9 @@ class CatalogConfig(AppConfig):
         from villagelink.core.notes import WORDS
 
         from .models import Platform, Product, Shop
+        from .stock import stock_connect
 
         WORDS.update({f"platform:{platform.value}": platform.label for platform in Platform})
         auditlog.register(Shop)
         auditlog.register(Product)
+        stock_connect()

@@ -19,6 +19,7 @@ from villagelink.core import notes
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit
 from villagelink.network.models import ServiceSite
+from villagelink.network.stock import stock_follow
 from villagelink.registry.models import Household, Organisation
 
 from .names import name_in_every_language, unit_bo
@@ -175,7 +176,8 @@ def build_catalog_demo(*, region: AdminUnit) -> CatalogDemoResult:
                 closed_on=closed,
             )
         )
-    Shop.objects.bulk_create(shops, batch_size=1000)
+    with stock_follow(shop.unit_id for shop in shops):
+        Shop.objects.bulk_create(shops, batch_size=1000)
     saved = list(
         Shop.objects.filter(subtree_q("unit__path", region.path)).select_related("household", "unit")
     )

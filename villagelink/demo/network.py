@@ -15,6 +15,7 @@ from django.db import transaction
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator
+from villagelink.network.stock import stock_follow
 
 CENTRES, STATIONS, POINTS, CLOSED_POINTS = 26, 127, 380, 6
 EARLY_DESIGNATIONS = {2015: 7, 2016: 8, 2017: 6, 2018: 6}  # 27 in all; the other counties follow in 2019
@@ -101,7 +102,8 @@ def build_network_demo(*, region: AdminUnit, point_operator=None) -> NetworkDemo
         sites.append(
             _site(SiteKind.VILLAGE_POINT, village, opened, _day(rng, opened, datetime.date(2018, 12, 31)))
         )
-    ServiceSite.objects.bulk_create(sites, batch_size=500)
+    with stock_follow(site.unit_id for site in sites):
+        ServiceSite.objects.bulk_create(sites, batch_size=500)
 
     # the counties with centres were designated first (the programme funds the centres), then one more
     early = sum(EARLY_DESIGNATIONS.values())
@@ -112,7 +114,8 @@ def build_network_demo(*, region: AdminUnit, point_operator=None) -> NetworkDemo
     for year, count in EARLY_DESIGNATIONS.items():
         designations += [Designation(county=next(order), year=year, batch=year - 2014) for _ in range(count)]
     designations += [Designation(county=c, year=LATE_YEAR, batch=LATE_YEAR - 2014) for c in remaining]
-    Designation.objects.bulk_create(designations)
+    with stock_follow(designation.county_id for designation in designations):
+        Designation.objects.bulk_create(designations)
 
     if point_operator is not None:
         point = ServiceSite.objects.get(kind=SiteKind.VILLAGE_POINT, unit=first_village)

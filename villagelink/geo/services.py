@@ -20,6 +20,7 @@ from .models import (
     Level,
     path_for,
 )
+from .signals import units_created
 
 REQUIRED_COLUMNS = ("code", "parent_code", "level", "name_zh", "name_en")
 OPTIONAL_COLUMNS = ("name_bo", "longitude", "latitude")
@@ -266,6 +267,9 @@ def units_import(*, rows: list[UnitRow], synthetic: bool = False) -> UnitImportR
         ]
         AdminUnit.objects.bulk_create(batch, batch_size=500)
         ids.update(_ids_of(u.code for u in batch))
+        for unit in batch:
+            unit.pk = ids[unit.code]
+        units_created.send(sender=AdminUnit, units=batch)
         created += len(batch)
     if to_update:
         AdminUnit.objects.bulk_update(

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,6 @@ from villagelink.accounts.models import User
 from villagelink.approvals.models import Approval
 from villagelink.approvals.services import APPROVING_LEVELS, approval_state, can_approve, missing_children
 from villagelink.assistance.models import AssistanceEvent
-from villagelink.catalog.models import Shop
 from villagelink.core.dates import region_today
 from villagelink.core.paths import subtree_q
 from villagelink.core.periods import (
@@ -29,7 +28,6 @@ from villagelink.core.periods import (
     Period,
     month_end,
     next_month,
-    open_on_q,
     period_before,
     period_default,
     period_parse,
@@ -37,8 +35,9 @@ from villagelink.core.periods import (
 )
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.geo.selectors import unit_ancestors
-from villagelink.network.models import Designation, ServiceSite, SiteKind
+from villagelink.network.models import Designation, SiteKind
 from villagelink.network.selectors import Coverage, coverage_for
+from villagelink.network.stock import stock_on
 from villagelink.orders.models import Channel, Fact, Kind, MonthlyFact, PurchaseCategory
 from villagelink.quality.shares import AreaFlags, FoundLater, flags_by_unit, flags_of, found_after_approval
 from villagelink.quality.signoff import open_flags_for
@@ -146,15 +145,11 @@ def _figures(
             add(figures, "purchase_savings", row["savings"])
         add(figures, "poor_household_income", row["income"])
 
-    sites = ServiceSite.objects.filter(open_on_q(end))
-    for row in _by_branch(sites, "unit__path", parent, units, "kind", n=Count("id")):
-        put(row["branch"], SITE_INDICATOR[SiteKind(row["kind"])], row["n"])
-    shops = Shop.objects.filter(open_on_q(end))
-    for row in _by_branch(shops, "unit__path", parent, units, n=Count("id")):
-        put(row["branch"], "online_shops", row["n"])
-    designations = Designation.objects.filter(year__lte=end.year)
-    for row in _by_branch(designations, "county__path", parent, units, n=Count("id")):
-        put(row["branch"], "demonstration_counties", row["n"])
+    for path, counts in stock_on(list(values), end).items():
+        for kind, name in SITE_INDICATOR.items():
+            values[path][name] = counts.get(f"sites:{kind}", 0)
+        values[path]["online_shops"] = counts.get("shops", 0)
+        values[path]["demonstration_counties"] = counts.get("designations", 0)
 
     for branch, net, households in _assistance(parent, units, start, end):
         put(branch, "assistance_events", net)

@@ -11,7 +11,9 @@ class NetworkConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from .models import Designation, ServiceSite, SiteOperator
+        from .stock import stock_connect
 
         auditlog.register(ServiceSite)
         auditlog.register(SiteOperator)
         auditlog.register(Designation)
+        stock_connect()

@@ -150,3 +150,46 @@ class Designation(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"unit_path": self.county.path}
+
+
+class StockChange(models.Model):
+    """How a count of the network in a unit's area changes on a day: +1 on the day a site or shop opens, −1 on
+    the day it closes, per unit path at every level (see `network.stock`). Abstract: kept daily and by month."""
+
+    path = models.CharField(_("unit path"), max_length=12)
+    measure = models.CharField(_("measure"), max_length=24)
+    change = models.IntegerField(_("change"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Stock(StockChange):
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("daily network change")
+        verbose_name_plural = _("daily network changes")
+        constraints = [
+            # Also the index of every read: a unit's changes over a month's days.
+            models.UniqueConstraint(fields=["path", "day", "measure"], name="network_stock_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.day} {self.measure} {self.change:+d}"
+
+
+class MonthlyStock(StockChange):
+    """The same changes summed per calendar month (`month` is its first day)."""
+
+    month = models.DateField(_("month"))
+
+    class Meta:
+        verbose_name = _("monthly network change")
+        verbose_name_plural = _("monthly network changes")
+        constraints = [
+            models.UniqueConstraint(fields=["path", "month", "measure"], name="network_monthlystock_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.month:%Y-%m} {self.measure} {self.change:+d}"

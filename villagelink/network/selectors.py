@@ -4,8 +4,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from villagelink.core.dates import region_today
@@ -13,9 +12,10 @@ from villagelink.core.names import names_q
 from villagelink.core.paths import subtree_q
 from villagelink.core.periods import open_on_q
 from villagelink.core.scope import scoped
-from villagelink.geo.models import LEVEL_ORDER, LEVEL_PATH_WIDTH, AdminUnit, Level
+from villagelink.geo.models import LEVEL_ORDER, AdminUnit
 
-from .models import SITE_LEVEL, Designation, ServiceSite, SiteKind
+from .models import SITE_LEVEL, Designation, ServiceSite
+from .stock import stock_on
 
 
 def site_list(
@@ -75,50 +75,36 @@ def coverage_levels(unit: AdminUnit) -> list[str]:
 
 
 def coverage_for(*, unit: AdminUnit | None, day: datetime.date) -> tuple[Coverage, list[Coverage]]:
-    """Coverage of `unit` and of each of its children on `day`: three queries, whatever the area's size.
-    With `unit` None, of everything held and of each region (the nation of a national programme).
+    """Coverage of `unit` and of each of its children on `day`, from the network's stock (`network.stock`): a
+    few indexed reads, whatever the area's size. With `unit` None, of everything held and of each region (the
+    nation of a national programme).
 
     The caller has checked that the person may see `unit` (with None: every region); everything below it is
     in their scope too.
     """
     if unit is None:
         children = list(AdminUnit.objects.filter(parent__isnull=True).order_by("code"))
-        below, sites_below = Q(), Q()
     else:
         children = list(unit.children.order_by("code"))
-        below, sites_below = subtree_q("path", unit.path), subtree_q("unit__path", unit.path)
-    total = Coverage(unit)
-    by_branch = {child.path: Coverage(child) for child in children}
-    widths = {LEVEL_PATH_WIDTH[Level(child.level)] for child in children} or {len(unit.path) if unit else 0}
-    level_of_kind = {kind: level for kind, level in SITE_LEVEL.items()}
-    for width in widths:
-        units = (
-            AdminUnit.objects.filter(below, level__in=list(SITE_LEVEL.values()))
-            .annotate(branch=Substr("path", 1, width))
-            .values("branch", "level")
-            .annotate(n=Count("id"))
-        )
-        for row in units:
-            _add(total.totals, row["level"], row["n"], width == min(widths))
-            if row["branch"] in by_branch:
-                _add(by_branch[row["branch"]].totals, row["level"], row["n"], True)
-        sites = (
-            ServiceSite.objects.filter(open_on_q(day), sites_below)
-            .annotate(branch=Substr("unit__path", 1, width))
-            .values("branch", "kind")
-            .annotate(n=Count("unit", distinct=True))
-        )
-        for row in sites:
-            level = level_of_kind[SiteKind(row["kind"])]
-            _add(total.covered, level, row["n"], width == min(widths))
-            if row["branch"] in by_branch:
-                _add(by_branch[row["branch"]].covered, level, row["n"], True)
-    return total, [by_branch[child.path] for child in children]
+    counts = stock_on([child.path for child in children] + ([unit.path] if unit else []), day)
+    by_child = [_coverage(child, counts[child.path]) for child in children]
+    if unit is not None:
+        return _coverage(unit, counts[unit.path]), by_child
+    total = Coverage(None)
+    for child in by_child:
+        for mine, theirs in ((total.totals, child.totals), (total.covered, child.covered)):
+            for level, n in theirs.items():
+                mine[level] = mine.get(level, 0) + n
+    return total, by_child
 
 
-def _add(counts: dict[str, int], level: str, n: int, count_it: bool) -> None:
-    if count_it:
-        counts[level] = counts.get(level, 0) + n
+def _coverage(unit: AdminUnit, counts: dict[str, int]) -> Coverage:
+    coverage = Coverage(unit)
+    for level in SITE_LEVEL.values():
+        for into, measure in ((coverage.totals, f"units:{level}"), (coverage.covered, f"covered:{level}")):
+            if counts.get(measure):
+                into[level] = counts[measure]
+    return coverage
 
 
 def designation_list(*, user):

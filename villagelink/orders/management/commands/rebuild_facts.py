@@ -4,12 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from villagelink.core.money import fen_to_yuan
+from villagelink.network.stock import stock_rebuild, stock_verify
 from villagelink.orders.facts import MEASURES, facts_rebuild, facts_verify
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute the daily facts behind the indicators from the records; with --verify, compare instead, "
+        "Recompute the daily facts behind the indicators, and the network's counts, from the records; with "
+        "--verify, compare instead, "
         "list any difference and exit with status 1 if there is one (nothing is written)."
     )
 
@@ -20,9 +22,12 @@ class Command(BaseCommand):
         if not verify:
             rows = facts_rebuild()
             self.stdout.write(_("%(rows)d fact rows rebuilt from the records.") % {"rows": rows})
+            rows = stock_rebuild()
+            self.stdout.write(_("%(rows)d rows of the network's counts rebuilt.") % {"rows": rows})
             return
         count, shown = facts_verify()
-        if not count:
+        stock_count, stock_shown = stock_verify()
+        if not count and not stock_count:
             self.stdout.write(_("The facts agree with the records."))
             return
         for difference in shown:
@@ -37,6 +42,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{difference.table}: {path} {day} {kind} {channel} {category or '-'}: {changes}"
             )
+        for table, (path, day, measure), stored, computed in stock_shown:
+            self.stdout.write(f"{table}: {path} {day} {measure}: {stored} ≠ {computed}")
+        count += stock_count
         raise CommandError(
             _(
                 "%(count)d fact rows differ from the records (stored ≠ recomputed above). "

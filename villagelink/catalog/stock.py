@@ -1,0 +1,16 @@
+"""The shops in the network's stock (`network.stock`): +1 on the day a shop opens, −1 on the day it closes."""
+
+from villagelink.network.stock import open_close, stock_source
+
+from .models import Shop
+
+
+def _shops(unit_ids: set[int] | None):
+    shops = Shop.objects.all() if unit_ids is None else Shop.objects.filter(unit_id__in=unit_ids)
+    rows = shops.values_list("unit__path", "opened_on", "closed_on").iterator(chunk_size=10_000)
+    for path, opened, closed in rows:
+        yield from open_close(path, "shops", opened, closed)
+
+
+def stock_connect() -> None:
+    stock_source(_shops, Shop, lambda shop: shop.unit_id)

@@ -1,0 +1,141 @@
+"""The network's stock (`network.stock`) counts what counting the records counts, on any day and at every level,
+as sites, shops, designations and units are opened, changed, closed, moved and deleted; a write that bypasses
+it is found by `rebuild-facts --verify` and repaired by `rebuild-facts`."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from villagelink.catalog.models import Shop
+from villagelink.catalog.services import shop_open, shop_set_status
+from villagelink.core.paths import subtree_q
+from villagelink.core.periods import open_on_q
+from villagelink.geo.models import AdminUnit
+from villagelink.geo.services import UnitRow, units_import
+from villagelink.network.models import SITE_LEVEL, Designation, ServiceSite, SiteKind
+from villagelink.network.services import SiteData, designation_record, site_open, site_update
+from villagelink.network.stock import stock_on, stock_rebuild, stock_verify
+from villagelink.registry.idnumbers import check_digit
+from villagelink.registry.services import HouseholdData, household_register
+
+D = datetime.date
+VILLAGE_A, VILLAGE_B = "540221101201", "540221101202"
+LHASA_VILLAGE = "540102101201"
+
+
+def counted(path: str, day: datetime.date) -> dict[str, int]:
+    """The counts of the area on the day, from the records themselves."""
+    found: dict[str, int] = {}
+    sites = ServiceSite.objects.filter(open_on_q(day), subtree_q("unit__path", path))
+    for kind, level in SITE_LEVEL.items():
+        found[f"sites:{kind}"] = sites.filter(kind=kind).count()
+        found[f"covered:{level}"] = sites.filter(kind=kind).values("unit").distinct().count()
+        found[f"units:{level}"] = AdminUnit.objects.filter(subtree_q("path", path), level=level).count()
+    found["shops"] = Shop.objects.filter(open_on_q(day), subtree_q("unit__path", path)).count()
+    found["designations"] = Designation.objects.filter(subtree_q("county__path", path), year__lte=day.year).count()
+    return {measure: n for measure, n in found.items() if n}
+
+
+def household(by, units, serial: str, village: str):
+    first17 = f"{village[:6]}19800101{serial}"
+    return household_register(
+        by=by,
+        village=units[village],
+        id_number=first17 + check_digit(first17),
+        data=HouseholdData(head_name=f"H{serial}", registered_poor_in=2015),
+    )
+
+
+@pytest.fixture
+def network(units, admin_user):
+    def point(code, opened, closed=None):
+        return site_open(
+            by=admin_user,
+            kind=SiteKind.VILLAGE_POINT,
+            unit=units[code],
+            data=SiteData(name=f"Point {code} {opened}", opened_on=opened, closed_on=closed),
+        )
+
+    point(VILLAGE_A, D(2016, 1, 1))
+    point(VILLAGE_A, D(2017, 3, 1), D(2018, 6, 30))  # a second point in a covered village: covered once
+    point(VILLAGE_B, D(2016, 5, 10), D(2017, 2, 1))
+    reopened = point(VILLAGE_B, D(2017, 2, 1))  # reopened the day the first closed: covered throughout
+    point(LHASA_VILLAGE, D(2015, 7, 1))
+    site_open(
+        by=admin_user,
+        kind=SiteKind.TOWNSHIP_STATION,
+        unit=units["540221101"],
+        data=SiteData(name="Station", opened_on=D(2016, 3, 3)),
+    )
+    site_open(
+        by=admin_user,
+        kind=SiteKind.COUNTY_CENTRE,
+        unit=units["540221"],
+        data=SiteData(name="Centre", opened_on=D(2015, 12, 31)),
+    )
+    designation_record(by=admin_user, county=units["540221"], year=2016)
+    shops = [
+        shop_open(
+            by=admin_user,
+            name=f"Shop {i}",
+            platform="taobao",
+            external_id=f"tb-{i}",
+            opened_on=D(2016, 2, 1 + i),
+            household=household(admin_user, units, f"00{i}", village),
+        )
+        for i, village in enumerate((VILLAGE_A, VILLAGE_B, LHASA_VILLAGE))
+    ]
+    return {"reopened": reopened, "shops": shops}
+
+
+DAYS = [D(2015, 1, 1), D(2015, 12, 31), D(2016, 1, 1), D(2016, 5, 31), D(2017, 1, 31), D(2017, 2, 1),
+        D(2017, 12, 31), D(2018, 6, 29), D(2018, 6, 30), D(2019, 12, 31)]  # fmt: skip
+PATHS = ["54", "5402", "540221", "540221101", "540221101201", "540221101202", "540102101201"]
+
+
+def assert_as_counted():
+    for day in DAYS:
+        stored = stock_on(PATHS, day)
+        for path in PATHS:
+            assert stored[path] == counted(path, day), (path, day)
+    assert stock_verify() == (0, [])
+
+
+def test_the_stock_counts_what_the_records_count_at_every_level_on_every_day(network):
+    assert stock_on(["540221"], D(2016, 6, 1))["540221"]["covered:village"] == 2
+    assert stock_on(["540221101201"], D(2017, 6, 1))["540221101201"]["sites:village_point"] == 2
+    assert_as_counted()
+
+
+def test_the_stock_follows_changes_closings_moves_and_deletions(network, units, admin_user):
+    site_update(
+        by=admin_user,
+        site=network["reopened"],
+        data=SiteData(name="Point reopened", opened_on=D(2017, 3, 15), closed_on=D(2019, 1, 1)),
+    )
+    first, second, _lhasa = network["shops"]
+    shop_set_status(by=admin_user, shop=first, status="closed", day=D(2018, 1, 1))
+    second.unit = units[VILLAGE_A]  # moved to the neighbouring village
+    second.save()
+    ServiceSite.objects.get(unit__code=LHASA_VILLAGE).delete()
+    units_import(rows=[UnitRow(0, "540221101203", "540221101", "village", "新村", "New Village")])
+    assert stock_on(["540221"], D(2019, 1, 1))["540221"]["units:village"] == 3
+    assert_as_counted()
+
+
+def test_a_write_around_the_stock_is_found_and_repaired(network):
+    first = ServiceSite.objects.filter(unit__code=VILLAGE_A, opened_on=D(2016, 1, 1))
+    first.update(closed_on=D(2016, 12, 31))  # a queryset's update sends no signal
+    count, differing = stock_verify()
+    assert count > 0
+    assert ("network_stock", ("540221", D(2016, 12, 31), "covered:village"), 0, -1) in differing
+    with pytest.raises(CommandError, match="differ"):
+        call_command("rebuild_facts", "--verify", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("rebuild_facts", stdout=out)
+    assert "network's counts rebuilt" in out.getvalue()
+    assert_as_counted()
+    assert stock_rebuild() > 0
+    assert_as_counted()
