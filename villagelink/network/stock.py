@@ -129,23 +129,27 @@ TABLES = ((Stock, "day"), (MonthlyStock, "month"))
 
 
 def _write(changes: Changes, *, accumulate: bool) -> None:
+    """Adds the changes to the stored ones (`accumulate`), or writes them into empty tables (with COPY on
+    PostgreSQL: a nation's rebuild writes a million rows)."""
     quote = connection.ops.quote_name
     adapt = connection.ops.adapt_datefield_value
     with connection.cursor() as cursor:
         for (model, date_column), grain in zip(TABLES, (changes, _by_month(changes)), strict=True):
-            rows = [
-                (path, adapt(day), measure, change)
-                for (path, day, measure), change in grain.items()
-                if change
-            ]
+            rows = [(path, day, measure, change) for (path, day, measure), change in grain.items() if change]
             if not rows:
                 continue
             table = quote(model._meta.db_table)
             key = ", ".join(quote(c) for c in ("path", date_column, "measure"))
-            sql = f"INSERT INTO {table} ({key}, {quote('change')}) VALUES (%s, %s, %s, %s)"  # noqa: S608 - quoted
+            change = quote("change")
+            if not accumulate and connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {table} ({key}, {change}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                continue
+            sql = f"INSERT INTO {table} ({key}, {change}) VALUES (%s, %s, %s, %s)"  # noqa: S608 - quoted
             if accumulate:
-                sql += f" ON CONFLICT ({key}) DO UPDATE SET {quote('change')} = {table}.{quote('change')} + excluded.{quote('change')}"
-            cursor.executemany(sql, rows)
+                sql += f" ON CONFLICT ({key}) DO UPDATE SET {change} = {table}.{change} + excluded.{change}"
+            cursor.executemany(sql, [(path, adapt(day), measure, n) for path, day, measure, n in rows])
 
 
 class _Following:
@@ -250,8 +254,14 @@ def _follow_model(model: type[Model], unit_of: Callable[[Model], int | None]) ->
 
 
 def _units_created(sender, units, **kwargs) -> None:
-    """Units written in bulk (an import of the division codes): each counts from now on."""
-    _write(_rolled(_own({unit.pk for unit in units})), accumulate=True)
+    """Units written in bulk (an import of the division codes): each counts from now on (a few thousand at a
+    time: a database takes only so many parameters in one query)."""
+    ids = [unit.pk for unit in units]
+    changes: Changes = defaultdict(int)
+    for start in range(0, len(ids), 5_000):
+        for key, change in _rolled(_own(set(ids[start : start + 5_000]))).items():
+            changes[key] += change
+    _write(changes, accumulate=True)
 
 
 def stock_connect() -> None:

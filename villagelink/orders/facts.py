@@ -17,14 +17,17 @@ whichever path the change took (an import, a desk entry, a completed storefront 
 
 import datetime
 import functools
+import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.sql.compiler import SQLCompiler
 
 from villagelink.approvals.services import approvals_guard
 from villagelink.geo.models import LEVEL_PATH_WIDTH
@@ -82,10 +85,8 @@ def _ancestors(path: str) -> list[str]:
     return [path[:width] for width in WIDTHS if width <= len(path)]
 
 
-def measure(orders: QuerySet[Order], shares: QuerySet[IncomeShare]) -> Measures:
-    """What `orders` (and the income `shares` of their households) add up to, per unit at every level."""
-    village: Measures = {}
-    rows = (
+def _counted_rows(orders: QuerySet[Order]) -> QuerySet:
+    return (
         orders.filter(COUNTED)
         .annotate(counted_on=COUNTED_ON)
         .order_by()
@@ -97,14 +98,22 @@ def measure(orders: QuerySet[Order], shares: QuerySet[IncomeShare]) -> Measures:
             fees=Sum("service_fee_fen"),
         )
     )
-    for path, day, kind, channel, category, n, amount, savings, fees in rows:
-        _add(village, (path, day, kind, channel, category), (n, amount, savings, fees, 0))
-    income = (
+
+
+def _income_rows(shares: QuerySet[IncomeShare]) -> QuerySet:
+    return (
         shares.filter(order__excluded=False)
         .order_by()
         .values_list("household__village__path", "day", "order__kind", "order__channel", "order__category")
         .annotate(income=Sum("amount_fen"))
     )
+
+
+def _measured(counted: Iterable[tuple], income: Iterable[tuple]) -> Measures:
+    """The grouped rows of `_counted_rows` and `_income_rows` (per village), added up at every level."""
+    village: Measures = {}
+    for path, day, kind, channel, category, n, amount, savings, fees in counted:
+        _add(village, (path, day, kind, channel, category), (n, amount, savings, fees, 0))
     for path, day, kind, channel, category, amount in income:
         _add(village, (path, day, kind, channel, category), (0, 0, 0, 0, amount))
     every_level: Measures = {}
@@ -114,8 +123,86 @@ def measure(orders: QuerySet[Order], shares: QuerySet[IncomeShare]) -> Measures:
     return every_level
 
 
+def measure(orders: QuerySet[Order], shares: QuerySet[IncomeShare]) -> Measures:
+    """What `orders` (and the income `shares` of their households) add up to, per unit at every level."""
+    return _measured(_counted_rows(orders), _income_rows(shares))
+
+
+class _Ids:
+    """Stands for the list of order ids in SQL compiled once (see `_by_ids_sql`)."""
+
+
+@functools.cache
+def _by_ids_sql(alias: str) -> list[tuple[str, list, int, SQLCompiler, dict]]:
+    """`measure`'s two queries for a list of order ids, compiled once per database: (sql, params, the index of
+    the ids' parameter, the compiler and its converters, which turn a row's values into Python's as the ORM
+    does). Building them through the ORM for each order took most of a single order's upkeep."""
+    ids = _Ids()
+    ids_sql = "SELECT value FROM json_each(%s)"
+    compiled = []
+    for queryset in (
+        _counted_rows(Order.objects.filter(pk__in=RawSQL(ids_sql, [ids]))),  # noqa: S611 - fixed SQL
+        _income_rows(IncomeShare.objects.filter(order_id__in=RawSQL(ids_sql, [ids]))),  # noqa: S611
+    ):
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+        compiled.append((sql, list(params), list(params).index(ids), compiler, converters))
+    return compiled
+
+
+@functools.cache
+def _measure_sql_postgresql() -> str:
+    """`measure`'s two queries for the order ids `$1` as one statement for PostgreSQL to prepare (every other
+    value written into it): rows ("c", village path, day, kind, channel, category, orders, amount, savings,
+    fees) of counted orders and ("i", …, income, 0, 0, 0) of income shares."""
+    ids_sql = "SELECT unnest($1::bigint[])"
+    parts = []
+    for queryset in (
+        _counted_rows(Order.objects.filter(pk__in=RawSQL(ids_sql, []))),  # noqa: S611 - fixed SQL
+        _income_rows(IncomeShare.objects.filter(order_id__in=RawSQL(ids_sql, []))),  # noqa: S611
+    ):
+        sql, params = queryset.query.sql_with_params()
+        parts.append(connection.ops.compose_sql(sql, params))
+    return f"SELECT 'c', c.* FROM ({parts[0]}) c UNION ALL SELECT 'i', i.*, 0, 0, 0 FROM ({parts[1]}) i"  # noqa: S608
+
+
+_PREPARED = "_villagelink_prepared"
+
+
+def _execute_prepared(cursor, name: str, types: list[str], sql: str, params: list) -> None:
+    """Runs `sql` (parameters $1, $2, … of `types`) as a statement PostgreSQL prepared once per connection:
+    planning it again for every order cost more than running it (the settings have PostgreSQL plan prepared
+    statements once: `plan_cache_mode`)."""
+    raw = connection.connection
+    known = getattr(connection, _PREPARED, None)
+    if known is None or known[0] is not raw:
+        known = (raw, set())
+        setattr(connection, _PREPARED, known)
+    if name not in known[1]:
+        cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {sql}")
+        known[1].add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+
+
 def _measure_ids(ids: list[int]) -> Measures:
-    return measure(Order.objects.filter(pk__in=ids), IncomeShare.objects.filter(order_id__in=ids))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _execute_prepared(
+                cursor, "villagelink_facts_measure", ["bigint[]"], _measure_sql_postgresql(), [ids]
+            )
+            counted, income = [], []
+            for which, path, day, kind, channel, category, *values in cursor.fetchall():
+                if which == "c":
+                    counted.append((path, day, kind, channel, category, *(int(v or 0) for v in values)))
+                else:
+                    income.append((path, day, kind, channel, category, int(values[0] or 0)))
+            return _measured(counted, income)
+        results = []
+        for sql, params, at, compiler, converters in _by_ids_sql(connection.alias):
+            cursor.execute(sql, [*params[:at], json.dumps(ids), *params[at + 1 :]])
+            results.append(list(compiler.apply_converters(cursor.fetchall(), converters)))
+    return _measured(*results)
 
 
 def by_month(measures: Measures) -> Measures:
@@ -160,6 +247,33 @@ def facts_on_change(listener: Callable[[Changed], None]) -> None:
         _listeners.append(listener)
 
 
+APPLY_TYPES = ["varchar", "date", "varchar", "varchar", "varchar", *(["bigint"] * len(MEASURES))]
+
+
+@functools.cache
+def _apply_sql_postgresql() -> str:
+    """One statement that adds rows, given as one array per column ($1… the daily rows, then the monthly),
+    to the daily and the monthly facts: one round trip for a single order's upkeep (two `executemany` took
+    two, and a statement per row)."""
+    quote = connection.ops.quote_name
+    parts = []
+    for offset, (model, date_column) in zip((0, len(APPLY_TYPES)), TABLES, strict=True):
+        table = quote(model._meta.db_table)
+        key = ", ".join(quote(c) for c in (KEY[0], date_column, *KEY[2:]))
+        columns = f"{key}, {', '.join(quote(m) for m in MEASURES)}"
+        arrays = ", ".join(f"${offset + i + 1}::{kind}[]" for i, kind in enumerate(APPLY_TYPES))
+        sums = ", ".join(f"{quote(m)} = {table}.{quote(m)} + excluded.{quote(m)}" for m in MEASURES)
+        parts.append(
+            f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "  # noqa: S608 - names quoted
+            f"ON CONFLICT ({key}) DO UPDATE SET {sums}"
+        )
+    return f"WITH daily AS ({parts[0]}) {parts[1]}"
+
+
+def _columns(rows: list[tuple]) -> list[list]:
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
 def facts_apply(delta: Measures) -> None:
     """Adds `delta` to the stored facts (daily and monthly); refused if it touches a month whose figures
     stand approved."""
@@ -167,9 +281,19 @@ def facts_apply(delta: Measures) -> None:
     if not rows:
         return
     approvals_guard({(key[0], key[1]) for key, values in delta.items() if any(values)})
+    months = list(_rows(by_month(delta)))
     with connection.cursor() as cursor:
-        cursor.executemany(_insert_sql(Fact, "day", accumulate=True), rows)
-        cursor.executemany(_insert_sql(MonthlyFact, "month", accumulate=True), list(_rows(by_month(delta))))
+        if connection.vendor == "postgresql":
+            _execute_prepared(
+                cursor,
+                "villagelink_facts_apply",
+                [f"{kind}[]" for kind in APPLY_TYPES * 2],
+                _apply_sql_postgresql(),
+                [*_columns(rows), *_columns(months)],
+            )
+        else:
+            cursor.executemany(_insert_sql(Fact, "day", accumulate=True), rows)
+            cursor.executemany(_insert_sql(MonthlyFact, "month", accumulate=True), months)
     if _listeners:
         changed = {(key[0], key[1].replace(day=1)) for key in delta}
         for listener in _listeners:

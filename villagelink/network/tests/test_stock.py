@@ -34,7 +34,9 @@ def counted(path: str, day: datetime.date) -> dict[str, int]:
         found[f"covered:{level}"] = sites.filter(kind=kind).values("unit").distinct().count()
         found[f"units:{level}"] = AdminUnit.objects.filter(subtree_q("path", path), level=level).count()
     found["shops"] = Shop.objects.filter(open_on_q(day), subtree_q("unit__path", path)).count()
-    found["designations"] = Designation.objects.filter(subtree_q("county__path", path), year__lte=day.year).count()
+    found["designations"] = Designation.objects.filter(
+        subtree_q("county__path", path), year__lte=day.year
+    ).count()
     return {measure: n for measure, n in found.items() if n}
 
 
