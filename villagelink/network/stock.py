@@ -19,6 +19,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model, Sum
@@ -90,7 +91,7 @@ def _designations(unit_ids: set[int] | None):
 _sources: list[Source] = [_units, _sites, _designations]
 
 
-def stock_source(source: Source, model: type[Model], unit_of: Callable[[Model], int | None]) -> None:
+def stock_source(source: Source, model: type[Model], unit_of: Callable[[Any], int | None]) -> None:
     """Counts `source`'s records in the stock, and keeps them counted whenever an instance of `model` is saved
     or deleted (`unit_of` gives the unit an instance is attached to)."""
     if source not in _sources:
@@ -198,7 +199,7 @@ def stock_verify(*, limit: int = 50) -> tuple[int, list[tuple[str, Key, int, int
     """Compares the stored stock with the records: (number of differing rows, the first `limit` of them as
     (table, key, stored, computed))."""
     computed = _rolled(_own(None))
-    count, differing = 0, []
+    count, differing = 0, list[tuple[str, Key, int, int]]()
     for (model, date_column), grain in zip(TABLES, (computed, _by_month(computed)), strict=True):
         wanted = {key: change for key, change in grain.items() if change}
         stored = _stored(model, date_column)
@@ -230,7 +231,7 @@ def stock_on(paths: Iterable[str], day: datetime.date) -> dict[str, dict[str, in
 _FOLLOWING = "_stock_following"
 
 
-def _follow_model(model: type[Model], unit_of: Callable[[Model], int | None]) -> None:
+def _follow_model(model: type[Model], unit_of: Callable[[Any], int | None]) -> None:
     def before(sender, instance, **kwargs):
         if kwargs.get("raw"):
             return

@@ -18,7 +18,7 @@ whichever path the change took (an import, a desk entry, a completed storefront 
 import datetime
 import functools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -110,7 +110,7 @@ def _income_rows(shares: QuerySet[IncomeShare]) -> QuerySet:
     )
 
 
-def _measured(counted: Iterable[tuple], income: Iterable[tuple]) -> Measures:
+def _measured(counted: Iterable[Sequence], income: Iterable[Sequence]) -> Measures:
     """The grouped rows of `_counted_rows` and `_income_rows` (per village), added up at every level."""
     village: Measures = {}
     for path, day, kind, channel, category, n, amount, savings, fees in counted:
@@ -164,7 +164,7 @@ def _measure_sql_postgresql() -> str:
         _income_rows(IncomeShare.objects.filter(order_id__in=RawSQL(ids_sql, []))),  # noqa: S611
     ):
         sql, params = queryset.query.sql_with_params()
-        parts.append(connection.ops.compose_sql(sql, params))
+        parts.append(connection.ops.compose_sql(sql, params))  # type: ignore[attr-defined]  # PostgreSQL only
     return f"SELECT 'c', c.* FROM ({parts[0]}) c UNION ALL SELECT 'i', i.*, 0, 0, 0 FROM ({parts[1]}) i"  # noqa: S608
 
 
@@ -178,7 +178,7 @@ def _execute_prepared(cursor, name: str, types: list[str], sql: str, params: lis
     raw = connection.connection
     known = getattr(connection, _PREPARED, None)
     if known is None or known[0] is not raw:
-        known = (raw, set())
+        known = (raw, set[str]())
         setattr(connection, _PREPARED, known)
     if name not in known[1]:
         cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {sql}")
