@@ -229,11 +229,15 @@ def stock_on(paths: Iterable[str], day: datetime.date) -> dict[str, dict[str, in
 # Keeping the stock as records are saved and deleted -----------------------------------------------------------
 
 _FOLLOWING = "_stock_following"
+# The fields a count depends on: a save that names others in `update_fields` (a shop given a seller) is not
+# followed.
+COUNTED_FIELDS = frozenset({"unit", "kind", "opened_on", "closed_on", "county", "year", "level", "path"})
 
 
 def _follow_model(model: type[Model], unit_of: Callable[[Any], int | None]) -> None:
     def before(sender, instance, **kwargs):
-        if kwargs.get("raw"):
+        fields = kwargs.get("update_fields")
+        if kwargs.get("raw") or (fields is not None and not COUNTED_FIELDS & set(fields)):
             return
         units = {unit_of(instance)}
         if instance.pk is not None:  # the unit it was attached to before this save
