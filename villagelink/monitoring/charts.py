@@ -38,7 +38,7 @@ class Chart:
     labels: list[tuple[float, str]]  # x, month label (every few months)
 
 
-def _nice_ceiling(value: int) -> int:
+def nice_ceiling(value: int) -> int:
     """The smallest 1, 2 or 5 × 10ⁿ at or above `value` (so the axis reads in round numbers)."""
     step = 1
     while True:
@@ -67,7 +67,7 @@ def _tooltip(month: str, series: str, fen: int) -> str:
 
 def trend_chart(months: list[Month]) -> Chart:
     """Grouped bars: sales and purchases for each month."""
-    top = _nice_ceiling(max([m.sales_fen for m in months] + [m.purchases_fen for m in months] + [100]))
+    top = nice_ceiling(max([m.sales_fen for m in months] + [m.purchases_fen for m in months] + [100]))
     plot_height = HEIGHT - BOTTOM - TOP
     baseline = HEIGHT - BOTTOM
     slot = (WIDTH - LEFT) / max(len(months), 1)

@@ -150,6 +150,9 @@ def _figures(
             values[path][name] = counts.get(f"sites:{kind}", 0)
         values[path]["online_shops"] = counts.get("shops", 0)
         values[path]["demonstration_counties"] = counts.get("designations", 0)
+        for level, name in ((Level.TOWNSHIP, "township_coverage"), (Level.VILLAGE, "village_coverage")):
+            total = counts.get(f"units:{level}", 0)
+            values[path][name] = counts.get(f"covered:{level}", 0) / total if total else None
 
     for branch, net, households in _assistance(parent, units, start, end):
         put(branch, "assistance_events", net)
@@ -214,6 +217,18 @@ def figures_for(*, unit: AdminUnit, start: datetime.date, end: datetime.date) ->
 def figures_for_children(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[Figures]:
     _total, coverages = coverage_for(unit=unit, day=end)
     return _children_figures(unit, start, end, coverages)
+
+
+def figures_for_level(
+    *, unit: AdminUnit, level: str, start: datetime.date, end: datetime.date
+) -> list[Figures]:
+    """The figures of every unit of `level` below `unit` (the counties of a region, for its map), in the order
+    of their codes: one read of the facts and one of the network's stock for all of them."""
+    units = list(AdminUnit.objects.filter(subtree_q("path", unit.path), level=level).order_by("code"))
+    if not units:
+        return []
+    values = _figures(unit, units, start, end)
+    return [Figures(each, values[each.path]) for each in units]
 
 
 def figures_for_regions(*, start: datetime.date, end: datetime.date) -> list[Figures]:

@@ -30,8 +30,17 @@ from .charts import trend_chart
 from .exports import dashboard_workbook
 from .forms import ApproveForm, TargetForm, WithdrawForm
 from .indicators import BY_NAME, INDICATORS, Measure
+from .maps import Map, unit_map
 from .models import TARGETED, Target
-from .selectors import Dashboard, Figures, Values, dashboard_for, period_with_data, targets_for
+from .selectors import (
+    Dashboard,
+    Figures,
+    Values,
+    dashboard_for,
+    figures_for_level,
+    period_with_data,
+    targets_for,
+)
 from .services import target_remove, target_set
 
 FIRST_YEAR = 2015
@@ -212,6 +221,21 @@ def _approval_forms(dashboard: Dashboard, period: Period, bound: dict) -> dict:
     return forms
 
 
+def _map(request, dashboard: Dashboard) -> Map | None:
+    """The unit's map (a region or a prefecture), shaded by the indicator chosen with `?map=`."""
+    unit, period = dashboard.unit, dashboard.period
+    if unit.level not in (Level.REGION, Level.PREFECTURE):
+        return None
+    indicator = BY_NAME.get(request.GET.get("map", ""), BY_NAME["online_sales"])
+    query = f"?period={period.key}&map={indicator.name}"
+    if unit.level == Level.REGION:
+        counties = figures_for_level(unit=unit, level=Level.COUNTY, start=period.start, end=period.end)
+        prefectures = dashboard.children
+    else:
+        counties, prefectures = dashboard.children, []
+    return unit_map(unit=unit, prefectures=prefectures, counties=counties, indicator=indicator, query=query)
+
+
 def _context(request, code: str, *, period: Period | None = None, bound: dict | None = None):
     if not _can_monitor(request.user):
         raise PermissionDenied
@@ -229,6 +253,7 @@ def _context(request, code: str, *, period: Period | None = None, bound: dict | 
     values, months = dashboard.values, dashboard.months
     flagged = _flagged(dashboard.flags, values)
     return {
+        "map": _map(request, dashboard),
         "approval": dashboard.approval,
         **_approval_forms(dashboard, period, bound or {}),
         "unit": dashboard.unit,
