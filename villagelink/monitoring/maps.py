@@ -156,7 +156,7 @@ def unit_map(
     largest = max((abs(_value(f, indicator) or 0) for f in placed), default=0)
     seats = []
     for f in sorted(placed, key=lambda f: -(abs(_value(f, indicator) or 0))):  # small circles on top
-        x, y = place(float(f.unit.longitude), float(f.unit.latitude))
+        x, y = place(float(f.unit.longitude or 0), float(f.unit.latitude or 0))  # placed: both recorded
         share = abs(_value(f, indicator) or 0) / largest if largest else 0
         radius = MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(share)
         title = f"{f.unit.name}: {figure(f.values.get(indicator.name), indicator)}"
