@@ -18,7 +18,15 @@ from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.forms import add_service_error, int_or_none
 from villagelink.core.numbers import grouped, yuan_text
-from villagelink.core.periods import EARLIEST, LATEST, Period, PeriodError, period_between, period_parse
+from villagelink.core.periods import (
+    EARLIEST,
+    LATEST,
+    Period,
+    PeriodError,
+    period_between,
+    period_parse,
+    period_year_before,
+)
 from villagelink.core.scope import scope_unit_of
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.geo.selectors import unit_get
@@ -253,6 +261,7 @@ def _context(request, code: str, *, period: Period | None = None, bound: dict | 
     values, months = dashboard.values, dashboard.months
     flagged = _flagged(dashboard.flags, values)
     return {
+        "dashboard": dashboard,
         "map": _map(request, dashboard),
         "approval": dashboard.approval,
         **_approval_forms(dashboard, period, bound or {}),
@@ -371,6 +380,19 @@ def report(request, code: str):
     """The printable report for the programme's periodic reporting (print stylesheet, A4 portrait). The units'
     figures come as two tables, trade and the network, each narrow enough for the page."""
     context = _context(request, code)
+    dashboard = context["dashboard"]
+    year_before = period_year_before(dashboard.period)
+    earlier = next((values for p, values in dashboard.comparisons if p == year_before), None)
+    context["year_before"] = year_before
+    context["report_rows"] = [
+        (
+            indicator,
+            dashboard.values[indicator.name],
+            None if earlier is None else earlier[indicator.name],
+            _progress_shown(dashboard, indicator.name),
+        )
+        for indicator in INDICATORS
+    ]
     context["by_unit_tables"] = [
         (_("By unit: trade and assistance"), context["ranking_columns"]),
         (_("By unit: the service network"), context["coverage_columns"]),

@@ -240,3 +240,28 @@ def test_cards_show_the_change_on_earlier_periods_and_the_share_of_the_parent(
     client.force_login(county_officer)  # the prefecture is not theirs to see: no share of it
     page = _dashboard(client, "540221", period="2019-03").content.decode()
     assert "up 101.6 % on 2018-03" in page and "% of Shigatse" not in page
+
+
+def test_the_report_sets_each_figure_beside_a_year_earlier_and_its_target_and_draws_the_trend(
+    client, region_officer, trade, points
+):
+    from decimal import Decimal
+
+    from villagelink.monitoring.services import target_set
+
+    site, operator = points[NAMLING_VILLAGES[0]]
+    assisted_sale_record(
+        by=operator, site=site, platform="taobao", description="Butter", category="dairy", quantity=1,
+        amount_fen=20000, day=datetime.date(2018, 7, 1),
+    )  # fmt: skip
+    target_set(
+        by=region_officer, unit=region_officer.scope_unit, indicator="online_sales", year=2019, value=Decimal(2000)
+    )
+    client.force_login(region_officer)
+    page = client.get(reverse("monitoring:report", args=["540000"]), {"period": "2019"}).content.decode()
+    assert "Same period a year earlier (2018)" in page
+    cells = _row(page, "report-indicators", "online_sales")
+    assert cells[:3] == ["Online sales", "1,744.56", "200.00"]
+    assert "Target ¥2,000.00: 87.2 % reached" in " ".join(cells[3].split())
+    assert _row(page, "report-indicators", "online_purchases")[3] == "—"  # no target set
+    assert 'class="bar-sales"' in page  # the monthly chart, as on the dashboard
