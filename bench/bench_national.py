@@ -575,7 +575,9 @@ def main() -> None:
             figures_for_regions,
         )
 
-        print(f"PostgreSQL ({DATABASE}), {os.cpu_count()} CPUs, scale {args.scale}, {args.orders:,} orders")
+        print(
+            f"PostgreSQL ({args.database_url.rsplit('/', 1)[-1]}), {os.cpu_count()} CPUs, scale {args.scale}, {args.orders:,} orders"
+        )
         levels = reused() if args.reuse else build(args, rng)
 
         # The province with the most trade, its county with the most, that county's first village.
