@@ -76,14 +76,6 @@ def _grouped(
     ]
 
 
-def _by_branch(
-    queryset: QuerySet, lookup: str, parent: AdminUnit | None, units: list[AdminUnit], *group, **sums
-):
-    """The rows of `_grouped`."""
-    for grouped in _grouped(queryset, lookup, parent, units, *group, **sums):
-        yield from grouped
-
-
 def _whole_months(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date] | None:
     """The first days of the first and last whole months within the period, or None if it holds none."""
     first = start if start.day == 1 else next_month(start)

@@ -255,7 +255,11 @@ def test_the_report_sets_each_figure_beside_a_year_earlier_and_its_target_and_dr
         amount_fen=20000, day=datetime.date(2018, 7, 1),
     )  # fmt: skip
     target_set(
-        by=region_officer, unit=region_officer.scope_unit, indicator="online_sales", year=2019, value=Decimal(2000)
+        by=region_officer,
+        unit=region_officer.scope_unit,
+        indicator="online_sales",
+        year=2019,
+        value=Decimal(2000),
     )
     client.force_login(region_officer)
     page = client.get(reverse("monitoring:report", args=["540000"]), {"period": "2019"}).content.decode()
