@@ -36,7 +36,7 @@ from villagelink.core.periods import (
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.geo.selectors import unit_ancestors
 from villagelink.network.models import Designation, SiteKind
-from villagelink.network.selectors import Coverage, coverage_for
+from villagelink.network.selectors import coverage_for
 from villagelink.network.stock import stock_on
 from villagelink.orders.models import Channel, Fact, Kind, MonthlyFact, PurchaseCategory
 from villagelink.quality.shares import AreaFlags, FoundLater, flags_by_unit, flags_of, found_after_approval
@@ -168,27 +168,18 @@ def _assistance(parent: AdminUnit | None, units: list[AdminUnit], start, end):
             yield from ((branch, int(net or 0), int(count or 0)) for branch, net, count in cursor.fetchall())
 
 
-def _coverage(figures: Values, coverage: Coverage) -> None:
-    figures["township_coverage"] = coverage.share(Level.TOWNSHIP)
-    figures["village_coverage"] = coverage.share(Level.VILLAGE)
-
-
-def _unit_figures(unit: AdminUnit, start: datetime.date, end: datetime.date, total: Coverage) -> Values:
-    values = _figures(unit, [unit], start, end)[unit.path]
-    _coverage(values, total)
-    return values
+def _children_of(unit: AdminUnit | None) -> list[AdminUnit]:
+    """The unit's children in the order of their codes; with None, the regions held (a national programme's)."""
+    children = AdminUnit.objects.filter(parent__isnull=True) if unit is None else unit.children.all()
+    return list(children.order_by("code"))
 
 
 def _children_figures(
-    unit: AdminUnit | None, start: datetime.date, end: datetime.date, coverages: list[Coverage]
+    unit: AdminUnit | None, start: datetime.date, end: datetime.date, children: list[AdminUnit]
 ) -> list[Figures]:
-    """Each child's figures: the children are those of their coverage, so they are not read again."""
-    children = [coverage.unit for coverage in coverages if coverage.unit is not None]
     if not children:
         return []
     values = _figures(unit, children, start, end)
-    for child, coverage in zip(children, coverages, strict=True):
-        _coverage(values[child.path], coverage)
     return [Figures(child, values[child.path]) for child in children]
 
 
@@ -202,13 +193,11 @@ def period_with_data(*, unit: AdminUnit) -> Period:
 
 
 def figures_for(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> Values:
-    total, _children = coverage_for(unit=unit, day=end)
-    return _unit_figures(unit, start, end, total)
+    return _figures(unit, [unit], start, end)[unit.path]
 
 
 def figures_for_children(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> list[Figures]:
-    _total, coverages = coverage_for(unit=unit, day=end)
-    return _children_figures(unit, start, end, coverages)
+    return _children_figures(unit, start, end, _children_of(unit))
 
 
 def figures_for_level(
@@ -226,8 +215,7 @@ def figures_for_level(
 def figures_for_regions(*, start: datetime.date, end: datetime.date) -> list[Figures]:
     """Each region's figures, for a national programme that holds several: the ranking of the nation's
     children. The caller has checked that the person may see every region."""
-    _total, coverages = coverage_for(unit=None, day=end)
-    return _children_figures(None, start, end, coverages)
+    return _children_figures(None, start, end, _children_of(None))
 
 
 def figures_for_nation(*, start: datetime.date, end: datetime.date) -> Values:
@@ -236,9 +224,11 @@ def figures_for_nation(*, start: datetime.date, end: datetime.date) -> Values:
     all of their townships and villages. No unit stands for the nation: its figures are read from the regions'
     facts, a few dozen paths. The caller has checked that the person may see every region."""
     total, coverages = coverage_for(unit=None, day=end)
-    regions = _children_figures(None, start, end, coverages)
+    held = [coverage.unit for coverage in coverages if coverage.unit is not None]
+    regions = _children_figures(None, start, end, held)
     values: Values = {i.name: sum(r.values[i.name] or 0 for r in regions) for i in INDICATORS}
-    _coverage(values, total)
+    values["township_coverage"] = total.share(Level.TOWNSHIP)
+    values["village_coverage"] = total.share(Level.VILLAGE)
     return values
 
 
@@ -414,13 +404,9 @@ class Dashboard:
     period: Period
 
     @cached_property
-    def _coverage(self) -> tuple[Coverage, list[Coverage]]:
-        return coverage_for(unit=self.unit, day=self.period.end)
-
-    @cached_property
     def values(self) -> Values:
         """Every indicator of the unit itself."""
-        return _unit_figures(self.unit, self.period.start, self.period.end, self._coverage[0])
+        return figures_for(unit=self.unit, start=self.period.start, end=self.period.end)
 
     @cached_property
     def comparisons(self) -> list[tuple[Period, Values]]:
@@ -464,7 +450,7 @@ class Dashboard:
     @cached_property
     def children(self) -> list[Figures]:
         """Every indicator of each child, by code."""
-        return _children_figures(self.unit, self.period.start, self.period.end, self._coverage[1])
+        return figures_for_children(unit=self.unit, start=self.period.start, end=self.period.end)
 
     @cached_property
     def own(self) -> Values | None:

@@ -231,7 +231,9 @@ def stock_on(paths: Iterable[str], day: datetime.date) -> dict[str, dict[str, in
 _FOLLOWING = "_stock_following"
 # The fields a count depends on: a save that names others in `update_fields` (a shop given a seller) is not
 # followed.
-COUNTED_FIELDS = frozenset({"unit", "kind", "opened_on", "closed_on", "county", "year", "level", "path"})
+COUNTED_FIELDS = frozenset(
+    {"unit", "unit_id", "kind", "opened_on", "closed_on", "county", "county_id", "year", "level", "path"}
+)
 
 
 def _follow_model(model: type[Model], unit_of: Callable[[Any], int | None]) -> None:

@@ -129,6 +129,14 @@ def measure(orders: QuerySet[Order], shares: QuerySet[IncomeShare]) -> Measures:
     return _measured(_counted_rows(orders), _income_rows(shares))
 
 
+def _by_ids(ids_sql: str, params: list) -> tuple[QuerySet, QuerySet]:
+    """`measure`'s two grouped queries for the orders whose ids `ids_sql` (fixed SQL) lists."""
+    return (
+        _counted_rows(Order.objects.filter(pk__in=RawSQL(ids_sql, params))),  # noqa: S611 - fixed SQL
+        _income_rows(IncomeShare.objects.filter(order_id__in=RawSQL(ids_sql, params))),  # noqa: S611
+    )
+
+
 class _Ids:
     """Stands for the list of order ids in SQL compiled once (see `_by_ids_sql`)."""
 
@@ -139,12 +147,8 @@ def _by_ids_sql(alias: str) -> list[tuple[str, list, int, SQLCompiler, dict]]:
     the ids' parameter, the compiler and its converters, which turn a row's values into Python's as the ORM
     does). Building them through the ORM for each order took most of a single order's upkeep."""
     ids = _Ids()
-    ids_sql = "SELECT value FROM json_each(%s)"
     compiled = []
-    for queryset in (
-        _counted_rows(Order.objects.filter(pk__in=RawSQL(ids_sql, [ids]))),  # noqa: S611 - fixed SQL
-        _income_rows(IncomeShare.objects.filter(order_id__in=RawSQL(ids_sql, [ids]))),  # noqa: S611
-    ):
+    for queryset in _by_ids("SELECT value FROM json_each(%s)", [ids]):
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
@@ -157,12 +161,8 @@ def _measure_sql_postgresql() -> str:
     """`measure`'s two queries for the order ids `$1` as one statement for PostgreSQL to prepare (every other
     value written into it): rows ("c", village path, day, kind, channel, category, orders, amount, savings,
     fees) of counted orders and ("i", …, income, 0, 0, 0) of income shares."""
-    ids_sql = "SELECT unnest($1::bigint[])"
     parts = []
-    for queryset in (
-        _counted_rows(Order.objects.filter(pk__in=RawSQL(ids_sql, []))),  # noqa: S611 - fixed SQL
-        _income_rows(IncomeShare.objects.filter(order_id__in=RawSQL(ids_sql, []))),  # noqa: S611
-    ):
+    for queryset in _by_ids("SELECT unnest($1::bigint[])", []):
         sql, params = queryset.query.sql_with_params()
         parts.append(connection.ops.compose_sql(sql, params))  # type: ignore[attr-defined]  # PostgreSQL only
     return f"SELECT 'c', c.* FROM ({parts[0]}) c UNION ALL SELECT 'i', i.*, 0, 0, 0 FROM ({parts[1]}) i"  # noqa: S608
