@@ -92,3 +92,18 @@ def test_the_printable_report_carries_the_map_without_its_form(client, region_of
     page = client.get(reverse("monitoring:report", args=["540000"]), {"period": "2019"}).content.decode()
     assert 'data-testid="map"' in page
     assert 'class="filters no-print"' in page  # the indicator's form is not printed
+
+
+def test_the_map_and_the_chart_draw_in_french_too(client, region_officer, trade):
+    """Coordinates are written with a decimal point whatever the language (a French decimal comma made every
+    circle and bar invalid SVG)."""
+    client.force_login(region_officer)
+    page = client.get(
+        reverse("monitoring:dashboard", args=["540000"]), {"period": "2019"}, HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert 'lang="fr"' in page
+    coordinates = re.findall(r' (?:cx|cy|r|x|y|width|height)="([^"]*)"', page.split('data-testid="map"')[1])
+    assert coordinates and all("," not in value for value in coordinates)
+    bars = re.findall(r'<rect x="([^"]*)" y="([^"]*)"', page)  # the monthly chart
+    assert bars and all("," not in x + y for x, y in bars)
+    assert len(_radii(_map(client, "540000", period="2019"))) == 60
