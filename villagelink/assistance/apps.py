@@ -11,6 +11,8 @@ class AssistanceConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from .models import AssistanceEvent, TrainingSession
+        from .stock import stock_connect
 
         auditlog.register(AssistanceEvent)
         auditlog.register(TrainingSession)
+        stock_connect()

@@ -137,6 +137,7 @@ def _desk(site: ServiceSite, operator: User, rng: random.Random) -> tuple[int, i
             tracking_number=f"DEMO{today:%y%m%d}{i:04d}",
             household=households[i % len(households)] if households and i < 4 else None,
             day=days[-1],
+            cost_fen=None if i == 5 else rng.randrange(800, 2500, 50),  # 8–25 yuan where the point knows it
         )
         if i < 2:
             parcel_pick_up(by=operator, parcel=parcel, day=today)

@@ -16,6 +16,7 @@ from villagelink.geo.models import AdminUnit, Level
 from villagelink.network.models import ServiceSite, SiteKind
 from villagelink.registry.idnumbers import check_digit, mask, mask_phone
 from villagelink.registry.models import Household, LinkKind, Organisation, OrganisationKind, OrganisationLink
+from villagelink.registry.signals import households_created
 
 GIVEN = [
     ("Tashi", "扎西"),
@@ -108,6 +109,7 @@ def build_registry_demo(*, region: AdminUnit) -> RegistryDemoResult:
         )
         households += [_household(rng, village, used) for _ in range(rng.randint(low, high))]
     Household.objects.bulk_create(households, batch_size=1000)
+    households_created.send(sender=Household, households=households)
 
     # a cooperative in each township that has a station, with members from its villages; a few enterprises
     stations = ServiceSite.objects.filter(

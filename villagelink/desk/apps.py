@@ -11,5 +11,7 @@ class DeskConfig(AppConfig):
         from villagelink.quality.completeness import point_work
 
         from .selectors import sites_with_parcels
+        from .stock import stock_connect
 
         point_work(sites_with_parcels)
+        stock_connect()

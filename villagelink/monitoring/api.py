@@ -29,9 +29,15 @@ class KpiQuery(StrictSerializer):
 
 def _field(indicator):
     if indicator.measure == Measure.YUAN:
-        return serializers.CharField(help_text=f"{indicator.definition} (yuan, two decimals)")
+        return serializers.CharField(
+            allow_null=not indicator.additive, help_text=f"{indicator.definition} (yuan, two decimals)"
+        )
     if indicator.measure == Measure.SHARE:
         return serializers.FloatField(allow_null=True, help_text=str(indicator.definition))
+    if indicator.measure == Measure.DAYS:
+        return serializers.FloatField(
+            allow_null=True, help_text=f"{indicator.definition} (days, one decimal)"
+        )
     return serializers.IntegerField(read_only=True, help_text=str(indicator.definition))
 
 

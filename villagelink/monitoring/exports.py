@@ -28,6 +28,7 @@ from .selectors import Dashboard, Values
 YUAN_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 SHARE_FORMAT = "0.0%"
+DAYS_FORMAT = "0.0"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -48,6 +49,8 @@ def _number(measure: Measure, value: int | float | None) -> tuple[int | float | 
         return (None if value is None else value / 100), YUAN_FORMAT
     if measure == Measure.SHARE:
         return value, SHARE_FORMAT
+    if measure == Measure.DAYS:
+        return value, DAYS_FORMAT
     return (None if value is None else int(value)), COUNT_FORMAT
 
 
@@ -83,6 +86,7 @@ def _measure_label(measure: Measure) -> str:
         Measure.YUAN: _("yuan"),
         Measure.COUNT: _("number"),
         Measure.SHARE: _("share (%)"),
+        Measure.DAYS: _("days"),
     }[measure]
 
 

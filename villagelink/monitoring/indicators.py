@@ -13,6 +13,7 @@ class Measure(StrEnum):
     COUNT = "count"
     YUAN = "yuan"  # held as integer fen
     SHARE = "share"  # a fraction between 0 and 1, or None where there is nothing to divide by
+    DAYS = "days"  # an average number of days, or None where there is nothing to average
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,16 @@ INDICATORS: tuple[Indicator, ...] = (
         Measure.YUAN,
     ),
     Indicator(
+        "income_per_poor_household",
+        _("E-commerce income per poor household"),
+        _(
+            "E-commerce income of poor households in the period divided by the households registered poor at "
+            "its end; none where there are none."
+        ),
+        Measure.YUAN,
+        additive=False,
+    ),
+    Indicator(
         "assistance_events",
         _("Acts of assistance"),
         _(
@@ -94,9 +105,73 @@ INDICATORS: tuple[Indicator, ...] = (
         additive=False,
     ),
     Indicator(
+        "poor_households",
+        _("Poor households"),
+        _(
+            "Households of the unit's villages registered poor (建档立卡贫困户) at the end of the period: "
+            "registered in or before the period's last year and not yet out of poverty in it. With the poor "
+            "counties and villages, they are the focus of the guiding opinion on e-commerce for targeted "
+            "poverty alleviation (国开办发〔2016〕40号)."
+        ),
+        Measure.COUNT,
+    ),
+    Indicator(
+        "poor_households_assisted",
+        _("Poor households assisted"),
+        _(
+            "Households registered poor at the end of the period with at least one act of assistance (net of "
+            "reversals) in the period."
+        ),
+        Measure.COUNT,
+        additive=False,
+    ),
+    Indicator(
+        "poor_households_assisted_share",
+        _("Share of poor households assisted"),
+        _("Poor households assisted as a share of the households registered poor at the end of the period."),
+        Measure.SHARE,
+        additive=False,
+    ),
+    Indicator(
+        "training_sessions",
+        _("Training sessions"),
+        _(
+            "E-commerce training sessions held at the unit's service sites in the period, as the "
+            "demonstration counties' evaluations count training."
+        ),
+        Measure.COUNT,
+    ),
+    Indicator(
+        "training_person_times",
+        _("Training person-times"),
+        _(
+            "Attendances at training by households of the unit in the period (人次): entries of the kind "
+            "“training” in the assistance ledger, net of reversals."
+        ),
+        Measure.COUNT,
+    ),
+    Indicator(
         "online_shops",
         _("Online shops"),
         _("Shops of the unit's households, cooperatives and enterprises open at the end of the period."),
+        Measure.COUNT,
+    ),
+    Indicator(
+        "household_shops",
+        _("Shops of households"),
+        _("Online shops owned by households, open at the end of the period."),
+        Measure.COUNT,
+    ),
+    Indicator(
+        "cooperative_shops",
+        _("Shops of cooperatives"),
+        _("Online shops owned by cooperatives, open at the end of the period."),
+        Measure.COUNT,
+    ),
+    Indicator(
+        "enterprise_shops",
+        _("Shops of enterprises"),
+        _("Online shops owned by enterprises, open at the end of the period."),
         Measure.COUNT,
     ),
     Indicator(
@@ -140,21 +215,68 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
         Measure.COUNT,
     ),
+    Indicator(
+        "parcels",
+        _("Parcels"),
+        _(
+            "Parcels sent and received at the unit's service sites and recorded at their desks, dated in the "
+            "period: the rural logistics the demonstration programme builds."
+        ),
+        Measure.COUNT,
+    ),
+    Indicator(
+        "parcel_cost",
+        _("Cost per parcel"),
+        _(
+            "Average delivery cost of the period's parcels whose cost was recorded at the desk; none where no "
+            "cost was recorded."
+        ),
+        Measure.YUAN,
+        additive=False,
+    ),
+    Indicator(
+        "pickup_days",
+        _("Days to pick-up"),
+        _(
+            "Average days from a received parcel's arrival at a service site to its pick-up, over the parcels "
+            "picked up in the period."
+        ),
+        Measure.DAYS,
+        additive=False,
+    ),
 )
+
+# The sums the averages and shares above are worked out from: kept beside the figures so that figures that add
+# up (a nation's, of its regions) give their averages too (`derive`).
+PARTS = ("_parcel_cost_fen", "_parcels_costed", "_pickup_days", "_parcels_picked_up")
+
+
+def derive(values: dict) -> None:
+    """Works out the averages and shares of `values` from its sums (and `PARTS`), in place."""
+    poor = values["poor_households"]
+    values["poor_households_assisted_share"] = values["poor_households_assisted"] / poor if poor else None
+    values["income_per_poor_household"] = round(values["poor_household_income"] / poor) if poor else None
+    costed, picked = values["_parcels_costed"], values["_parcels_picked_up"]
+    values["parcel_cost"] = round(values["_parcel_cost_fen"] / costed) if costed else None
+    values["pickup_days"] = values["_pickup_days"] / picked if picked else None
+
 
 BY_NAME = {indicator.name: indicator for indicator in INDICATORS}
 
 
 def exported(values: dict) -> dict:
     """Values as the API and `villagelink kpis --json` give them: money as yuan strings with two decimals,
-    shares as numbers rounded to four places (None where there is nothing to divide by), counts as integers."""
+    shares as numbers rounded to four places and days to one (None where there is nothing to divide by), counts
+    as integers."""
     out = {}
     for indicator in INDICATORS:
         value = values[indicator.name]
         if indicator.measure == Measure.YUAN:
-            out[indicator.name] = fen_to_yuan(value)
+            out[indicator.name] = None if value is None else fen_to_yuan(value)
         elif indicator.measure == Measure.SHARE:
             out[indicator.name] = None if value is None else round(value, 4)
+        elif indicator.measure == Measure.DAYS:
+            out[indicator.name] = None if value is None else round(value, 1)
         else:
             out[indicator.name] = value
     return out

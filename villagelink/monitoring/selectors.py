@@ -13,14 +13,14 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.approvals.models import Approval
 from villagelink.approvals.services import APPROVING_LEVELS, approval_state, can_approve, missing_children
-from villagelink.assistance.models import AssistanceEvent
+from villagelink.assistance.models import AssistanceEvent, AssistanceKind, TrainingSession
 from villagelink.core.dates import region_today
 from villagelink.core.paths import subtree_q
 from villagelink.core.periods import (
@@ -41,8 +41,9 @@ from villagelink.network.stock import stock_on
 from villagelink.orders.models import Channel, Fact, Kind, MonthlyFact, PurchaseCategory
 from villagelink.quality.shares import AreaFlags, FoundLater, flags_by_unit, flags_of, found_after_approval
 from villagelink.quality.signoff import open_flags_for
+from villagelink.registry.models import OrganisationKind
 
-from .indicators import BY_NAME, INDICATORS, Measure
+from .indicators import BY_NAME, INDICATORS, PARTS, Measure, derive
 from .models import Target
 
 Values = dict[str, int | float | None]
@@ -51,6 +52,17 @@ SITE_INDICATOR = {
     SiteKind.COUNTY_CENTRE: "county_centres",
     SiteKind.TOWNSHIP_STATION: "township_stations",
     SiteKind.VILLAGE_POINT: "village_points",
+}
+
+
+# The stock's measures that count what happened on each day (the parcels at the desks), not what stands: the
+# period's figure is the difference between its end and the day before its start.
+FLOWS = {
+    "parcels": "parcels",
+    "parcel_cost": "_parcel_cost_fen",
+    "parcels_costed": "_parcels_costed",
+    "picked_up": "_parcels_picked_up",
+    "pickup_days": "_pickup_days",
 }
 
 
@@ -119,7 +131,9 @@ def _fact_sums(paths: list[str], start, end, *group: str, by_month: bool = False
 def _figures(
     parent: AdminUnit | None, units: list[AdminUnit], start: datetime.date, end: datetime.date
 ) -> dict:
-    values: dict[str, Values] = {unit.path: {i.name: 0 for i in INDICATORS} for unit in units}
+    values: dict[str, Values] = {
+        unit.path: {**{i.name: 0 for i in INDICATORS}, **dict.fromkeys(PARTS, 0)} for unit in units
+    }
 
     def put(path, name, value):
         if path in values:
@@ -137,35 +151,62 @@ def _figures(
             add(figures, "purchase_savings", row["savings"])
         add(figures, "poor_household_income", row["income"])
 
+    before = stock_on(list(values), start - datetime.timedelta(days=1), measures=FLOWS)
     for path, counts in stock_on(list(values), end).items():
+        for measure, name in FLOWS.items():  # what happened within the period
+            values[path][name] = counts.get(measure, 0) - before[path].get(measure, 0)
         for kind, name in SITE_INDICATOR.items():
             values[path][name] = counts.get(f"sites:{kind}", 0)
         values[path]["online_shops"] = counts.get("shops", 0)
+        for owner in ("household", *OrganisationKind.values):
+            values[path][f"{owner}_shops"] = counts.get(f"shops:{owner}", 0)
+        values[path]["poor_households"] = counts.get("poor", 0)
         values[path]["demonstration_counties"] = counts.get("designations", 0)
         for level, name in ((Level.TOWNSHIP, "township_coverage"), (Level.VILLAGE, "village_coverage")):
             total = counts.get(f"units:{level}", 0)
             values[path][name] = counts.get(f"covered:{level}", 0) / total if total else None
 
-    for branch, net, households in _assistance(parent, units, start, end):
+    for branch, net, households, poor, training in _assistance(parent, units, start, end):
         put(branch, "assistance_events", net)
         put(branch, "households_assisted", households)
+        put(branch, "poor_households_assisted", poor)
+        put(branch, "training_person_times", training)
+    sessions = TrainingSession.objects.filter(day__gte=start, day__lte=end)
+    for grouped in _grouped(sessions, "site__unit__path", parent, units, n=Count("pk")):
+        for row in grouped:
+            put(row["branch"], "training_sessions", row["n"])
+    for figures in values.values():
+        derive(figures)
     return values
 
 
 def _assistance(parent: AdminUnit | None, units: list[AdminUnit], start, end):
-    """(branch, net acts of help, households with net help) for the period: the ledger's entries per
-    household are summed in the database and only one row per branch comes back."""
-    events = AssistanceEvent.objects.filter(day__gte=start, day__lte=end)
-    for inner in _grouped(events, "village_path", parent, units, "household", net=Sum("sign")):
+    """(branch, net acts of help, households with net help, of them those registered poor at the period's end,
+    net attendances at training) for the period: the ledger's entries per household are summed in the
+    database and only one row per branch comes back."""
+    year = end.year
+    poor = Q(household__registered_poor_in__lte=year) & (
+        Q(household__exited_poverty_in__isnull=True) | Q(household__exited_poverty_in__gt=year)
+    )
+    events = AssistanceEvent.objects.filter(day__gte=start, day__lte=end).annotate(
+        poor=Case(When(poor, then=1), default=0, output_field=IntegerField())
+    )
+    sums = {
+        "net": Sum("sign"),
+        "training": Sum(Case(When(kind=AssistanceKind.TRAINING, then="sign"), default=0)),
+    }
+    for inner in _grouped(events, "village_path", parent, units, "household", "poor", **sums):
         sql, params = inner.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT branch, SUM(net), SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END) "  # noqa: S608 - ORM SQL
+                "SELECT branch, SUM(net), SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END), "  # noqa: S608 - ORM SQL
+                "SUM(CASE WHEN net > 0 AND poor = 1 THEN 1 ELSE 0 END), SUM(training) "
                 f"FROM ({sql}) per_household GROUP BY branch",
                 params,
             )
             # SUM of a bigint is numeric on PostgreSQL: whole numbers back to int.
-            yield from ((branch, int(net or 0), int(count or 0)) for branch, net, count in cursor.fetchall())
+            for branch, *sums_of_branch in cursor.fetchall():
+                yield (branch, *(int(value or 0) for value in sums_of_branch))
 
 
 def _children_of(unit: AdminUnit | None) -> list[AdminUnit]:
@@ -226,9 +267,10 @@ def figures_for_nation(*, start: datetime.date, end: datetime.date) -> Values:
     total, coverages = coverage_for(unit=None, day=end)
     held = [coverage.unit for coverage in coverages if coverage.unit is not None]
     regions = _children_figures(None, start, end, held)
-    values: Values = {i.name: sum(r.values[i.name] or 0 for r in regions) for i in INDICATORS}
+    values: Values = {name: sum(r.values[name] or 0 for r in regions) for name in (*BY_NAME, *PARTS)}
     values["township_coverage"] = total.share(Level.TOWNSHIP)
     values["village_coverage"] = total.share(Level.VILLAGE)
+    derive(values)
     return values
 
 

@@ -57,6 +57,12 @@ CARDS = [
     "purchase_savings", "assistance_events", "households_assisted", "online_shops", "county_centres",
     "township_stations", "village_points", "demonstration_counties",
 ]  # fmt: skip
+# The programme's own indicators (the poor households, training, shops by owner, parcels), in a second row.
+PROGRAMME_CARDS = [
+    "poor_households", "poor_households_assisted", "poor_households_assisted_share", "income_per_poor_household",
+    "training_sessions", "training_person_times", "household_shops", "cooperative_shops", "enterprise_shops",
+    "parcels", "parcel_cost", "pickup_days",
+]  # fmt: skip
 RANKING = [
     "online_sales",
     "online_purchases",
@@ -273,6 +279,9 @@ def _context(request, code: str, *, period: Period | None = None, bound: dict | 
             (BY_NAME[name], values[name], flagged.get(name), _judged(dashboard, name))
             for name in CARDS
             if _means_something(name, unit)
+        ],
+        "programme_cards": [
+            (BY_NAME[name], values[name], None, _judged(dashboard, name)) for name in PROGRAMME_CARDS
         ],
         "flagged": [(BY_NAME[name], values[name], flagged.get(name)) for name in BY_NAME if name in flagged],
         "flags": dashboard.flags,

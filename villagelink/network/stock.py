@@ -3,13 +3,18 @@ day, and how many units have an open site of their level, kept as changes per un
 
 A site adds +1 to `sites:<kind>` on the day it opens and −1 on the day it closes (the closing day no longer
 counts, as `core.periods.open_on_q` has it); a unit adds +1 to `covered:<level>` on the first day it has an
-open site of its level and −1 on the day the last one closes; a shop counts in `shops` the same way; a
-designation adds +1 to `designations` on the first day of its year; every county, township and village adds
+open site of its level and −1 on the day the last one closes; a shop counts in `shops` the same way, and in
+`shops:<kind of owner>` (household, cooperative, enterprise); a household registered poor adds +1 to `poor` on
+1 January of the year it was registered and −1 on 1 January of the year it exited poverty; a parcel adds to
+`parcels` and `parcel_cost` on its day, and to `picked_up` and `pickup_days` on the day it is picked up (what
+happened within a period is the count at its end less the count the day before it starts); a designation adds +1 to `designations` on the first day of its year; every county, township and village adds
 +1 to `units:<level>` on `EARLIEST`. The count on a day is the sum of the changes up to it: the whole months
 before from `MonthlyStock`, the days of its own month from `Stock` — a few hundred rows for a province, a few
 thousand for a nation of thirty provinces, where counting the records would read every unit and site below.
 
-Apps above this one add their own records through `stock_source` (the catalog adds the shops). Whatever
+Apps above this one add their own records through `stock_source` (the catalog adds the shops, the assistance
+app the households registered poor), or `stock_records` for records that each count on their own (the desk's
+parcels). Whatever
 changes a counted record runs inside `stock_follow(unit_ids)` (the model signals of every source do this for
 each save and delete; a bulk write wraps itself in it); `stock_rebuild` recomputes everything, `stock_verify`
 compares.
@@ -171,6 +176,15 @@ class _Following:
         _write(_rolled(delta), accumulate=True)
 
 
+def stock_add(records: Iterable[tuple[str, datetime.date, str, int]]) -> None:
+    """Adds the changes of records just written in bulk, which send no signal (households imported), at every
+    level. Inside the transaction that writes them."""
+    own: Changes = defaultdict(int)
+    for path, day, measure, change in records:
+        own[(path, day, measure)] += change
+    _write(_rolled(own), accumulate=True)
+
+
 @contextmanager
 def stock_follow(unit_ids: Iterable[int | None]):
     """Around a change to the records attached to these units (sites, shops, designations, the units
@@ -211,9 +225,12 @@ def stock_verify(*, limit: int = 50) -> tuple[int, list[tuple[str, Key, int, int
     return count, differing
 
 
-def stock_on(paths: Iterable[str], day: datetime.date) -> dict[str, dict[str, int]]:
+def stock_on(
+    paths: Iterable[str], day: datetime.date, measures: Iterable[str] | None = None
+) -> dict[str, dict[str, int]]:
     """The counts of each of these unit paths at the end of `day`: {path: {measure: count}} (a measure with
-    no record is absent). Two indexed reads, whatever the size of the areas."""
+    no record is absent), of every measure or of `measures`. Two indexed reads, whatever the size of the
+    areas."""
     paths = list(paths)
     month = day.replace(day=1)
     counts: dict[str, dict[str, int]] = {path: defaultdict(int) for path in paths}
@@ -221,6 +238,8 @@ def stock_on(paths: Iterable[str], day: datetime.date) -> dict[str, dict[str, in
         MonthlyStock.objects.filter(path__in=paths, month__lt=month),
         Stock.objects.filter(path__in=paths, day__gte=month, day__lte=day),
     ):
+        if measures is not None:
+            rows = rows.filter(measure__in=list(measures))
         for row in rows.order_by().values("path", "measure").annotate(n=Sum("change")):
             counts[row["path"]][row["measure"]] += row["n"]
     return {path: {measure: n for measure, n in values.items() if n} for path, values in counts.items()}
@@ -233,6 +252,9 @@ _FOLLOWING = "_stock_following"
 # followed.
 COUNTED_FIELDS = frozenset(
     {"unit", "unit_id", "kind", "opened_on", "closed_on", "county", "county_id", "year", "level", "path"}
+    | {"household", "household_id", "organisation", "organisation_id"}  # a shop's kind of owner
+    | {"village", "village_id", "registered_poor_in", "exited_poverty_in"}  # a household's years of poverty
+    | {"site", "site_id", "day", "picked_up_on", "cost_fen"}  # a parcel's
 )
 
 
@@ -252,6 +274,36 @@ def _follow_model(model: type[Model], unit_of: Callable[[Any], int | None]) -> N
         following = instance.__dict__.pop(_FOLLOWING, None)
         if following is not None:
             following.done(more=[unit_of(instance)])
+
+    uid = f"stock:{model._meta.label}"
+    pre_save.connect(before, sender=model, weak=False, dispatch_uid=f"{uid}:pre_save")
+    post_save.connect(after, sender=model, weak=False, dispatch_uid=f"{uid}:post_save")
+    pre_delete.connect(before, sender=model, weak=False, dispatch_uid=f"{uid}:pre_delete")
+    post_delete.connect(after, sender=model, weak=False, dispatch_uid=f"{uid}:post_delete")
+
+
+Record = tuple[str, datetime.date, str, int]
+
+
+def stock_records(source: Source, model: type[Model], records_of: Callable[[Any], Iterable[Record]]) -> None:
+    """Counts `source`'s records in the stock, as `stock_source`, for a model whose instances each count on
+    their own (a parcel: +1 on its day, its cost, its wait): a save or delete moves the stock by the
+    instance's changes before and after (`records_of`), without recounting everything of its unit."""
+    if source not in _sources:
+        _sources.append(source)
+
+    def before(sender, instance, **kwargs):
+        fields = kwargs.get("update_fields")
+        if kwargs.get("raw") or (fields is not None and not COUNTED_FIELDS & set(fields)):
+            return
+        stored = model._default_manager.filter(pk=instance.pk).first() if instance.pk is not None else None
+        setattr(instance, _FOLLOWING, [] if stored is None else list(records_of(stored)))
+
+    def after(sender, instance, **kwargs):
+        was = instance.__dict__.pop(_FOLLOWING, None)
+        if was is not None:
+            now = [] if kwargs.get("signal") is post_delete else list(records_of(instance))
+            stock_add([*now, *((path, day, measure, -change) for path, day, measure, change in was)])
 
     uid = f"stock:{model._meta.label}"
     pre_save.connect(before, sender=model, weak=False, dispatch_uid=f"{uid}:pre_save")

@@ -15,6 +15,7 @@ from villagelink.geo.models import AdminUnit, Level
 
 from .models import Household
 from .services import HouseholdData, RegistryError, _apply, _set_id_number
+from .signals import households_created
 
 COLUMNS = ("village_code", "head_name", "id_number")
 OPTIONAL = ("members", "phone", "registered_poor_in", "exited_poverty_in")
@@ -107,6 +108,7 @@ def households_import(
         try:
             with transaction.atomic():
                 Household.objects.bulk_create(valid, batch_size=1000)
+                households_created.send(sender=Household, households=valid)
         except IntegrityError as exc:
             raise HouseholdImportError(
                 _(

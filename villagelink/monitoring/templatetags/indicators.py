@@ -1,4 +1,5 @@
 from django import template
+from django.utils.formats import number_format
 
 from villagelink.core.numbers import grouped, yuan_scaled, yuan_text
 from villagelink.monitoring.indicators import Measure
@@ -8,13 +9,16 @@ register = template.Library()
 
 @register.filter
 def figure(value, indicator) -> str:
-    """An indicator's value as people read it: yuan with separators, a percentage, or a count."""
+    """An indicator's value as people read it: yuan with separators, a percentage, days with one decimal, or a
+    count."""
     if value is None:
         return "—"
     if indicator.measure == Measure.YUAN:
         return yuan_text(value)
     if indicator.measure == Measure.SHARE:
         return f"{value * 100:.1f}%"
+    if indicator.measure == Measure.DAYS:
+        return number_format(round(value, 1), 1)
     return grouped(int(value))
 
 

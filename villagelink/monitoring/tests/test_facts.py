@@ -19,9 +19,19 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from villagelink.assistance.models import AssistanceEvent, AssistanceKind, TrainingSession
+from villagelink.assistance.services import assistance_reverse, training_record
+from villagelink.catalog.models import Shop
 from villagelink.catalog.services import shop_open
 from villagelink.core.dates import region_today
-from villagelink.desk.services import assisted_purchase_record, assisted_sale_record, assisted_trade_reverse
+from villagelink.desk.models import Parcel
+from villagelink.desk.services import (
+    assisted_purchase_record,
+    assisted_sale_record,
+    assisted_trade_reverse,
+    parcel_log,
+    parcel_pick_up,
+)
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.imports.services import import_commit, import_preview
 from villagelink.monitoring.indicators import INDICATORS
@@ -36,6 +46,8 @@ from villagelink.orders.services import (
     orders_exclude,
 )
 from villagelink.orders.tests.factories import household, place
+from villagelink.registry.models import Household
+from villagelink.registry.services import HouseholdData, household_update
 
 from .conftest import LHASA_VILLAGE, NAMLING_VILLAGES
 
@@ -259,11 +271,56 @@ def counted_from_records(path: str, start, end) -> dict[str, int]:
     return totals
 
 
+PROGRAMME_PERIODS = [
+    (datetime.date(2018, 1, 1), datetime.date(2018, 12, 31)),
+    (datetime.date(2018, 11, 15), datetime.date(2019, 2, 10)),
+]
+
+
+def programme_from_records(path: str, start, end, income_fen: int) -> dict:
+    """The programme's indicators recomputed in plain Python from the records: the households registered poor
+    at the end (and those of them with net help in the period), training, shops by owner, parcels."""
+    year = end.year
+    poor = [h for h in Household.objects.filter(village__path__startswith=path) if h.is_poor_in(year)]
+    help_of = {h.pk: 0 for h in poor}
+    training = 0
+    for event in AssistanceEvent.objects.filter(village_path__startswith=path, day__gte=start, day__lte=end):
+        if event.household_id in help_of:
+            help_of[event.household_id] += event.sign
+        training += event.sign if event.kind == AssistanceKind.TRAINING else 0
+    shops = [s for s in Shop.objects.filter(unit__path__startswith=path) if s.is_open_on(end)]
+    parcels = list(Parcel.objects.filter(site__unit__path__startswith=path))
+    dated = [p for p in parcels if start <= p.day <= end]
+    costs = [p.cost_fen for p in dated if p.cost_fen is not None]
+    waits = [
+        (p.picked_up_on - p.day).days for p in parcels if p.picked_up_on and start <= p.picked_up_on <= end
+    ]
+    assisted = sum(1 for net in help_of.values() if net > 0)
+    return {
+        "poor_households": len(poor),
+        "poor_households_assisted": assisted,
+        "poor_households_assisted_share": assisted / len(poor) if poor else None,
+        "income_per_poor_household": round(income_fen / len(poor)) if poor else None,
+        "training_sessions": TrainingSession.objects.filter(
+            site__unit__path__startswith=path, day__gte=start, day__lte=end
+        ).count(),
+        "training_person_times": training,
+        "household_shops": sum(1 for s in shops if s.household_id),
+        "cooperative_shops": sum(1 for s in shops if s.organisation and s.organisation.kind == "cooperative"),
+        "enterprise_shops": sum(1 for s in shops if s.organisation and s.organisation.kind == "enterprise"),
+        "parcels": len(dated),
+        "parcel_cost": round(sum(costs) / len(costs)) if costs else None,
+        "pickup_days": sum(waits) / len(waits) if waits else None,
+    }
+
+
 class FactsMachine(RuleBasedStateMachine):
     """Assisted trades in three villages of two counties, storefront orders, platform reports, reversals,
     refunds, and orders excluded and counted again, in any order and whatever their status: the facts agree
     with the records (as `rebuild-facts --verify` checks), every unit's additive figure is the sum of its
-    children's, and the trade figures equal a plain recomputation from the orders that are not excluded."""
+    children's, and the trade figures equal a plain recomputation from the orders that are not excluded. Training,
+    parcels picked up or not, reversals of help and households leaving poverty (or registered again) move the
+    programme's indicators as a plain recomputation from those records says."""
 
     points = None
     market = None
@@ -281,6 +338,8 @@ class FactsMachine(RuleBasedStateMachine):
         self.assisted: list[int] = []
         self.storefront: list[int] = []
         self.imported: list[int] = []
+        self.parcels = 0
+        self.households = dict(type(self).households)  # this example's: the registry may change them
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -314,6 +373,55 @@ class FactsMachine(RuleBasedStateMachine):
         if order.status == Status.COMPLETED:
             _site, operator = self.points[order.site.unit.code]
             assisted_trade_reverse(by=operator, order=order, reason="Mistake")
+
+    @rule(village=st.sampled_from((*NAMLING_VILLAGES, LHASA_VILLAGE)), day=DAYS, both=st.booleans())
+    def train(self, village, day, both):
+        """A training session at the village's point, for its poor household (and a neighbour's, who is not
+        registered poor)."""
+        site, operator = self.points[village]
+        attending = [self.households[village], *([self.neighbours[village]] if both else [])]
+        training_record(by=operator, site=site, day=day, topic="Taking photos of goods", households=attending)
+
+    @rule(pick=st.integers(0, 2**16))
+    def reverse_training(self, pick):
+        """An attendance at training reversed (picked as `exclude` picks its orders)."""
+        events = AssistanceEvent.objects.filter(kind=AssistanceKind.TRAINING, sign=1, reversal__isnull=True)
+        events = list(events.order_by("pk"))
+        if events:
+            event = events[pick % len(events)]
+            _site, operator = self.points[event.household.village.code]
+            assistance_reverse(by=operator, event=event, reason="Entered twice")
+
+    @rule(
+        village=st.sampled_from((*NAMLING_VILLAGES, LHASA_VILLAGE)),
+        day=DAYS,
+        cost=st.one_of(st.none(), st.integers(0, 5000)),
+        wait=st.one_of(st.none(), st.integers(0, 40)),
+    )
+    def parcel(self, village, day, cost, wait):
+        site, operator = self.points[village]
+        self.parcels += 1
+        parcel = parcel_log(
+            by=operator, site=site, direction="received", carrier="EMS", tracking_number=f"E{self.parcels}",
+            day=day, cost_fen=cost,
+        )  # fmt: skip
+        picked = None if wait is None else day + datetime.timedelta(days=wait)
+        if picked is not None and picked <= region_today():
+            parcel_pick_up(by=operator, parcel=parcel, day=picked)
+
+    @rule(
+        village=st.sampled_from((*NAMLING_VILLAGES, LHASA_VILLAGE)),
+        registered=st.sampled_from([None, 2017, 2019]),
+        exited=st.sampled_from([None, 2018, 2019, 2020]),
+    )
+    def poverty_years(self, village, registered, exited):
+        """The registry corrects a household's years of poverty (out of poverty, or never poor)."""
+        poor = self.households[village]
+        exited = None if registered is None or (exited is not None and exited < registered) else exited
+        data = HouseholdData(
+            head_name=poor.head_name, registered_poor_in=registered, exited_poverty_in=exited
+        )
+        self.households[village] = household_update(by=self.admin, household=poor, data=data)
 
     @rule(quantity=st.integers(1, 3), outcome=st.sampled_from(["complete", "refund", "open"]))
     def storefront_order(self, quantity, outcome):
@@ -382,9 +490,21 @@ class FactsMachine(RuleBasedStateMachine):
         figures = figures_for(unit=unit, start=start, end=end)
         recomputed = counted_from_records(unit.path, start, end)
         assert {name: figures[name] for name in recomputed} == recomputed
+        programme = programme_from_records(unit.path, start, end, figures["poor_household_income"])
+        assert {name: figures[name] for name in programme} == programme
         trend = monthly_trend(unit=unit, start=start, end=end)
         assert sum(m.sales_fen for m in trend) == recomputed["online_sales"]
         assert sum(m.purchases_orders for m in trend) == recomputed["online_purchases_orders"]
+
+    @invariant()
+    def the_programme_figures_read_as_the_records_say(self):
+        """Every step: a year, and months across a year's end, at the region, a county and a village."""
+        for start, end in PROGRAMME_PERIODS:
+            for code in ("540000", "540221", NAMLING_VILLAGES[0]):
+                unit = AdminUnit.objects.get(code=code)
+                figures = figures_for(unit=unit, start=start, end=end)
+                programme = programme_from_records(unit.path, start, end, figures["poor_household_income"])
+                assert {name: figures[name] for name in programme} == programme, (code, start, end)
 
     @invariant()
     def facts_agree_with_the_records(self):
@@ -425,6 +545,13 @@ def test_facts_hold_whatever_happens(points, market, units, admin_user):
         code: household(admin_user, units[code], f"7{n}1", poor=2017)
         for n, code in enumerate((*NAMLING_VILLAGES, LHASA_VILLAGE))
     }
+    FactsMachine.neighbours = {
+        code: household(admin_user, units[code], f"7{n}2", poor=None)
+        for n, code in enumerate((*NAMLING_VILLAGES, LHASA_VILLAGE))
+    }
+    for site, _operator in points.values():
+        site.offers_training = True
+        site.save(update_fields=["offers_training"])
     FactsMachine.admin = admin_user
     FactsMachine.shop = shop_open(
         by=admin_user,

@@ -269,3 +269,47 @@ def test_the_report_sets_each_figure_beside_a_year_earlier_and_its_target_and_dr
     assert "Target ¥2,000.00: 87.2 % reached" in " ".join(cells[3].split())
     assert _row(page, "report-indicators", "online_purchases")[3] == "—"  # no target set
     assert 'class="bar-sales"' in page  # the monthly chart, as on the dashboard
+
+
+def test_the_programme_cards_show_poor_households_training_shops_and_parcels(
+    client, region_officer, points, admin_user, units
+):
+    from villagelink.assistance.services import training_record
+    from villagelink.desk.services import parcel_log, parcel_pick_up
+    from villagelink.orders.tests.factories import household
+
+    site, operator = points[NAMLING_VILLAGES[0]]
+    site.offers_training = True
+    site.save(update_fields=["offers_training"])
+    poor = household(admin_user, units[NAMLING_VILLAGES[0]], "901", poor=2018)
+    other = household(admin_user, units[NAMLING_VILLAGES[0]], "902", poor=None)
+    day = datetime.date(2019, 5, 6)
+    training_record(by=operator, site=site, day=day, topic="Photos", households=[poor, other])
+    for n, cost in enumerate((1000, 1500, None)):
+        parcel = parcel_log(
+            by=operator, site=site, direction="received", carrier="EMS", tracking_number=f"E{n}", day=day,
+            cost_fen=cost,
+        )  # fmt: skip
+        if n < 2:
+            parcel_pick_up(by=operator, parcel=parcel, day=day + datetime.timedelta(days=2 + n))
+    client.force_login(region_officer)
+    page = _dashboard(client, "540221", period="2019").content.decode()
+    cards = page[page.index('data-testid="programme-cards"') :]
+    for name, shown in [
+        ("poor_households", "1"),
+        ("poor_households_assisted", "1"),
+        ("poor_households_assisted_share", "100.0%"),
+        ("training_sessions", "1"),
+        ("training_person_times", "2"),
+        ("parcels", "3"),
+        ("parcel_cost", "12.50"),  # the average of the two costs recorded
+        ("pickup_days", "2.5"),
+    ]:
+        assert f'data-testid="value-{name}">{shown}<' in cards, name
+    assert '<small>¥</small><span data-testid="value-parcel_cost">' in cards
+    page = _dashboard(client, "540221", period="2018").content.decode()
+    assert (
+        'data-testid="value-parcel_cost">—<' in page
+        and '¥</small><span data-testid="value-parcel_cost"' not in page
+    )
+    assert 'data-testid="value-pickup_days">—<' in page

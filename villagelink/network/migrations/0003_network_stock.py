@@ -4,11 +4,8 @@ from django.db import migrations, models
 
 
 def count_what_is_there(apps, schema_editor):
-    """The stock of the sites, shops, designations and units already recorded. Reads the current models
-    (the stock is derived data, rebuilt whole by `villagelink rebuild-facts` at any time)."""
-    from villagelink.network.stock import stock_rebuild
-
-    stock_rebuild()
+    """Nothing here any more: the stock is built from what is recorded by the latest migration that changes
+    what it counts (desk 0004), once every table its sources read exists (it reads the current models)."""
 
 
 class Migration(migrations.Migration):
