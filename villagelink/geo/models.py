@@ -72,6 +72,10 @@ class AdminUnit(models.Model):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_synthetic = models.BooleanField(_("synthetic (demo data)"), default=False)
+    # A poor village (贫困村) of the programme: the year it was registered poor, and the year it was declared out of
+    # poverty (its last year as a poor village is the one before). Villages only.
+    registered_poor_in = models.PositiveSmallIntegerField(_("registered as poor in"), null=True, blank=True)
+    exited_poverty_in = models.PositiveSmallIntegerField(_("exited poverty in"), null=True, blank=True)
 
     scope_path_lookup = "path"
 
@@ -87,10 +91,29 @@ class AdminUnit(models.Model):
                 condition=models.Q(parent__isnull=False) | models.Q(level=Level.REGION),
                 name="geo_adminunit_only_regions_are_roots",
             ),
+            models.CheckConstraint(
+                condition=models.Q(registered_poor_in__isnull=True) | models.Q(level=Level.VILLAGE),
+                name="geo_adminunit_only_villages_are_poor_villages",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(exited_poverty_in__isnull=True)
+                | models.Q(
+                    registered_poor_in__isnull=False, exited_poverty_in__gte=models.F("registered_poor_in")
+                ),
+                name="geo_adminunit_exits_after_registering",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def is_poor_in(self, year: int) -> bool:
+        """A poor village in `year`: registered poor in or before it and not yet out of poverty."""
+        return (
+            self.registered_poor_in is not None
+            and self.registered_poor_in <= year
+            and (self.exited_poverty_in is None or self.exited_poverty_in > year)
+        )
 
     @property
     def name(self) -> str:

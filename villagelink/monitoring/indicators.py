@@ -207,6 +207,23 @@ INDICATORS: tuple[Indicator, ...] = (
         additive=False,
     ),
     Indicator(
+        "poor_villages",
+        _("Poor villages"),
+        _("Villages registered poor (贫困村) at the end of the period and not yet out of poverty."),
+        Measure.COUNT,
+    ),
+    Indicator(
+        "poor_village_coverage",
+        _("Poor village coverage"),
+        _(
+            "Share of the unit's poor villages with a village point open at the end of the period. The guiding "
+            "opinion on e-commerce for targeted poverty alleviation (国开办发〔2016〕40号) set e-commerce points "
+            "in about half of the poor villages by 2020."
+        ),
+        Measure.SHARE,
+        additive=False,
+    ),
+    Indicator(
         "demonstration_counties",
         _("Demonstration counties"),
         _(
@@ -248,7 +265,13 @@ INDICATORS: tuple[Indicator, ...] = (
 
 # The sums the averages and shares above are worked out from: kept beside the figures so that figures that add
 # up (a nation's, of its regions) give their averages too (`derive`).
-PARTS = ("_parcel_cost_fen", "_parcels_costed", "_pickup_days", "_parcels_picked_up")
+PARTS = (
+    "_parcel_cost_fen",
+    "_parcels_costed",
+    "_pickup_days",
+    "_parcels_picked_up",
+    "_poor_villages_covered",
+)
 
 
 def derive(values: dict) -> None:
@@ -256,6 +279,8 @@ def derive(values: dict) -> None:
     poor = values["poor_households"]
     values["poor_households_assisted_share"] = values["poor_households_assisted"] / poor if poor else None
     values["income_per_poor_household"] = round(values["poor_household_income"] / poor) if poor else None
+    villages = values["poor_villages"]
+    values["poor_village_coverage"] = values["_poor_villages_covered"] / villages if villages else None
     costed, picked = values["_parcels_costed"], values["_parcels_picked_up"]
     values["parcel_cost"] = round(values["_parcel_cost_fen"] / costed) if costed else None
     values["pickup_days"] = values["_pickup_days"] / picked if picked else None

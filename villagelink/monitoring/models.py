@@ -18,6 +18,7 @@ TARGETED = (
     "village_points",
     "township_coverage",
     "village_coverage",
+    "poor_village_coverage",
 )
 
 

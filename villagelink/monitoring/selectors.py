@@ -161,6 +161,8 @@ def _figures(
         for owner in ("household", *OrganisationKind.values):
             values[path][f"{owner}_shops"] = counts.get(f"shops:{owner}", 0)
         values[path]["poor_households"] = counts.get("poor", 0)
+        values[path]["poor_villages"] = counts.get("units:poor_village", 0)
+        values[path]["_poor_villages_covered"] = counts.get("covered:poor_village", 0)
         values[path]["demonstration_counties"] = counts.get("designations", 0)
         for level, name in ((Level.TOWNSHIP, "township_coverage"), (Level.VILLAGE, "village_coverage")):
             total = counts.get(f"units:{level}", 0)

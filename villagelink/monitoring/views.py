@@ -61,7 +61,7 @@ CARDS = [
 PROGRAMME_CARDS = [
     "poor_households", "poor_households_assisted", "poor_households_assisted_share", "income_per_poor_household",
     "training_sessions", "training_person_times", "household_shops", "cooperative_shops", "enterprise_shops",
-    "parcels", "parcel_cost", "pickup_days",
+    "poor_villages", "parcels", "parcel_cost", "pickup_days",
 ]  # fmt: skip
 RANKING = [
     "online_sales",
@@ -71,7 +71,10 @@ RANKING = [
     "households_assisted",
     "village_points",
 ]
-COVERAGE = ["county_centres", "township_stations", "village_points", "township_coverage", "village_coverage"]
+COVERAGE = [
+    "county_centres", "township_stations", "village_points", "township_coverage", "village_coverage",
+    "poor_village_coverage",
+]  # fmt: skip
 
 
 # The deepest level at which a card means something: a village has no county centre, township station or
@@ -82,6 +85,8 @@ DEEPEST = {
     "township_coverage": Level.COUNTY,
     "township_stations": Level.TOWNSHIP,
     "village_coverage": Level.TOWNSHIP,
+    "poor_villages": Level.TOWNSHIP,
+    "poor_village_coverage": Level.TOWNSHIP,
 }
 
 
@@ -281,7 +286,9 @@ def _context(request, code: str, *, period: Period | None = None, bound: dict | 
             if _means_something(name, unit)
         ],
         "programme_cards": [
-            (BY_NAME[name], values[name], None, _judged(dashboard, name)) for name in PROGRAMME_CARDS
+            (BY_NAME[name], values[name], None, _judged(dashboard, name))
+            for name in PROGRAMME_CARDS
+            if _means_something(name, unit)
         ],
         "flagged": [(BY_NAME[name], values[name], flagged.get(name)) for name in BY_NAME if name in flagged],
         "flags": dashboard.flags,
@@ -289,7 +296,7 @@ def _context(request, code: str, *, period: Period | None = None, bound: dict | 
         "can_review": can_review(request.user),
         "coverage_cards": [
             (BY_NAME[name], values[name], _progress_shown(dashboard, name))
-            for name in ("township_coverage", "village_coverage")
+            for name in ("township_coverage", "village_coverage", "poor_village_coverage")
             if _means_something(name, unit)
         ],
         "children_behind": dashboard.children_behind,

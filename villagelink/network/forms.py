@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from villagelink.accounts.models import User
 from villagelink.core.pickers import PickerField, ScopedForm
-from villagelink.geo.pickers import COUNTIES, SITE_UNITS
+from villagelink.geo.pickers import COUNTIES, SITE_UNITS, VILLAGES
 
 from .models import SERVICES, Designation, SiteKind
 from .services import SiteData
@@ -67,6 +67,26 @@ class DesignationForm(ScopedForm):
 
     class Meta:
         model = Designation
+
+
+class PoorVillageForm(ScopedForm):
+    """A village's years as a poor village (贫困村); both left empty: not a poor village."""
+
+    village = PickerField(VILLAGES, label=_("Village"))
+    registered_poor_in = forms.IntegerField(
+        label=_("Registered poor in"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text=_("Leave both years empty for a village that is not a poor village."),
+    )
+    exited_poverty_in = forms.IntegerField(
+        label=_("Out of poverty in"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text=_("Leave empty while the village is still poor."),
+    )
 
 
 class OperatorAssignForm(forms.Form):

@@ -118,3 +118,18 @@ def designations_by_year(*, user) -> list[tuple[int, list[Designation]]]:
     for designation in designation_list(user=user):
         years[designation.year].append(designation)
     return sorted(years.items())
+
+
+def poor_villages(*, user):
+    """The villages of the person's area ever registered poor, by code."""
+    villages = AdminUnit.objects.filter(registered_poor_in__isnull=False).select_related(
+        "parent", "parent__parent"
+    )
+    return scoped(villages, user).order_by("code")
+
+
+def poor_in_q(year: int) -> Q:
+    """Poor villages (or households) in `year`: registered poor in or before it, not yet out of poverty."""
+    return Q(registered_poor_in__lte=year) & (
+        Q(exited_poverty_in__isnull=True) | Q(exited_poverty_in__gt=year)
+    )

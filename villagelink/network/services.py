@@ -194,3 +194,48 @@ def designation_record(
     problems.raise_if_any()
     approvals_guard([(county.path, datetime.date(year, 1, 1))], onwards=True)
     return Designation.objects.create(county=county, year=year, batch=batch, note=note.strip())
+
+
+@transaction.atomic
+def village_poverty_set(
+    *, by: User, village: AdminUnit, registered_poor_in: int | None, exited_poverty_in: int | None
+) -> AdminUnit:
+    """Records that `village` is a poor village (贫困村) from `registered_poor_in`, until the year it left poverty
+    (`exited_poverty_in`); with neither year, that it is not one. Changes the poor villages and their coverage
+    from the earliest year that changes on, so an approved month since then refuses it."""
+    _require_manager(by, village, "village")
+    problems = Problems(NetworkError)
+    if village.level != Level.VILLAGE:
+        problems.add(
+            "village",
+            _("Only villages are poor villages; %(unit)s is a %(level)s.")
+            % {"unit": village, "level": str(village.get_level_display()).lower()},
+        )
+    for field, year in (("registered_poor_in", registered_poor_in), ("exited_poverty_in", exited_poverty_in)):
+        if year is not None and not 2000 <= year <= 2100:
+            problems.add(field, _("Give a year between 2000 and 2100."))
+    if exited_poverty_in is not None and registered_poor_in is None:
+        problems.add(
+            "registered_poor_in",
+            _("Give the year the village was registered poor before the year it left poverty."),
+        )
+    elif (
+        exited_poverty_in is not None
+        and registered_poor_in is not None
+        and exited_poverty_in < registered_poor_in
+    ):
+        problems.add(
+            "exited_poverty_in", _("A village leaves poverty in or after the year it was registered poor.")
+        )
+    problems.raise_if_any()
+    village = AdminUnit.objects.select_for_update().get(pk=village.pk)
+    before = (village.registered_poor_in, village.exited_poverty_in)
+    after = (registered_poor_in, exited_poverty_in)
+    changed = [
+        year for old, new in zip(before, after, strict=True) if old != new for year in (old, new) if year
+    ]
+    if changed:
+        approvals_guard([(village.path, datetime.date(min(changed), 1, 1))], onwards=True)
+        village.registered_poor_in, village.exited_poverty_in = after
+        village.save(update_fields=["registered_poor_in", "exited_poverty_in"])
+    return village

@@ -8,7 +8,9 @@ open site of its level and −1 on the day the last one closes; a shop counts in
 1 January of the year it was registered and −1 on 1 January of the year it exited poverty; a parcel adds to
 `parcels` and `parcel_cost` on its day, and to `picked_up` and `pickup_days` on the day it is picked up (what
 happened within a period is the count at its end less the count the day before it starts); a designation adds +1 to `designations` on the first day of its year; every county, township and village adds
-+1 to `units:<level>` on `EARLIEST`. The count on a day is the sum of the changes up to it: the whole months
++1 to `units:<level>` on `EARLIEST`; a poor village counts in `units:poor_village` from 1 January of the year it
+was registered poor to 1 January of the year it left poverty, and in `covered:poor_village` while it is one and
+has a village point open. The count on a day is the sum of the changes up to it: the whole months
 before from `MonthlyStock`, the days of its own month from `Stock` — a few hundred rows for a province, a few
 thousand for a nation of thirty provinces, where counting the records would read every unit and site below.
 
@@ -34,7 +36,7 @@ from villagelink.core.periods import EARLIEST
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit
 from villagelink.geo.signals import units_created
 
-from .models import SITE_LEVEL, Designation, MonthlyStock, ServiceSite, Stock
+from .models import SITE_LEVEL, Designation, MonthlyStock, ServiceSite, SiteKind, Stock
 
 WIDTHS = sorted(set(LEVEL_PATH_WIDTH.values()))
 COUNTED_LEVELS = [level.value for level in SITE_LEVEL.values()]
@@ -58,10 +60,24 @@ def _of_units(queryset, lookup: str, unit_ids: set[int] | None):
     return queryset if unit_ids is None else queryset.filter(**{f"{lookup}__in": unit_ids})
 
 
+def _poor_span(
+    registered: int | None, exited: int | None
+) -> tuple[datetime.date, datetime.date | None] | None:
+    """The days a poor village is one: from 1 January of the year it was registered to 1 January of the year
+    it left poverty (not counted)."""
+    if registered is None:
+        return None
+    return datetime.date(registered, 1, 1), None if exited is None else datetime.date(exited, 1, 1)
+
+
 def _units(unit_ids: set[int] | None):
     units = _of_units(AdminUnit.objects.filter(level__in=COUNTED_LEVELS), "pk", unit_ids)
-    for path, level in units.values_list("path", "level").iterator(chunk_size=10_000):
+    rows = units.values_list("path", "level", "registered_poor_in", "exited_poverty_in")
+    for path, level, registered, exited in rows.iterator(chunk_size=10_000):
         yield path, EARLIEST, f"units:{level}", 1
+        poor = _poor_span(registered, exited)
+        if poor is not None:
+            yield from open_close(path, "units:poor_village", *poor)
 
 
 def _sites(unit_ids: set[int] | None):
@@ -69,21 +85,28 @@ def _sites(unit_ids: set[int] | None):
     points, or one that reopened the day it closed, is covered once)."""
     sites = _of_units(ServiceSite.objects.all(), "unit_id", unit_ids)
     rows = sites.order_by("unit__path", "kind", "opened_on").values_list(
-        "unit__path", "kind", "opened_on", "closed_on"
+        "unit__path", "kind", "opened_on", "closed_on", "unit__registered_poor_in", "unit__exited_poverty_in"
     )
-    span: list = []  # [path, kind, first day, end or None] of the covered span being extended
+    span: list = []  # [path, kind, first day, end or None, poor span] of the covered span being extended
 
     def covered():
-        if span:
-            yield from open_close(span[0], f"covered:{SITE_LEVEL[span[1]]}", span[2], span[3])
+        if not span:
+            return
+        path, kind, first, end, poor = span
+        yield from open_close(path, f"covered:{SITE_LEVEL[kind]}", first, end)
+        if poor is not None and kind == SiteKind.VILLAGE_POINT:  # a poor village covered: both spans at once
+            start = max(first, poor[0])
+            stop = min((d for d in (end, poor[1]) if d is not None), default=None)
+            if stop is None or start < stop:
+                yield from open_close(path, "covered:poor_village", start, stop)
 
-    for path, kind, opened, closed in rows.iterator(chunk_size=10_000):
+    for path, kind, opened, closed, registered, exited in rows.iterator(chunk_size=10_000):
         yield from open_close(path, f"sites:{kind}", opened, closed)
         if span and (span[0], span[1]) == (path, kind) and (span[3] is None or opened <= span[3]):
             span[3] = None if span[3] is None or closed is None else max(span[3], closed)
             continue
         yield from covered()
-        span[:] = [path, kind, opened, closed]
+        span[:] = [path, kind, opened, closed, _poor_span(registered, exited)]
     yield from covered()
 
 

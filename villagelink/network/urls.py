@@ -14,5 +14,6 @@ urlpatterns = [
     path("sites/<int:pk>/", views.site_detail, name="site_detail"),
     path("sites/<int:pk>/edit/", views.site_edit, name="site_edit"),
     path("designations/", views.designations, name="designations"),
+    path("poor-villages/", views.poor_villages_page, name="poor_villages"),
     path("pick/sites/", picker_view(SITES), name="pick_sites"),
 ]

@@ -15,12 +15,21 @@ from villagelink.core.forms import add_service_error
 from villagelink.geo.models import LEVEL_PLURAL, Level
 from villagelink.geo.selectors import unit_ancestors, unit_get, unit_roots
 
-from .forms import DesignationForm, OperatorAccountForm, OperatorAssignForm, SiteForm, SiteOpenForm
+from .forms import (
+    DesignationForm,
+    OperatorAccountForm,
+    OperatorAssignForm,
+    PoorVillageForm,
+    SiteForm,
+    SiteOpenForm,
+)
 from .models import SERVICES, SiteKind
 from .selectors import (
     coverage_for,
     coverage_levels,
     designations_by_year,
+    poor_in_q,
+    poor_villages,
     site_get,
     site_list,
     site_operators,
@@ -31,6 +40,7 @@ from .services import (
     site_operator_assign,
     site_operator_create,
     site_update,
+    village_poverty_set,
 )
 
 
@@ -233,5 +243,46 @@ def designations(request):
         request,
         "network/designations.html",
         {"years": years, "count": sum(len(d) for _year, d in years), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def poor_villages_page(request):
+    """The poor villages (贫困村) of the person's area with their years; officers record a village's."""
+    form = (
+        PoorVillageForm(request.POST or None, user=request.user) if can_manage_network(request.user) else None
+    )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            village = form.cleaned_data["village"]
+            try:
+                village_poverty_set(
+                    by=request.user,
+                    village=village,
+                    registered_poor_in=form.cleaned_data["registered_poor_in"],
+                    exited_poverty_in=form.cleaned_data["exited_poverty_in"],
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, _("%(village)s is recorded as a poor village.") % {"village": village}
+                )
+                return redirect("network:poor_villages")
+    villages = poor_villages(user=request.user)
+    year = region_today().year
+    return render(
+        request,
+        "network/poor_villages.html",
+        {
+            "page": Paginator(villages, 50).get_page(request.GET.get("page")),
+            "poor_now": villages.filter(poor_in_q(year)).count(),
+            "year": year,
+            "form": form,
+        },
         status=400 if request.method == "POST" else 200,
     )

@@ -19,12 +19,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from villagelink.assistance.models import AssistanceEvent, AssistanceKind, TrainingSession
+from villagelink.assistance.models import AssistanceEvent, AssistanceKind
 from villagelink.assistance.services import assistance_reverse, training_record
-from villagelink.catalog.models import Shop
 from villagelink.catalog.services import shop_open
 from villagelink.core.dates import region_today
-from villagelink.desk.models import Parcel
 from villagelink.desk.services import (
     assisted_purchase_record,
     assisted_sale_record,
@@ -36,8 +34,9 @@ from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.imports.services import import_commit, import_preview
 from villagelink.monitoring.indicators import INDICATORS
 from villagelink.monitoring.selectors import figures_for, figures_for_children, monthly_trend
+from villagelink.network.services import village_poverty_set
 from villagelink.orders.facts import facts_rebuild, facts_verify
-from villagelink.orders.models import Channel, Fact, IncomeShare, Kind, MonthlyFact, Order, Status
+from villagelink.orders.models import Fact, IncomeShare, Kind, MonthlyFact, Order, Status
 from villagelink.orders.services import (
     order_complete,
     order_deliver,
@@ -46,10 +45,10 @@ from villagelink.orders.services import (
     orders_exclude,
 )
 from villagelink.orders.tests.factories import household, place
-from villagelink.registry.models import Household
 from villagelink.registry.services import HouseholdData, household_update
 
 from .conftest import LHASA_VILLAGE, NAMLING_VILLAGES
+from .recount import counted_from_records, programme_from_records
 
 JUNE_2019 = (datetime.date(2019, 6, 1), datetime.date(2019, 6, 30))
 EVER = (datetime.date(2015, 1, 1), datetime.date(2030, 12, 31))
@@ -249,69 +248,10 @@ def _monthly_sales(path: str) -> dict[str, list[int]]:
     return {month.strftime("%Y-%m"): [orders, fen] for month, orders, fen in rows}
 
 
-def counted_from_records(path: str, start, end) -> dict[str, int]:
-    """The trade indicators recomputed in plain Python from every order (the rule written out again)."""
-    totals = {
-        "online_sales": 0,
-        "online_sales_orders": 0,
-        "online_purchases": 0,
-        "online_purchases_orders": 0,
-    }
-    for order in Order.objects.select_related("unit"):
-        platform = order.channel == Channel.PLATFORM
-        counts = not order.excluded and (
-            order.status == Status.COMPLETED
-            or (platform and order.status in (Status.PAID, Status.SHIPPED, Status.DELIVERED))
-        )
-        day = order.placed_on if platform else order.completed_on
-        if counts and order.unit.path.startswith(path) and start <= day <= end:
-            noun = "sales" if order.kind == Kind.SALE else "purchases"
-            totals[f"online_{noun}"] += order.total_fen - order.refunded_fen
-            totals[f"online_{noun}_orders"] += 1
-    return totals
-
-
 PROGRAMME_PERIODS = [
     (datetime.date(2018, 1, 1), datetime.date(2018, 12, 31)),
     (datetime.date(2018, 11, 15), datetime.date(2019, 2, 10)),
 ]
-
-
-def programme_from_records(path: str, start, end, income_fen: int) -> dict:
-    """The programme's indicators recomputed in plain Python from the records: the households registered poor
-    at the end (and those of them with net help in the period), training, shops by owner, parcels."""
-    year = end.year
-    poor = [h for h in Household.objects.filter(village__path__startswith=path) if h.is_poor_in(year)]
-    help_of = {h.pk: 0 for h in poor}
-    training = 0
-    for event in AssistanceEvent.objects.filter(village_path__startswith=path, day__gte=start, day__lte=end):
-        if event.household_id in help_of:
-            help_of[event.household_id] += event.sign
-        training += event.sign if event.kind == AssistanceKind.TRAINING else 0
-    shops = [s for s in Shop.objects.filter(unit__path__startswith=path) if s.is_open_on(end)]
-    parcels = list(Parcel.objects.filter(site__unit__path__startswith=path))
-    dated = [p for p in parcels if start <= p.day <= end]
-    costs = [p.cost_fen for p in dated if p.cost_fen is not None]
-    waits = [
-        (p.picked_up_on - p.day).days for p in parcels if p.picked_up_on and start <= p.picked_up_on <= end
-    ]
-    assisted = sum(1 for net in help_of.values() if net > 0)
-    return {
-        "poor_households": len(poor),
-        "poor_households_assisted": assisted,
-        "poor_households_assisted_share": assisted / len(poor) if poor else None,
-        "income_per_poor_household": round(income_fen / len(poor)) if poor else None,
-        "training_sessions": TrainingSession.objects.filter(
-            site__unit__path__startswith=path, day__gte=start, day__lte=end
-        ).count(),
-        "training_person_times": training,
-        "household_shops": sum(1 for s in shops if s.household_id),
-        "cooperative_shops": sum(1 for s in shops if s.organisation and s.organisation.kind == "cooperative"),
-        "enterprise_shops": sum(1 for s in shops if s.organisation and s.organisation.kind == "enterprise"),
-        "parcels": len(dated),
-        "parcel_cost": round(sum(costs) / len(costs)) if costs else None,
-        "pickup_days": sum(waits) / len(waits) if waits else None,
-    }
 
 
 class FactsMachine(RuleBasedStateMachine):
@@ -422,6 +362,19 @@ class FactsMachine(RuleBasedStateMachine):
             head_name=poor.head_name, registered_poor_in=registered, exited_poverty_in=exited
         )
         self.households[village] = household_update(by=self.admin, household=poor, data=data)
+
+    @rule(
+        village=st.sampled_from((*NAMLING_VILLAGES, LHASA_VILLAGE)),
+        registered=st.sampled_from([None, 2016, 2018, 2019]),
+        exited=st.sampled_from([None, 2018, 2019, 2020]),
+    )
+    def village_poverty(self, village, registered, exited):
+        """An officer records a village's years as a poor village (or that it is none)."""
+        exited = None if registered is None or (exited is not None and exited < registered) else exited
+        unit = AdminUnit.objects.get(code=village)
+        village_poverty_set(
+            by=self.admin, village=unit, registered_poor_in=registered, exited_poverty_in=exited
+        )
 
     @rule(quantity=st.integers(1, 3), outcome=st.sampled_from(["complete", "refund", "open"]))
     def storefront_order(self, quantity, outcome):

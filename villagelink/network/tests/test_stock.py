@@ -19,7 +19,13 @@ from villagelink.desk.services import parcel_log, parcel_pick_up
 from villagelink.geo.models import AdminUnit
 from villagelink.geo.services import UnitRow, units_import
 from villagelink.network.models import SITE_LEVEL, Designation, ServiceSite, SiteKind
-from villagelink.network.services import SiteData, designation_record, site_open, site_update
+from villagelink.network.services import (
+    SiteData,
+    designation_record,
+    site_open,
+    site_update,
+    village_poverty_set,
+)
 from villagelink.network.stock import stock_on, stock_rebuild, stock_verify
 from villagelink.registry.idnumbers import check_digit
 from villagelink.registry.imports import households_import
@@ -44,6 +50,15 @@ def counted(path: str, day: datetime.date) -> dict[str, int]:
         found[f"sites:{kind}"] = sites.filter(kind=kind).count()
         found[f"covered:{level}"] = sites.filter(kind=kind).values("unit").distinct().count()
         found[f"units:{level}"] = AdminUnit.objects.filter(subtree_q("path", path), level=level).count()
+    poor_villages = [
+        v
+        for v in AdminUnit.objects.filter(subtree_q("path", path), level="village")
+        if v.is_poor_in(day.year)
+    ]
+    found["units:poor_village"] = len(poor_villages)
+    found["covered:poor_village"] = sum(
+        1 for v in poor_villages if sites.filter(unit=v, kind=SiteKind.VILLAGE_POINT).exists()
+    )
     shops = Shop.objects.filter(open_on_q(day), subtree_q("unit__path", path))
     found["shops"] = shops.count()
     found["shops:household"] = shops.filter(household__isnull=False).count()
@@ -127,6 +142,12 @@ def network(units, admin_user):
             organisation=cooperative,
         )
     )  # fmt: skip
+    village_poverty_set(
+        by=admin_user, village=units[VILLAGE_A], registered_poor_in=2015, exited_poverty_in=2017
+    )
+    village_poverty_set(
+        by=admin_user, village=units[VILLAGE_B], registered_poor_in=2017, exited_poverty_in=None
+    )
     household(admin_user, units, "004", VILLAGE_A, poor=(2016, 2018))  # out of poverty from 2018
     household(admin_user, units, "005", VILLAGE_B, poor=(None, None))  # never registered poor
     station = ServiceSite.objects.get(kind=SiteKind.TOWNSHIP_STATION)
@@ -168,6 +189,8 @@ def test_the_stock_counts_what_the_records_count_at_every_level_on_every_day(net
         3,
     )
     assert stock_on(["540221"], D(2018, 1, 1))["540221"]["poor"] == 2
+    assert stock_on(["540221"], D(2016, 6, 1))["540221"]["covered:poor_village"] == 1  # A, from its point
+    assert stock_on(["540221"], D(2017, 6, 1))["540221"]["units:poor_village"] == 1  # B; A left poverty
     assert_as_counted()
 
 
@@ -192,6 +215,15 @@ def test_the_stock_follows_changes_closings_moves_and_deletions(network, units, 
         data=HouseholdData(head_name="H004", registered_poor_in=2015, exited_poverty_in=2019),
     )
     Household.objects.filter(head_name="H005").first().delete()
+    village_poverty_set(
+        by=admin_user, village=units[VILLAGE_A], registered_poor_in=2014, exited_poverty_in=None
+    )
+    village_poverty_set(
+        by=admin_user, village=units[VILLAGE_B], registered_poor_in=None, exited_poverty_in=None
+    )
+    village_poverty_set(
+        by=admin_user, village=units[LHASA_VILLAGE], registered_poor_in=2016, exited_poverty_in=2019
+    )
     sent.cost_fen = 1500
     sent.save()
     waiting.delete()

@@ -246,3 +246,55 @@ def test_a_site_keeps_its_names_in_each_language_through_an_edit(client, units, 
     assert form["name_bo"] in client.get(reverse("network:site_detail", args=[site.pk])).content.decode()
     found = client.get(reverse("network:unit", args=["540221"]), {"q": "ལྷུན་པོ་ཁ"}).content.decode()
     assert reverse("network:site_detail", args=[site.pk]) in found
+
+
+def test_an_officer_records_a_poor_village_and_a_refused_form_keeps_what_was_typed(
+    client, units, county_officer, other_county_officer, point_operator
+):
+    import datetime
+
+    from villagelink.approvals.services import month_approve
+
+    village = units["540221101201"]
+    url = reverse("network:poor_villages")
+    client.force_login(county_officer)
+    response = client.post(
+        url, {"village": village.pk, "registered_poor_in": 2015, "exited_poverty_in": 2014}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "A village leaves poverty in or after the year it was registered poor." in page
+    assert 'name="exited_poverty_in" value="2014"' in page and 'value="2015"' in page
+    response = client.post(url, {"village": village.pk, "exited_poverty_in": 2019})
+    assert "Give the year the village was registered poor" in response.content.decode()
+    assert client.post(url, {"village": village.pk, "registered_poor_in": 2015}).status_code == 302
+    village.refresh_from_db()
+    assert (village.registered_poor_in, village.exited_poverty_in) == (2015, None)
+    page = client.get(url).content.decode()
+    assert 'data-testid="poor-villages"' in page and village.code in page
+
+    # another county's officer neither sees it nor may record it; an operator may not record at all
+    client.force_login(other_county_officer)
+    assert village.code not in client.get(url).content.decode()
+    response = client.post(url, {"village": village.pk, "registered_poor_in": 2016})
+    assert response.status_code == 400
+    village.refresh_from_db()
+    assert village.registered_poor_in == 2015
+    client.force_login(point_operator)
+    assert client.post(url, {"village": village.pk, "registered_poor_in": 2016}).status_code == 403
+
+    # an approved month since the change refuses it: its coverage of poor villages would move
+    month_approve(by=county_officer, unit=units["540221"], month=datetime.date(2019, 3, 1))
+    client.force_login(county_officer)
+    response = client.post(
+        url, {"village": village.pk, "registered_poor_in": 2015, "exited_poverty_in": 2018}
+    )
+    assert response.status_code == 400
+    village.refresh_from_db()
+    assert village.exited_poverty_in is None
+    assert (
+        client.post(
+            url, {"village": village.pk, "registered_poor_in": 2015, "exited_poverty_in": 2020}
+        ).status_code
+        == 302
+    )

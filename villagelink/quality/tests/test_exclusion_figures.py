@@ -1,7 +1,8 @@
 """Confirming a flag changes every figure that counted its orders — sales and their number, the poor
-households' income — at every level from the village to the region, over a month (monthly facts), over a few
-days (daily facts) and over a year, in the monthly trend; nothing else moves, and `rebuild-facts --verify`
-agrees. The orders come in as they do in the field: a platform's report imported, a sale at a point's desk."""
+households' income (and per poor household), the help the desk's sale was (and the poor households assisted) —
+at every level from the village to the region, over a month (monthly facts), over a few days (daily facts) and
+over a year, in the monthly trend; nothing else moves, and `rebuild-facts --verify` agrees. The orders come in
+as they do in the field: a platform's report imported, a sale at a point's desk."""
 
 import datetime
 import io
@@ -40,6 +41,11 @@ MOVED = {
     "poor_household_income": -(OUTSIZED_FEN + TWIN_FEN),
     "assistance_events": -1,
     "households_assisted": -1,
+    # the household is the one poor household everywhere: it is no longer assisted, and its income is the
+    # income per poor household
+    "poor_households_assisted": -1,
+    "poor_households_assisted_share": -1.0,
+    "income_per_poor_household": -(OUTSIZED_FEN + TWIN_FEN),
 }
 HEADER = "订单编号,买家实际支付金额,订单状态,订单创建时间,宝贝标题,宝贝总数量,店铺名称,退款金额\n"
 
