@@ -13,6 +13,7 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
+from villagelink.catalog.categories import category_of_title
 from villagelink.catalog.models import Platform
 from villagelink.core.dates import region_zone
 from villagelink.geo.models import LEVEL_PATH_WIDTH
@@ -299,6 +300,7 @@ def _written(plan: Planned, effect: str, zone, placed_on) -> tuple:
         completed_on,
         completed_on.year if completed_on else None,
         title[:200],
+        category_of_title(row.title),
         row.quantity,
         row.buyer_key,
     )

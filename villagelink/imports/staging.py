@@ -50,6 +50,7 @@ def _columns() -> list[tuple[str, str, str, models.Field | None]]:
         ("completed_on", like("completed_on"), "date", _field(Order, "completed_on")),
         ("completed_year", "integer", "int4", None),
         ("title", like("description", OrderLine), "varchar", None),
+        ("category", like("category"), "varchar", None),
         ("quantity", "integer", "int4", None),
         ("buyer_key", like("buyer_key"), "varchar", None),
         ("order_id", "bigint", "int8", None),  # what the check saw of the recorded order it updates

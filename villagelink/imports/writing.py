@@ -152,6 +152,7 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
         "paid_at": "CASE WHEN s.status IN (%s, %s) THEN NULL ELSE s.placed_at END",
         "completed_on": "s.completed_on",
         "buyer_key": "s.buyer_key",
+        "category": "s.category",
     }
     params = [f"I{batch.pk}-", Kind.SALE, Channel.PLATFORM, batch.platform, PaymentMethod.ONLINE]
     params += [Status.PLACED, Status.CANCELLED]

@@ -61,6 +61,20 @@ INDICATORS: tuple[Indicator, ...] = (
         Measure.COUNT,
     ),
     Indicator(
+        "farm_product_sales",
+        _("Online sales of farm products"),
+        _(
+            "The online sales of meat, dairy, grain, medicinal herbs and fungi, and tea and drinks, apart from "
+            "handicrafts and other goods: the figure of agricultural products sold online (农产品网络零售额) "
+            "that the 2019 notice of the Ministry of Finance, the Ministry of Commerce and the Poverty "
+            "Alleviation Office on the rural e-commerce demonstration asks to grow. An order counts under the "
+            "category of its goods as recorded at the desk, of its largest line on the storefront, and for a "
+            "platform's report as its title names them; an order whose title names no known goods is not "
+            "counted here."
+        ),
+        Measure.YUAN,
+    ),
+    Indicator(
         "purchase_savings",
         _("Savings on assisted purchases"),
         _(

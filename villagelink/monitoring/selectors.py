@@ -21,6 +21,7 @@ from villagelink.accounts.models import User
 from villagelink.approvals.models import Approval
 from villagelink.approvals.services import APPROVING_LEVELS, approval_state, can_approve, missing_children
 from villagelink.assistance.models import AssistanceEvent, AssistanceKind, TrainingSession
+from villagelink.catalog.categories import FARM_PRODUCTS
 from villagelink.core.dates import region_today
 from villagelink.core.paths import subtree_q
 from villagelink.core.periods import (
@@ -142,9 +143,11 @@ def _figures(
     def add(figures: Values, name: str, value: int | None) -> None:
         figures[name] = (figures[name] or 0) + (value or 0)
 
-    for row in _fact_sums(list(values), start, end, "path", "kind"):
+    for row in _fact_sums(list(values), start, end, "path", "kind", "category"):
         figures = values[row["path"]]
         noun = "sales" if row["kind"] == Kind.SALE else "purchases"
+        if row["kind"] == Kind.SALE and row["category"] in FARM_PRODUCTS:
+            add(figures, "farm_product_sales", row["amount"])
         add(figures, f"online_{noun}", row["amount"])
         add(figures, f"online_{noun}_orders", row["orders"])
         if row["kind"] == Kind.PURCHASE:

@@ -2,6 +2,7 @@
 property test (`test_facts`)."""
 
 from villagelink.assistance.models import AssistanceEvent, AssistanceKind, TrainingSession
+from villagelink.catalog.categories import FARM_PRODUCTS
 from villagelink.catalog.models import Shop
 from villagelink.desk.models import Parcel
 from villagelink.geo.models import AdminUnit
@@ -16,6 +17,7 @@ def counted_from_records(path: str, start, end) -> dict[str, int]:
         "online_sales_orders": 0,
         "online_purchases": 0,
         "online_purchases_orders": 0,
+        "farm_product_sales": 0,
     }
     for order in Order.objects.select_related("unit"):
         platform = order.channel == Channel.PLATFORM
@@ -28,6 +30,8 @@ def counted_from_records(path: str, start, end) -> dict[str, int]:
             noun = "sales" if order.kind == Kind.SALE else "purchases"
             totals[f"online_{noun}"] += order.total_fen - order.refunded_fen
             totals[f"online_{noun}_orders"] += 1
+            if order.kind == Kind.SALE and order.category in FARM_PRODUCTS:
+                totals["farm_product_sales"] += order.total_fen - order.refunded_fen
     return totals
 
 

@@ -227,6 +227,9 @@ def test_the_monthly_trend_lists_every_month(points, units):
 ADDITIVE = [i.name for i in INDICATORS if i.additive]
 DAYS = st.dates(datetime.date(2018, 1, 1), datetime.date(2019, 12, 31))
 COUNTY_WIDTH = LEVEL_PATH_WIDTH[Level.COUNTY]
+# The goods of the reported orders: butter and yak meat are farm products, a thangka is not, honey names no
+# known category (`catalog.categories`).
+TITLES = ["酥油", "唐卡挂饰", "林芝蜂蜜", "风干牦牛肉"]
 REPORT_HEADER = "订单编号,买家实际支付金额,订单状态,订单创建时间,宝贝标题,宝贝总数量,店铺名称,退款金额\n"
 # Taobao's words for unpaid, paid, shipped, completed, closed and refunded.
 REPORTED_STATUSES = [
@@ -291,14 +294,15 @@ class FactsMachine(RuleBasedStateMachine):
         amount=st.integers(1, 10**7),
         day=DAYS,
         with_household=st.booleans(),
+        category=st.sampled_from(["dairy", "crafts", "herbs"]),
     )
-    def record(self, village, sale, amount, day, with_household):
+    def record(self, village, sale, amount, day, with_household, category):
         site, operator = self.points[village]
         household = self.households[village] if with_household else None
         common = {"by": operator, "site": site, "platform": "taobao", "description": "Goods", "day": day}
         if sale:
             order = assisted_sale_record(
-                **common, category="dairy", quantity=1, amount_fen=amount, household=household
+                **common, category=category, quantity=1, amount_fen=amount, household=household
             )
         else:
             order = assisted_purchase_record(
@@ -402,7 +406,7 @@ class FactsMachine(RuleBasedStateMachine):
         """A platform reports one of a few orders, new or seen before (excluded or not), in any state: the
         commit changes the county's monthly sales by what the check showed."""
         external_id = f"T{number}"
-        row = f"{external_id},{_yuan(amount)},{status},{day} 12:00:00,酥油,1,纳木林酥油店,{_yuan(min(refund, amount))}"
+        row = f"{external_id},{_yuan(amount)},{status},{day} 12:00:00,{TITLES[number]},1,纳木林酥油店,{_yuan(min(refund, amount))}"
         county = self.shop.unit.path[:COUNTY_WIDTH]
         before = _monthly_sales(county)
         batch = import_preview(

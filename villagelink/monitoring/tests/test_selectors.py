@@ -151,3 +151,51 @@ def test_the_approval_of_a_month_stands_on_the_dashboard_of_a_unit_that_approves
         user=region_officer, unit=units[f"{NAMLING}101201"], period=period_parse("2019-03")
     )
     assert village.approval is None and village.children == []
+
+
+def test_farm_products_are_sales_of_meat_dairy_grain_herbs_and_tea_however_they_were_recorded(
+    settings, tmp_path, points, market, units, admin_user
+):
+    """At the desk by the category chosen, on the storefront by the largest line's product, in a platform's
+    report by the goods its title names; handicrafts and goods of no known category are not farm products."""
+    from villagelink.imports.services import import_commit, import_preview
+    from villagelink.orders.models import Order
+    from villagelink.orders.services import order_complete, order_deliver, order_ship
+    from villagelink.orders.tests.factories import place
+
+    from .conftest import NAMLING_VILLAGES
+
+    settings.MEDIA_ROOT = tmp_path
+    site, operator = points[NAMLING_VILLAGES[0]]
+    for category, fen in (("dairy", 10_000), ("crafts", 20_000), ("herbs", 40_000)):
+        assisted_sale_record(
+            by=operator, site=site, platform="taobao", description="Goods", category=category, quantity=1,
+            amount_fen=fen, day=SOLD,
+        )  # fmt: skip
+    (storefront,) = place((market.barley, 2)).orders
+    assert storefront.category == "dairy"  # the test market files all its products under dairy
+    order_ship(by=market.seller, order=storefront, carrier="EMS", tracking_number="E1")
+    order_deliver(by=market.seller, order=storefront)
+    order_complete(by=market.seller, order=storefront)
+    owner = household(admin_user, units[NAMLING_VILLAGES[0]], "801")
+    shop_open(
+        by=admin_user, name="纳木林土特产", platform="taobao", opened_on=OPENED, household=owner,
+        external_id="tb-801",
+    )  # fmt: skip
+    report = (
+        "订单编号,买家实际支付金额,订单状态,订单创建时间,宝贝标题,宝贝总数量,店铺名称,退款金额\n"
+        "801,100.00,交易成功,2019-03-15 10:00:00,牦牛酥油茶 礼盒,1,纳木林土特产,0\n"
+        "802,300.00,交易成功,2019-03-15 11:00:00,手工唐卡挂饰,1,纳木林土特产,0\n"
+        "803,500.00,交易成功,2019-03-15 12:00:00,林芝蜂蜜,1,纳木林土特产,0\n"
+    )
+    batch = import_preview(by=admin_user, data=report.encode(), filename="r.csv", background=False)
+    import_commit(by=admin_user, batch=batch, background=False)
+    assert dict(Order.objects.filter(platform="taobao", external_id__startswith="80").values_list(
+        "external_id", "category"
+    )) == {"801": "tea", "802": "crafts", "803": ""}  # fmt: skip
+    county = figures_for(
+        unit=units[NAMLING], start=datetime.date(2019, 1, 1), end=datetime.date(2026, 12, 31)
+    )
+    farm = 10_000 + 40_000 + storefront.total_fen + 100_00
+    assert county["farm_product_sales"] == farm
+    assert county["online_sales"] == farm + 20_000 + 300_00 + 500_00

@@ -304,6 +304,8 @@ def _reserve(
             expires_at=expires_at,
             holds_stock=True,
             checkout=checkout,
+            # what kind of goods the order sold, for the figures: that of its largest line
+            category=max(shop_products, key=lambda p: p.price_fen * quantities[p.pk]).category,
         )
         for number, (shop_id, shop_products) in zip(sorted(numbers), by_shop.items(), strict=True)
     )
