@@ -53,7 +53,8 @@ from .services import target_remove, target_set
 
 FIRST_YEAR = 2015
 CARDS = [
-    "online_sales", "online_sales_orders", "online_purchases", "online_purchases_orders", "poor_household_income",
+    "online_sales", "online_sales_orders", "farm_product_sales", "online_purchases", "online_purchases_orders",
+    "poor_household_income",
     "purchase_savings", "assistance_events", "households_assisted", "online_shops", "county_centres",
     "township_stations", "village_points", "demonstration_counties",
 ]  # fmt: skip

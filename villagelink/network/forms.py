@@ -6,6 +6,7 @@ from villagelink.accounts.models import User
 from villagelink.core.pickers import PickerField, ScopedForm
 from villagelink.geo.pickers import COUNTIES, SITE_UNITS, VILLAGES
 
+from .imports import MAX_BYTES as POOR_VILLAGES_MAX_BYTES
 from .models import SERVICES, Designation, SiteKind
 from .services import SiteData
 
@@ -110,3 +111,21 @@ class OperatorAccountForm(UserCreationForm):
         model = User
         fields = ("username", "first_name")
         field_classes = {"username": UsernameField}
+
+
+class PoorVillageFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel file of poor villages"),
+        help_text=_(
+            "Columns: village_code, registered_poor_in; optional exited_poverty_in. One row per village; at "
+            "most 5 MB. Nothing is recorded while any row is refused."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > POOR_VILLAGES_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB; split it into smaller files."))
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload

@@ -4,22 +4,22 @@ day, and how many units have an open site of their level, kept as changes per un
 A site adds +1 to `sites:<kind>` on the day it opens and −1 on the day it closes (the closing day no longer
 counts, as `core.periods.open_on_q` has it); a unit adds +1 to `covered:<level>` on the first day it has an
 open site of its level and −1 on the day the last one closes; a shop counts in `shops` the same way, and in
-`shops:<kind of owner>` (household, cooperative, enterprise); a household registered poor adds +1 to `poor` on
-1 January of the year it was registered and −1 on 1 January of the year it exited poverty; a parcel adds to
-`parcels` and `parcel_cost` on its day, and to `picked_up` and `pickup_days` on the day it is picked up (what
-happened within a period is the count at its end less the count the day before it starts); a designation adds +1 to `designations` on the first day of its year; every county, township and village adds
-+1 to `units:<level>` on `EARLIEST`; a poor village counts in `units:poor_village` from 1 January of the year it
-was registered poor to 1 January of the year it left poverty, and in `covered:poor_village` while it is one and
-has a village point open. The count on a day is the sum of the changes up to it: the whole months
-before from `MonthlyStock`, the days of its own month from `Stock` — a few hundred rows for a province, a few
-thousand for a nation of thirty provinces, where counting the records would read every unit and site below.
+`shops:<kind of owner>` (household, cooperative, enterprise); a designation adds +1 to `designations` on the
+first day of its year; every county, township and village adds +1 to `units:<level>` on `EARLIEST`; a poor
+village counts in `units:poor_village` from 1 January of the year it was registered poor to 1 January of the
+year it left poverty, and in `covered:poor_village` while it is one and has a village point open; a household
+registered poor counts in `poor` the same way. A parcel adds to `parcels` and `parcel_cost` on its day, and to
+`picked_up` and `pickup_days` on the day it is picked up: what happened within a period is the count at its
+end less the count the day before it starts. The count on a day is the sum of the changes up to it: the whole
+months before from `MonthlyStock`, the days of its own month from `Stock` — a few hundred rows for a province,
+a few thousand for a nation of thirty provinces, where counting the records would read every unit and site
+below.
 
 Apps above this one add their own records through `stock_source` (the catalog adds the shops, the assistance
 app the households registered poor), or `stock_records` for records that each count on their own (the desk's
-parcels). Whatever
-changes a counted record runs inside `stock_follow(unit_ids)` (the model signals of every source do this for
-each save and delete; a bulk write wraps itself in it); `stock_rebuild` recomputes everything, `stock_verify`
-compares.
+parcels). Whatever changes a counted record runs inside `stock_follow(unit_ids)` (the model signals of every
+source do this for each save and delete; a bulk write wraps itself in it, or adds what it wrote with
+`stock_add`); `stock_rebuild` recomputes everything, `stock_verify` compares.
 """
 
 import datetime

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from villagelink.accounts.permissions import can_manage_network
@@ -19,10 +20,12 @@ from .forms import (
     DesignationForm,
     OperatorAccountForm,
     OperatorAssignForm,
+    PoorVillageFileForm,
     PoorVillageForm,
     SiteForm,
     SiteOpenForm,
 )
+from .imports import poor_villages_import
 from .models import SERVICES, SiteKind
 from .selectors import (
     coverage_for,
@@ -250,29 +253,47 @@ def designations(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def poor_villages_page(request):
-    """The poor villages (贫困村) of the person's area with their years; officers record a village's."""
-    form = (
-        PoorVillageForm(request.POST or None, user=request.user) if can_manage_network(request.user) else None
-    )
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            village = form.cleaned_data["village"]
-            try:
-                village_poverty_set(
-                    by=request.user,
-                    village=village,
-                    registered_poor_in=form.cleaned_data["registered_poor_in"],
-                    exited_poverty_in=form.cleaned_data["exited_poverty_in"],
+    """The poor villages (贫困村) of the person's area with their years; officers record a village's, or a file of
+    them (all rows or none; each refused row shown with its reason)."""
+    manager = can_manage_network(request.user)
+    if request.method == "POST" and not manager:
+        raise PermissionDenied
+    upload = request.method == "POST" and request.POST.get("action") == "upload"
+    form = PoorVillageForm(None if upload else request.POST or None, user=request.user) if manager else None
+    file_form = PoorVillageFileForm(request.POST or None, request.FILES or None) if upload else None
+    refused: list[str] = []
+    if file_form is not None and file_form.is_valid():
+        file = file_form.cleaned_data["file"]
+        try:
+            count = poor_villages_import(by=request.user, data=file, filename=file.name)
+        except ApplicationError as error:
+            file_form.add_error("file", error.message)
+            refused = error.details
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d village recorded from the file.",
+                    "%(count)d villages recorded from the file.",
+                    count,
                 )
-            except ApplicationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(
-                    request, _("%(village)s is recorded as a poor village.") % {"village": village}
-                )
-                return redirect("network:poor_villages")
+                % {"count": count},
+            )
+            return redirect("network:poor_villages")
+    if form is not None and form.is_bound and form.is_valid():
+        village = form.cleaned_data["village"]
+        try:
+            village_poverty_set(
+                by=request.user,
+                village=village,
+                registered_poor_in=form.cleaned_data["registered_poor_in"],
+                exited_poverty_in=form.cleaned_data["exited_poverty_in"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("%(village)s is recorded as a poor village.") % {"village": village})
+            return redirect("network:poor_villages")
     villages = poor_villages(user=request.user)
     year = region_today().year
     return render(
@@ -283,6 +304,8 @@ def poor_villages_page(request):
             "poor_now": villages.filter(poor_in_q(year)).count(),
             "year": year,
             "form": form,
+            "file_form": file_form or (PoorVillageFileForm() if manager else None),
+            "refused": refused,
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -16,7 +16,7 @@ def figure(value, indicator) -> str:
     if indicator.measure == Measure.YUAN:
         return yuan_text(value)
     if indicator.measure == Measure.SHARE:
-        return f"{value * 100:.1f}%"
+        return f"{number_format(round(value * 100, 1), 1)}%"  # 55.2% in English, 55,2% in French
     if indicator.measure == Measure.DAYS:
         return number_format(round(value, 1), 1)
     return grouped(int(value))
