@@ -80,11 +80,11 @@ def poor_villages_import(*, by: User, data: bytes | BinaryIO, filename: str) -> 
             recorded += 1
         except ValueError as problem:
             problems.append(
-                _("Row %(row)d: %(problem)s.") % {"row": number, "problem": str(problem).rstrip(".")}
+                _("Row %(row)d: %(problem)s.") % {"row": number, "problem": str(problem).rstrip(".。།")}
             )
         except ApplicationError as error:
             problems.append(
-                _("Row %(row)d: %(problem)s.") % {"row": number, "problem": error.message.rstrip(".")}
+                _("Row %(row)d: %(problem)s.") % {"row": number, "problem": error.message.rstrip(".。།")}
             )
     if not first_row:
         raise PoorVillageImportError(
