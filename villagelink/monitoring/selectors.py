@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Max, QuerySet, Sum, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -42,7 +42,7 @@ from villagelink.network.stock import stock_on
 from villagelink.orders.models import Channel, Fact, Kind, MonthlyFact, PurchaseCategory
 from villagelink.quality.shares import AreaFlags, FoundLater, flags_by_unit, flags_of, found_after_approval
 from villagelink.quality.signoff import open_flags_for
-from villagelink.registry.models import OrganisationKind
+from villagelink.registry.models import Household, OrganisationKind
 
 from .indicators import BY_NAME, INDICATORS, PARTS, Measure, derive
 from .models import Target
@@ -188,26 +188,24 @@ def _figures(
 def _assistance(parent: AdminUnit | None, units: list[AdminUnit], start, end):
     """(branch, net acts of help, households with net help, of them those registered poor at the period's end,
     net attendances at training) for the period: the ledger's entries per household are summed in the
-    database and only one row per branch comes back."""
-    year = end.year
-    poor = Q(household__registered_poor_in__lte=year) & (
-        Q(household__exited_poverty_in__isnull=True) | Q(household__exited_poverty_in__gt=year)
-    )
-    events = AssistanceEvent.objects.filter(day__gte=start, day__lte=end).annotate(
-        poor=Case(When(poor, then=1), default=0, output_field=IntegerField())
-    )
+    database from one index, then only the households found are looked up for their years of poverty, and one
+    row per branch comes back."""
+    events = AssistanceEvent.objects.filter(day__gte=start, day__lte=end).annotate(member=F("household"))
     sums = {
         "net": Sum("sign"),
         "training": Sum(Case(When(kind=AssistanceKind.TRAINING, then="sign"), default=0)),
     }
-    for inner in _grouped(events, "village_path", parent, units, "household", "poor", **sums):
+    households = connection.ops.quote_name(Household._meta.db_table)
+    year = end.year
+    for inner in _grouped(events, "village_path", parent, units, "member", **sums):
         sql, params = inner.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT branch, SUM(net), SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END), "  # noqa: S608 - ORM SQL
-                "SUM(CASE WHEN net > 0 AND poor = 1 THEN 1 ELSE 0 END), SUM(training) "
-                f"FROM ({sql}) per_household GROUP BY branch",
-                params,
+                "SUM(CASE WHEN net > 0 AND h.registered_poor_in <= %s AND (h.exited_poverty_in IS NULL "
+                "OR h.exited_poverty_in > %s) THEN 1 ELSE 0 END), SUM(training) "
+                f"FROM ({sql}) per_household JOIN {households} h ON h.id = per_household.member GROUP BY branch",
+                [year, year, *params],
             )
             # SUM of a bigint is numeric on PostgreSQL: whole numbers back to int.
             for branch, *sums_of_branch in cursor.fetchall():
