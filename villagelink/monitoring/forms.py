@@ -5,6 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .models import TargetKind
+
 
 class ApproveForm(forms.Form):
     """Approving the month on show. The officer confirms that they checked the figures; while flags of the
@@ -57,6 +59,16 @@ class TargetForm(forms.Form):
 
     indicator = forms.ChoiceField(label=_("Indicator"))
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(
+        label=_("Kind of target"),
+        choices=TargetKind.choices,
+        initial=TargetKind.LEVEL,
+        required=False,  # a level, unless a growth is chosen
+        help_text=_(
+            "A growth is on the same months of the year before, in percent (online sales up 20 %); it holds for "
+            "the units below that set none of their own."
+        ),
+    )
     value = forms.DecimalField(
         label=_("Target"),
         min_value=0,

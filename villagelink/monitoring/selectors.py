@@ -45,7 +45,7 @@ from villagelink.quality.signoff import open_flags_for
 from villagelink.registry.models import Household, OrganisationKind
 
 from .indicators import BY_NAME, INDICATORS, PARTS, Measure, derive
-from .models import Target
+from .models import Target, TargetKind
 
 Values = dict[str, int | float | None]
 
@@ -387,6 +387,10 @@ class Progress:
     reached: float | None  # a fraction; None for a target of nothing
     behind: bool
     set_at: AdminUnit
+    growth: float | None = (
+        None  # for a growth target: the growth on the year before, a fraction (None: no base)
+    )
+    kind: str = TargetKind.LEVEL
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -406,16 +410,20 @@ def targets_for(*, units: Sequence[AdminUnit], year: int) -> dict[str, dict[str,
         own = dict(by_path.get(path, {}))
         for ancestor in reversed(_ancestor_paths(path)):  # the nearest first
             for name, target in by_path.get(ancestor, {}).items():
-                if BY_NAME[name].measure == Measure.SHARE:
+                if target.passes_down:
                     own.setdefault(name, target)
         found[path] = own
     return found
 
 
-def progress_of(values: Values, targets: dict[str, Target], period: Period) -> dict[str, Progress]:
+def progress_of(
+    values: Values, targets: dict[str, Target], period: Period, year_before: Values | None = None
+) -> dict[str, Progress]:
     """How far each figure is towards its target, for a period from 1 January (a year, or the year so far): an
     amount or a count is behind when it has reached less of the target than the share of the year gone by; a
-    share (coverage at the period's end) when it is below it. Other periods (a month, a quarter) have none."""
+    share (coverage at the period's end) when it is below it; a growth when the figure has grown less on the
+    same span a year before (`year_before`) than the target's percent. Other periods (a month, a quarter) have
+    none."""
     if (period.start.month, period.start.day) != (1, 1) or period.end.year != period.start.year:
         return {}
     year_days = (datetime.date(period.start.year, 12, 31) - period.start).days + 1
@@ -424,6 +432,14 @@ def progress_of(values: Values, targets: dict[str, Target], period: Period) -> d
     for name, target in targets.items():
         value = values.get(name)
         if value is None:
+            continue
+        if target.kind == TargetKind.GROWTH:
+            base = None if year_before is None else year_before.get(name)
+            growth = value / base - 1 if base else None
+            aim = float(target.value) / 100
+            reached = growth / aim if growth is not None and aim else None
+            behind = growth is not None and growth < aim
+            progress[name] = Progress(target.value, reached, behind, target.unit, growth, target.kind)
             continue
         measure = BY_NAME[name].measure
         aim = float(target.value) * (
@@ -477,7 +493,9 @@ class Dashboard:
     def progress(self) -> dict[str, Progress]:
         """The unit's figures against its targets for the period's year (a year, or the year so far)."""
         targets = targets_for(units=[self.unit], year=self.period.end.year)[self.unit.path]
-        return progress_of(self.values, targets, self.period)
+        year_before = period_year_before(self.period)
+        earlier = next((values for period, values in self.comparisons if period == year_before), None)
+        return progress_of(self.values, targets, self.period, earlier)
 
     @cached_property
     def children_behind(self) -> dict[str, set[str]]:
@@ -486,9 +504,16 @@ class Dashboard:
         if not children or (self.period.start.month, self.period.start.day) != (1, 1):
             return {}
         targets = targets_for(units=children, year=self.period.end.year)
+        earlier: dict[str, Values] = {}
+        year_before = period_year_before(self.period)
+        growth = any(t.kind == TargetKind.GROWTH for found in targets.values() for t in found.values())
+        if growth and year_before is not None and year_before.start >= EARLIEST:
+            before = _children_figures(self.unit, year_before.start, year_before.end, children)
+            earlier = {figures.unit.path: figures.values for figures in before}
         behind = {}
         for child in self.children:
-            progress = progress_of(child.values, targets[child.unit.path], self.period)
+            path = child.unit.path
+            progress = progress_of(child.values, targets[path], self.period, earlier.get(path))
             behind[child.unit.path] = {name for name, p in progress.items() if p.behind}
         return behind
 

@@ -14,7 +14,7 @@ from villagelink.core.scope import in_scope
 from villagelink.geo.models import AdminUnit
 
 from .indicators import Measure
-from .models import TARGETED, Target
+from .models import TARGETED, Target, TargetKind
 
 
 class TargetError(ApplicationError):
@@ -32,8 +32,10 @@ def _require(by: User, unit: AdminUnit) -> None:
 
 
 @transaction.atomic
-def target_set(*, by: User, unit: AdminUnit, indicator: str, year: int, value: Decimal) -> Target:
-    """Sets (or changes) the unit's target for the indicator and year."""
+def target_set(
+    *, by: User, unit: AdminUnit, indicator: str, year: int, value: Decimal, kind: str = TargetKind.LEVEL
+) -> Target:
+    """Sets (or changes) the unit's target for the indicator and year: a level, or a growth in percent."""
     _require(by, unit)
     if indicator not in TARGETED:
         raise TargetError(_("Choose one of the indicators a target can be set for."))
@@ -41,17 +43,25 @@ def target_set(*, by: User, unit: AdminUnit, indicator: str, year: int, value: D
         raise TargetError(
             _("Give a year between %(first)d and %(last)d.") % {"first": EARLIEST.year, "last": LATEST.year}
         )
-    target = Target(unit=unit, indicator=indicator, year=year, value=value)
+    if kind not in TargetKind.values:
+        raise TargetError(_("Choose a level to reach or a growth on a year before."), field="kind")
+    target = Target(unit=unit, indicator=indicator, year=year, value=value, kind=kind)
+    if kind == TargetKind.GROWTH and target.measure == Measure.SHARE:
+        raise TargetError(
+            _("A share has a level to reach, not a growth; choose “a level to reach”."), field="kind"
+        )
+    if kind == TargetKind.GROWTH and not 0 <= value <= 1000:
+        raise TargetError(_("Give a growth between 0 and 1,000 percent."), field="value")
     if value < 0 or (target.measure == Measure.SHARE and value > 100):
         raise TargetError(_("Give a target of 0 or more; a share as a percentage, at most 100."))
     target, _created = Target.objects.update_or_create(
-        unit=unit, indicator=indicator, year=year, defaults={"value": value, "set_by": by}
+        unit=unit, indicator=indicator, year=year, defaults={"value": value, "kind": kind, "set_by": by}
     )
     return target
 
 
 @transaction.atomic
 def target_remove(*, by: User, target: Target) -> None:
-    """Removes a target: the unit then has its nearest ancestor's, for a share, or none."""
+    """Removes a target: the unit then has its nearest ancestor's, for a share or a growth, or none."""
     _require(by, target.unit)
     target.delete()

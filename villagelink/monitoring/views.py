@@ -39,7 +39,7 @@ from .exports import dashboard_workbook
 from .forms import ApproveForm, TargetForm, WithdrawForm
 from .indicators import BY_NAME, INDICATORS, Measure
 from .maps import Map, unit_map
-from .models import TARGETED, Target
+from .models import TARGETED, Target, TargetKind
 from .selectors import (
     Dashboard,
     Figures,
@@ -132,14 +132,24 @@ def _progress_shown(dashboard: Dashboard, name: str) -> dict | None:
     progress = dashboard.progress.get(name)
     if progress is None:
         return None
-    target = _target_text(name, progress.target)
+    target = _target_text(name, progress.target, progress.kind)
     reached = None if progress.reached is None else number_format(round(progress.reached * 100, 1), 1)
     inherited = progress.set_at.name if progress.set_at.pk != dashboard.unit.pk else ""
-    return {"target": target, "reached": reached, "behind": progress.behind, "inherited": inherited}
+    growth = None if progress.growth is None else number_format(round(progress.growth * 100, 1), 1)
+    return {
+        "target": target,
+        "reached": reached,
+        "behind": progress.behind,
+        "inherited": inherited,
+        "is_growth": progress.kind == TargetKind.GROWTH,
+        "growth": growth,
+    }
 
 
-def _target_text(name: str, value) -> str:
-    """A target in its indicator's terms: ¥300,000,000.00, 50.0 %, 1,200."""
+def _target_text(name: str, value, kind: str = TargetKind.LEVEL) -> str:
+    """A target in its indicator's terms: ¥300,000,000.00, 50.0 %, 1,200; a growth as +15.0 %."""
+    if kind == TargetKind.GROWTH:
+        return f"+{number_format(value, 1)} %"
     measure = BY_NAME[name].measure
     if measure == Measure.YUAN:
         return f"¥{yuan_text(int(value * 100))}"
@@ -464,6 +474,7 @@ def targets(request, code: str):
                     indicator=data["indicator"],
                     year=data["year"],
                     value=data["value"],
+                    kind=data["kind"] or TargetKind.LEVEL,
                 )
                 messages.success(request, _("The target is set."))
                 return redirect(f"{reverse('monitoring:targets', args=[unit.code])}?year={data['year']}")
@@ -473,7 +484,11 @@ def targets(request, code: str):
             add_service_error(form, error)
     found = targets_for(units=[unit], year=year)[unit.path]
     rows = [
-        (BY_NAME[name], found.get(name), _target_text(name, found[name].value) if name in found else "")
+        (
+            BY_NAME[name],
+            found.get(name),
+            _target_text(name, found[name].value, found[name].kind) if name in found else "",
+        )
         for name in TARGETED
     ]
     return render(

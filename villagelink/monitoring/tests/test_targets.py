@@ -100,3 +100,54 @@ def test_an_inherited_share_is_named_with_the_unit_that_set_it(client, units, re
     client.force_login(county_officer)
     page = client.get(reverse("monitoring:targets", args=["540221"]), {"year": "2019"}).content.decode()
     assert "50.0 %" in page and "set by Tibet Autonomous Region" in page
+
+
+def test_a_growth_target_passes_down_and_measures_the_year_against_the_year_before(
+    client,
+    units,
+    points,
+    region_officer,
+    trade,  # noqa: F811
+):
+    """Namling sold ¥1,244.56 in 2019 (the `trade` fixture) and ¥1,000.00 in 2018: it grew 24.5 %. Lhasa sold
+    ¥500.00 in 2019 and ¥250.00 in 2018: it grew 100 %. The region asks for 50 % growth of its units."""
+    import datetime
+
+    from villagelink.desk.services import assisted_sale_record
+
+    from .conftest import LHASA_VILLAGE, NAMLING_VILLAGES
+
+    for code, amount in ((NAMLING_VILLAGES[0], 100_000), (LHASA_VILLAGE, 25_000)):
+        site, operator = points[code]
+        assisted_sale_record(
+            by=operator, site=site, platform="taobao", description="Butter", category="dairy", quantity=1,
+            amount_fen=amount, day=datetime.date(2018, 3, 15),
+        )  # fmt: skip
+    target_set(
+        by=region_officer, unit=units["540000"], indicator="online_sales", year=2019, value=Decimal(50),
+        kind="growth",
+    )  # fmt: skip
+    assert targets_for(units=[units["540221"]], year=2019)["540221"]["online_sales"].kind == "growth"
+    client.force_login(region_officer)
+    page = client.get(reverse("monitoring:dashboard", args=["540221"]), {"period": "2019"}).content.decode()
+    target = page[page.index('data-testid="target-online_sales"') :].split("</p>")[0]
+    assert "Target +50.0 % on a year before: grown 24.5 %" in target and "behind" in target
+    assert "set by Tibet Autonomous Region" in target
+    lhasa = client.get(reverse("monitoring:dashboard", args=["540102"]), {"period": "2019"}).content.decode()
+    lhasa_target = lhasa[lhasa.index('data-testid="target-online_sales"') :].split("</p>")[0]
+    assert "grown 100.0 %" in lhasa_target and "behind" not in lhasa_target
+    region = client.get(reverse("monitoring:dashboard", args=["540000"]), {"period": "2019"}).content.decode()
+    assert 'data-testid="behind-540200-online_sales"' in region  # Shigatse grew as Namling did
+    assert 'data-testid="behind-540100-online_sales"' not in region
+    with pytest.raises(ApplicationError, match="not a growth"):
+        target_set(
+            by=region_officer, unit=units["540000"], indicator="village_coverage", year=2019, value=Decimal(10),
+            kind="growth",
+        )  # fmt: skip
+    page = client.get(reverse("monitoring:targets", args=["540221"]), {"year": "2019"}).content.decode()
+    assert "+50.0 %" in page
+    form = {"indicator": "online_purchases", "year": "2019", "value": "30", "kind": "growth"}
+    assert client.post(reverse("monitoring:targets", args=["540221"]), form).status_code == 302
+    assert (
+        targets_for(units=[units["540221101"]], year=2019)["540221101"]["online_purchases"].kind == "growth"
+    )
