@@ -1,5 +1,6 @@
 """/healthz and /readyz: public, cheap, JSON; /readyz names each failed check."""
 
+import re
 import time
 
 import pytest
@@ -53,7 +54,9 @@ def test_readyz_without_a_worker_heartbeat_is_503_naming_the_worker(client, db):
 def test_a_heartbeat_older_than_a_minute_fails(client, db):
     beat(now=time.time() - 75)
     body = client.get("/readyz").json()
-    assert body["failed"] == ["worker"] and "75 s ago" in body["checks"]["worker"]
+    assert body["failed"] == ["worker"]
+    seconds = re.search(r"last heartbeat (\d+) s ago", body["checks"]["worker"])
+    assert seconds and 75 <= int(seconds[1]) < 80  # a second or two later on a loaded machine
     assert 74 < heartbeat_age() < 80
 
 
