@@ -212,7 +212,7 @@ def insert_orders(n: int, chunk: int, seed: int) -> tuple[float, dict[str, int]]
         "checkout_id": None, "shop_id": None, "site_id": None, "household_id": None, "organisation_id": None,
         "buyer_id": None, "buyer_name": "", "phone_encrypted": "", "phone_last4": "", "address_encrypted": "",
         "note": "", "expires_at": None, "holds_stock": False, "carrier": "", "tracking_number": "",
-        "handed_over_at_id": None, "cancel_reason": "",
+        "handed_over_at_id": None, "cancel_reason": "", "excluded": False, "buyer_key": "",
     }  # fmt: skip
     missing = {f.attname for f in fields} - filled - set(defaults)
     assert not missing, f"Order has new fields this benchmark does not fill: {missing}"
