@@ -134,7 +134,10 @@ class AssistanceEvent(models.Model):
         verbose_name_plural = _("assistance events")
         ordering = ["-day", "-pk"]
         indexes = [
-            models.Index(fields=["village_path", "day", "household", "sign"], name="assistance_path_day"),
+            # kind last: the indicators count training attendances from the same index, without the table
+            models.Index(
+                fields=["village_path", "day", "household", "sign", "kind"], name="assistance_path_day_kind"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
