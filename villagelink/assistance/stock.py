@@ -5,7 +5,7 @@ The programme's poor households and the share of them helped (`monitoring.indica
 import datetime
 
 from villagelink.geo.models import AdminUnit
-from villagelink.network.stock import stock_add, stock_source
+from villagelink.network.stock import stock_add, stock_records
 from villagelink.registry.models import Household
 from villagelink.registry.signals import households_created
 
@@ -43,6 +43,12 @@ def _households_created(sender, households, **kwargs) -> None:
     )
 
 
+def _of(household: Household):
+    return _years(household.village.path, household.registered_poor_in, household.exited_poverty_in)
+
+
 def stock_connect() -> None:
-    stock_source(_poor, Household, lambda household: household.village_id)
+    # Each household counts on its own: registering one at a desk moves the stock by its own years, without
+    # recounting everything of its village.
+    stock_records(_poor, Household, _of)
     households_created.connect(_households_created, weak=False, dispatch_uid="stock:households_created")

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError
 from .money import yuan_to_fen
@@ -51,3 +52,15 @@ def add_service_error(form, error: ApplicationError, *, fields: dict[str, str] |
     for name, message in named.items():
         target = (fields or {}).get(name, name)
         form.add_error(target if target in form.fields else None, message)
+
+
+def table_upload(upload, max_bytes: int):
+    """An uploaded CSV or XLSX file (a form's `clean_file`), refused beside its field when it is larger than
+    `max_bytes` or of another kind."""
+    if upload.size > max_bytes:
+        raise forms.ValidationError(
+            _("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": max_bytes // 2**20}
+        )
+    if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+        raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+    return upload

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import UserCreationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
 from villagelink.accounts.models import User
+from villagelink.core.forms import table_upload
 from villagelink.core.pickers import PickerField, ScopedForm
 from villagelink.geo.pickers import COUNTIES, SITE_UNITS, VILLAGES
 
@@ -123,9 +124,4 @@ class PoorVillageFileForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > POOR_VILLAGES_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB; split it into smaller files."))
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        return upload
+        return table_upload(self.cleaned_data["file"], POOR_VILLAGES_MAX_BYTES)

@@ -12,7 +12,7 @@ from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_manage_network
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.scope import in_scope
-from villagelink.core.tabular import Limits, read_table
+from villagelink.core.tabular import Limits, read_records
 from villagelink.geo.models import AdminUnit, Level
 
 from .services import village_poverty_set
@@ -45,21 +45,11 @@ def poor_villages_import(*, by: User, data: bytes | BinaryIO, filename: str) -> 
             _("Only officers and administrators record poor villages."), code=ErrorCode.FORBIDDEN
         )
     limits = Limits.from_settings().at_most(max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
-    header, rows = read_table(data, filename, limits=limits)
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise PoorVillageImportError(
-            _(
-                "The header row lacks the column(s) %(missing)s. Columns: %(columns)s (optional: %(optional)s)."
-            )
-            % {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS), "optional": ", ".join(OPTIONAL)}
-        )
-    index = {name: header.index(name) for name in (*COLUMNS, *OPTIONAL) if name in header}
+    rows = read_records(data, filename, required=COLUMNS, optional=OPTIONAL, limits=limits)
     problems: list[str] = []
     first_row: dict[str, int] = {}
     recorded = 0
-    for number, cells in rows:
-        cell = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+    for number, cell in rows:
         code = cell["village_code"]
         try:
             if code in first_row:

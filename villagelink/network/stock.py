@@ -15,9 +15,9 @@ months before from `MonthlyStock`, the days of its own month from `Stock` — a 
 a few thousand for a nation of thirty provinces, where counting the records would read every unit and site
 below.
 
-Apps above this one add their own records through `stock_source` (the catalog adds the shops, the assistance
-app the households registered poor), or `stock_records` for records that each count on their own (the desk's
-parcels). Whatever changes a counted record runs inside `stock_follow(unit_ids)` (the model signals of every
+Apps above this one add their own records through `stock_source` (the catalog adds the shops), or
+`stock_records` for records that each count on their own (the assistance app the households registered poor,
+the desk its parcels). Whatever changes a counted record runs inside `stock_follow(unit_ids)` (the model signals of every
 source do this for each save and delete; a bulk write wraps itself in it, or adds what it wrote with
 `stock_add`); `stock_rebuild` recomputes everything, `stock_verify` compares.
 """

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.core.forms import table_upload
 from villagelink.core.pickers import PickerField, ScopedForm
 from villagelink.geo.pickers import UNITS, VILLAGES
 
@@ -83,12 +84,7 @@ class HouseholdImportForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB; split it into smaller files."))
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        return upload
+        return table_upload(self.cleaned_data["file"], MAX_UPLOAD_BYTES)
 
 
 class LinkForm(ScopedForm):

@@ -10,7 +10,7 @@ from villagelink.accounts.models import User
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.scope import in_scope
-from villagelink.core.tabular import Limits, read_table
+from villagelink.core.tabular import Limits, read_records
 from villagelink.geo.models import AdminUnit, Level
 
 from .models import Household
@@ -50,22 +50,12 @@ def households_import(
     if not can_work_in_registry(by):
         raise HouseholdImportError(_("Only site operators, officers and administrators keep the registry."))
     limits = Limits.from_settings().at_most(max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
-    header, rows = read_table(data, filename, limits=limits)
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise HouseholdImportError(
-            _(
-                "The header row lacks the column(s) %(missing)s. Columns: %(columns)s (optional: %(optional)s)."
-            )
-            % {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS), "optional": ", ".join(OPTIONAL)}
-        )
-    index = {name: header.index(name) for name in (*COLUMNS, *OPTIONAL) if name in header}
+    rows = read_records(data, filename, required=COLUMNS, optional=OPTIONAL, limits=limits)
     villages: dict[str, AdminUnit | None] = {}
     seen: dict[str, int] = {}
     result = HouseholdImportResult()
     valid: list[Household] = []
-    for number, cells in rows:
-        cell = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+    for number, cell in rows:
         try:
             code = cell["village_code"]
             if code not in villages:

@@ -31,7 +31,7 @@ in a workbook's zip directory.
 limits.py holds the limits and the file's plumbing, delimited.py reads CSV, workbook.py XLSX.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
@@ -112,6 +112,33 @@ def read_table(
                 yield number, texts
 
     return header, body()
+
+
+def read_records(
+    source: bytes | BinaryIO,
+    filename: str,
+    *,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    limits: Limits | None = None,
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {column: text}) for each non-blank row of a table whose header names every `required`
+    column, and perhaps some `optional` ones (a short row's missing cells read ""). A header without them is
+    refused at once, naming what is missing and what is expected."""
+    header, rows = read_table(source, filename, limits=limits)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise UnreadableFile(
+            _(
+                "The header row lacks the column(s) %(missing)s. Columns: %(columns)s (optional: %(optional)s)."
+            )
+            % {"missing": ", ".join(missing), "columns": ", ".join(required), "optional": ", ".join(optional)}
+        )
+    index = {name: header.index(name) for name in (*required, *optional) if name in header}
+    return (
+        (number, {name: cells[i] if i < len(cells) else "" for name, i in index.items()})
+        for number, cells in rows
+    )
 
 
 def count_rows(source: bytes | BinaryIO, filename: str) -> int:
