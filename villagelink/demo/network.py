@@ -1,8 +1,10 @@
 """The demo's service network and demonstration counties, generated the same way every time.
 
 For the Tibet demo period 2015-01-01 to 2019-06-30: 26 county centres, 127 township stations and 380 village
-points open at its end (and a few points that closed before it), 27 counties designated 2015–2018 and the
-remaining 47 in 2019. Namling County (540221) always has a centre, a station in its first township and a point
+points open at its end (and a few points that closed before it), 27 counties designated 2015–2018 (those with a
+centre first, in a drawn order) and the remaining 47 in 2019. Stations and points are spread over all counties
+and open on drawn days, whatever the county's designation: the designation's own effect on trade is
+`regional_trades.DESIGNATION_EFFECT`, which the evaluation estimates without reading it. Namling County (540221) always has a centre, a station in its first township and a point
 in that township's first village, which the demo's point operator runs.
 """
 
@@ -85,7 +87,9 @@ def build_network_demo(*, region: AdminUnit, point_operator=None) -> NetworkDemo
         for c in centre_counties
     ]
 
-    candidate_townships = [t for c in centre_counties for t in townships_of.get(c.pk, [])]
+    # Stations and points stand in every county, with a centre or not (the postal service and the platforms set
+    # up many of them): so the counties designated late trade too, and compare with those designated early.
+    candidate_townships = [t for c in counties for t in townships_of.get(c.pk, [])]
     first_township = townships_of[namling.pk][0]
     rest = [t for t in candidate_townships if t.pk != first_township.pk]
     rng.shuffle(rest)

@@ -26,6 +26,7 @@ from villagelink.orders.models import Order
 
 from .regional_trades import (
     COMPLETED,
+    DESIGNATION_EFFECT,
     END,
     PURCHASE,
     PURCHASES_TARGET_FEN,
@@ -76,9 +77,12 @@ def counted_fen(
 
 
 @transaction.atomic
-def build_regional_orders(*, region: AdminUnit, seed: int = 2019, scale: float = 1.0) -> RegionalOrders:
+def build_regional_orders(
+    *, region: AdminUnit, seed: int = 2019, scale: float = 1.0, effect: float = DESIGNATION_EFFECT
+) -> RegionalOrders:
     """Writes the region's online trade for the demo period, once: nothing is added when the orders are
-    there already. `scale` scales the targets (tests use a small one)."""
+    there already. `scale` scales the targets (tests use a small one); `effect` is the designation's effect on
+    a county's trade (`regional_trades.DESIGNATION_EFFECT`)."""
     began = time.perf_counter()
     if Order.objects.filter(regional_orders_q()).exists():
         return RegionalOrders(
@@ -95,6 +99,7 @@ def build_regional_orders(*, region: AdminUnit, seed: int = 2019, scale: float =
         region=region,
         sales_fen=round(SALES_TARGET_FEN * scale) - sales_before,
         purchases_fen=round(PURCHASES_TARGET_FEN * scale) - purchases_before,
+        effect=effect,
     )
     trades = drawn.trades
     written = trades_write(rng=rng, trades=trades, days=drawn.days, region=region)

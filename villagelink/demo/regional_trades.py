@@ -12,6 +12,11 @@ Trade follows the seasons (the weeks before Losar, the harvest in September and 
 days of 18 June and 11 November), grows year over year, and is larger in Lhasa and Shigatse than in Ngari;
 every order belongs to a shop or a village point that was open on its day. A small share is refunded or
 cancelled. Trades are drawn until those that count reach the amounts asked for.
+
+From the 1st of January of the year its county is designated a demonstration county, a shop or point trades
+`1 + effect` times as much as it would have (`DESIGNATION_EFFECT`, the designation's effect; the totals stay
+the published ones, so the others trade a little less). The evaluation (`monitoring.evaluation`) estimates it
+from the figures alone; its tests draw the trade with an effect and with none.
 """
 
 import bisect
@@ -26,7 +31,7 @@ from villagelink.catalog.models import Platform, Product, Shop
 from villagelink.core.paths import subtree_q
 from villagelink.demo.catalog import PRODUCTS as FARM_PRODUCTS
 from villagelink.geo.models import AdminUnit
-from villagelink.network.models import ServiceSite, SiteKind, SiteOperator
+from villagelink.network.models import Designation, ServiceSite, SiteKind, SiteOperator
 from villagelink.orders.models import Channel, Kind, PaymentMethod, PurchaseCategory, Status
 from villagelink.registry.models import Household
 
@@ -68,6 +73,9 @@ LOSAR = {
     2019: datetime.date(2019, 2, 5),
 }
 GROWTH_PER_YEAR = 1.35
+# The designation's effect: from the year a county is designated, its shops and points trade 30 % more than they
+# would have. An illustrative figure for the demo, not a published one.
+DESIGNATION_EFFECT = 0.3
 # (refunded, cancelled) shares of the orders of each channel.
 UNDONE = {STOREFRONT: (0.02, 0.012), PLATFORM: (0.018, 0.01), ASSISTED: (0.012, 0.0)}
 # When people shop online (hour of the day, local time) and when a village point's desk is busy; cumulative.
@@ -173,11 +181,20 @@ class Drawn:
     days: list[datetime.date]  # the period's days, which `Trade.day` indexes
 
 
-def draw_trades(*, rng: random.Random, region: AdminUnit, sales_fen: int, purchases_fen: int) -> Drawn:
+def draw_trades(
+    *,
+    rng: random.Random,
+    region: AdminUnit,
+    sales_fen: int,
+    purchases_fen: int,
+    effect: float = DESIGNATION_EFFECT,
+) -> Drawn:
     """Draws the region's trades until the sales and the purchases that count reach `sales_fen` and
-    `purchases_fen` (split between the channels by `SALES_SPLIT`)."""
-    shops = _load_shops(region)
-    points = _load_points(region, shops)
+    `purchases_fen` (split between the channels by `SALES_SPLIT`), shops and points of designated counties
+    trading `1 + effect` times as much from their designation year."""
+    lifts = _lifts(region, 1 + effect)
+    shops = _load_shops(region, lifts)
+    points = _load_points(region, shops, lifts)
     paths = dict(AdminUnit.objects.filter(subtree_q("path", region.path)).values_list("pk", "path"))
     sales_days, purchases_days = _Days(_sales_weight), _Days(_purchases_weight)
 
@@ -189,7 +206,7 @@ def draw_trades(*, rng: random.Random, region: AdminUnit, sales_fen: int, purcha
                 rng.lognormvariate(0, 0.7)
                 * (2.5 if s.organisation_id else 1.0)
                 * _prefecture(paths[s.unit_id])
-                * sales_days.mass(s.first, s.last)
+                * sales_days.mass(s.first, s.last, s.lift)
                 for s in chosen
             ],
         )
@@ -201,7 +218,7 @@ def draw_trades(*, rng: random.Random, region: AdminUnit, sales_fen: int, purcha
                 (len(p.households) + 5)
                 * rng.lognormvariate(0, 0.4)
                 * _prefecture(paths[p.unit_id])
-                * days.mass(p.first, p.last)
+                * days.mass(p.first, p.last, p.lift)
                 for p in points
             ],
         )
@@ -243,6 +260,7 @@ class _Shop:
     organisation_id: int | None
     first: int  # indexes of its first and last open day in the period
     last: int
+    lift: "_Lift | None" = None
     products: list[tuple] = field(default_factory=list)  # (pk, name_zh, name_en, category, price_fen, unit)
 
 
@@ -252,6 +270,7 @@ class _Point:
     unit_id: int
     first: int
     last: int
+    lift: "_Lift | None" = None
     households: list[int] = field(default_factory=list)
     shops: list[_Shop] = field(default_factory=list)  # WeChat and Douyin shops of the village's households
 
@@ -279,17 +298,38 @@ class Trade:
     payment_method: str = ONLINE
 
 
+@dataclass(frozen=True, slots=True)
+class _Lift:
+    """From the day of index `start` on, trade is `factor` times what it would have been."""
+
+    start: int
+    factor: float
+
+
 class _Days:
-    """The period's days, each with a weight (season and growth), for drawing a day within an interval."""
+    """The period's days, each with a weight (season and growth), for drawing a day within an interval (lifted
+    from a day on by a `_Lift`, if given)."""
 
     def __init__(self, weight: Callable[[datetime.date], float]):
         self.days = [START + datetime.timedelta(days=i) for i in range((END - START).days + 1)]
         self.cumulative = [0.0, *itertools.accumulate(weight(day) for day in self.days)]
 
-    def mass(self, first: int, last: int) -> float:
-        return self.cumulative[last + 1] - self.cumulative[first]
+    def _parts(self, first: int, last: int, lift: _Lift) -> tuple[int, float, float]:
+        split = max(first, lift.start)
+        return split, self.mass(first, split - 1), lift.factor * self.mass(split, last)
 
-    def draw(self, rng: random.Random, first: int, last: int) -> int:
+    def mass(self, first: int, last: int, lift: _Lift | None = None) -> float:
+        if lift is None or lift.start > last:
+            return self.cumulative[last + 1] - self.cumulative[first]
+        _split, before, after = self._parts(first, last, lift)
+        return before + after
+
+    def draw(self, rng: random.Random, first: int, last: int, lift: _Lift | None = None) -> int:
+        if lift is not None and lift.start <= last:
+            split, before, after = self._parts(first, last, lift)
+            if rng.random() * (before + after) < before:
+                return self.draw(rng, first, split - 1)
+            first = split
         low = self.cumulative[first]
         point = low + rng.random() * (self.cumulative[last + 1] - low)
         return min(last, bisect.bisect_right(self.cumulative, point, first + 1, last + 1) - 1)
@@ -364,7 +404,7 @@ def _lognormal(rng: random.Random, median: float, sigma: float, low: float, high
 def _product_sale(rng: random.Random, shop: _Shop, days: _Days, channel: str) -> Trade:
     """An order of one of the shop's products: a few for a person, or now and then a wholesale lot (more
     often for a cooperative's or an enterprise's shop, and larger on a platform)."""
-    day = days.draw(rng, shop.first, shop.last)
+    day = days.draw(rng, shop.first, shop.last, shop.lift)
     pk, name_zh, name_en, category, price, unit_label = rng.choice(shop.products)
     description = f"{name_zh} / {name_en}, {unit_label}"
     if channel == PLATFORM:
@@ -404,7 +444,7 @@ def _product_sale(rng: random.Random, shop: _Shop, days: _Days, channel: str) ->
 def _assisted_sale(rng: random.Random, point: _Point, days: _Days) -> Trade:
     """A lot of a village's produce sold online by the point's operator: through the WeChat or Douyin shop of
     a household of the village, for a household, or for the village as a whole."""
-    day = days.draw(rng, point.first, point.last)
+    day = days.draw(rng, point.first, point.last, point.lift)
     open_shops = [s for s in point.shops if s.first <= day <= s.last]
     shop = rng.choice(open_shops) if open_shops and rng.random() < 0.6 else None
     zh, en, category, (low, high), unit_label = rng.choice(FARM_PRODUCTS)
@@ -440,7 +480,7 @@ def _assisted_sale(rng: random.Random, point: _Point, days: _Days) -> Trade:
 def _assisted_purchase(rng: random.Random, point: _Point, days: _Days) -> Trade:
     """Goods an operator buys online for a household of the village, for several at once, or for the
     village."""
-    day = days.draw(rng, point.first, point.last)
+    day = days.draw(rng, point.first, point.last, point.lift)
     weights = _CATEGORY_WEIGHTS[days.days[day].month]
     category = _CATEGORIES[bisect.bisect_right(weights, rng.random() * weights[-1])]
     description, (low, high), (fewest, most) = rng.choice(PURCHASE_ITEMS[category])
@@ -486,16 +526,38 @@ def _draw(target_fen: int, make: Callable[[], Trade], into: list[Trade]) -> None
             counted += trade.total_fen
 
 
-def _load_shops(region: AdminUnit) -> list[_Shop]:
+def _lifts(region: AdminUnit, factor: float) -> dict[str, _Lift]:
+    """By county path, the lift of trade from the county's designation year (none when `factor` is 1)."""
+    if factor == 1:
+        return {}
+    return {
+        path: _Lift(start=max(0, (datetime.date(year, 1, 1) - START).days), factor=factor)
+        for path, year in Designation.objects.filter(subtree_q("county__path", region.path)).values_list(
+            "county__path", "year"
+        )
+        if datetime.date(year, 1, 1) <= END
+    }
+
+
+def _load_shops(region: AdminUnit, lifts: dict[str, _Lift]) -> list[_Shop]:
     shops: dict[int, _Shop] = {}
-    for pk, unit_id, platform, household, organisation, opened, closed in (
+    for pk, unit_id, path, platform, household, organisation, opened, closed in (
         Shop.objects.filter(subtree_q("unit__path", region.path))
         .order_by("pk")
-        .values_list("pk", "unit_id", "platform", "household_id", "organisation_id", "opened_on", "closed_on")
+        .values_list(
+            "pk",
+            "unit_id",
+            "unit__path",
+            "platform",
+            "household_id",
+            "organisation_id",
+            "opened_on",
+            "closed_on",
+        )
     ):
         interval = _interval(opened, closed)
         if interval:
-            shops[pk] = _Shop(pk, unit_id, platform, household, organisation, *interval)
+            shops[pk] = _Shop(pk, unit_id, platform, household, organisation, *interval, lifts.get(path[:6]))
     for row in (
         Product.objects.filter(subtree_q("shop__unit__path", region.path))
         .order_by("pk")
@@ -506,18 +568,18 @@ def _load_shops(region: AdminUnit) -> list[_Shop]:
     return [shop for shop in shops.values() if shop.products]
 
 
-def _load_points(region: AdminUnit, shops: list[_Shop]) -> list[_Point]:
+def _load_points(region: AdminUnit, shops: list[_Shop], lifts: dict[str, _Lift]) -> list[_Point]:
     """The region's village points, but for those with an operator account (the desk demo's)."""
     points: dict[int, _Point] = {}
-    for pk, unit_id, opened, closed in (
+    for pk, unit_id, path, opened, closed in (
         ServiceSite.objects.filter(subtree_q("unit__path", region.path), kind=SiteKind.VILLAGE_POINT)
         .exclude(pk__in=SiteOperator.objects.values("site_id"))
         .order_by("pk")
-        .values_list("pk", "unit_id", "opened_on", "closed_on")
+        .values_list("pk", "unit_id", "unit__path", "opened_on", "closed_on")
     ):
         interval = _interval(opened, closed)
         if interval:
-            points[pk] = _Point(pk, unit_id, *interval)
+            points[pk] = _Point(pk, unit_id, *interval, lifts.get(path[:6]))
     by_village: dict[int, list[_Point]] = {}
     for point in points.values():
         by_village.setdefault(point.unit_id, []).append(point)

@@ -14,7 +14,7 @@ from villagelink.core.crypto import encrypt, keyed_hash
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit, Level
 from villagelink.network.models import ServiceSite, SiteKind
-from villagelink.registry.idnumbers import check_digit, mask, mask_phone
+from villagelink.registry.idnumbers import check_digit, mask, mask_phone, sex_and_birth_year
 from villagelink.registry.models import Household, LinkKind, Organisation, OrganisationKind, OrganisationLink
 from villagelink.registry.signals import households_created
 
@@ -77,6 +77,8 @@ def _household(rng: random.Random, village: AdminUnit, used: set[str]) -> Househ
         id_number_hash=keyed_hash(number),
         id_number_masked=mask(number),
         id_last4=number[-4:],
+        head_sex=sex_and_birth_year(number)[0],
+        head_born_in=sex_and_birth_year(number)[1],
         members=rng.randint(2, 8),
         phone_encrypted=encrypt(phone) if phone else "",
         phone_masked=mask_phone(phone) if phone else "",

@@ -2,9 +2,12 @@
 
 Real township and village lists are not public reference data here, so the demo invents them under the real
 counties: codes extend the county's code as the national scheme does (3 digits for a township, 3 more for a
-village), and every name is marked as synthetic in each language.
+village), and every name is marked as synthetic in each language. Each gets a made-up place near its county's
+seat (a township within about 60 km, a village within about 15 km of its township), so that distances from the
+seat (the evaluation's bands) mean something in the demo.
 """
 
+import math
 import random
 
 from villagelink.geo.models import AdminUnit, Level
@@ -36,6 +39,8 @@ ENDINGS = [
 ]
 TOWNSHIPS = 690
 VILLAGES = 5400
+TOWNSHIP_REACH_KM, VILLAGE_REACH_KM = 60, 15
+KM_PER_DEGREE = 111.32
 
 
 def _names(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
@@ -62,6 +67,24 @@ def _allocate(rng: random.Random, total: int, slots: int) -> list[int]:
     return parts
 
 
+def _near(
+    rng: random.Random, place: tuple[float, float] | None, reach_km: float
+) -> tuple[float, float] | None:
+    """A point within `reach_km` of `place` (longitude, latitude), uniformly over the disc."""
+    if place is None:
+        return None
+    distance, bearing = reach_km * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+    longitude, latitude = place
+    return (
+        longitude + distance * math.sin(bearing) / (KM_PER_DEGREE * math.cos(math.radians(latitude))),
+        latitude + distance * math.cos(bearing) / KM_PER_DEGREE,
+    )
+
+
+def _coordinates(place: tuple[float, float] | None) -> dict[str, str]:
+    return {"longitude": f"{place[0]:.6f}", "latitude": f"{place[1]:.6f}"} if place else {}
+
+
 def synthetic_unit_rows(counties: list[AdminUnit]) -> list[UnitRow]:
     """About 690 townships and 5,400 villages under the given counties, in code order."""
     rng = random.Random(20150101)
@@ -71,9 +94,16 @@ def synthetic_unit_rows(counties: list[AdminUnit]) -> list[UnitRow]:
     rows: list[UnitRow] = []
     line = 1
     township_index = 0
+    places = random.Random(29_650_091)  # a stream of its own: the names stay as they were
     for county, township_count in zip(counties, townships_per_county, strict=True):
+        seat = (
+            (float(county.longitude), float(county.latitude))
+            if county.longitude is not None and county.latitude is not None
+            else None
+        )
         for t, (en, zh, bo) in enumerate(_names(rng, township_count), start=1):
             township_code = f"{county.code}{100 + t:03d}"
+            township = _near(places, seat, TOWNSHIP_REACH_KM)
             line += 1
             rows.append(
                 UnitRow(
@@ -84,6 +114,7 @@ def synthetic_unit_rows(counties: list[AdminUnit]) -> list[UnitRow]:
                     name_zh=f"{zh}乡（示例）",
                     name_en=f"{en} Township (synthetic)",
                     name_bo=f"{bo}ཤང་། (དཔེ་)",
+                    **_coordinates(township),
                 )
             )
             village_count = villages_per_township[township_index] if township_index < TOWNSHIPS else 5
@@ -99,6 +130,7 @@ def synthetic_unit_rows(counties: list[AdminUnit]) -> list[UnitRow]:
                         name_zh=f"{vzh}村（示例）",
                         name_en=f"{ven} Village (synthetic)",
                         name_bo=f"{vbo}གྲོང་ཚོ། (དཔེ་)",
+                        **_coordinates(_near(places, township, VILLAGE_REACH_KM)),
                     )
                 )
     return rows

@@ -1,5 +1,6 @@
 """Charts drawn by the server as SVG geometry (the template draws the shapes; the same numbers go in a table)."""
 
+import math
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -96,3 +97,84 @@ def trend_chart(months: list[Month]) -> Chart:
             labels.append((round(x + bar, 2), label))
     ticks = [Tick(round(baseline - plot_height * k / 4, 2), _short(top * k // 4)) for k in range(5)]
     return Chart(WIDTH, HEIGHT, LEFT, baseline, bars, ticks, labels)
+
+
+@dataclass(frozen=True)
+class Whisker:
+    x: float
+    y: float  # the estimate
+    low: float  # its interval's ends (y coordinates)
+    high: float
+    base: bool  # the year before designation: zero by construction
+    title: str
+
+
+@dataclass(frozen=True)
+class EventChart:
+    width: int
+    height: int
+    left: int
+    zero: float
+    whiskers: list[Whisker]
+    ticks: list[Tick]
+    labels: list[tuple[float, str]]  # x, event time ("−2", "0", "+1")
+
+
+EVENT_WIDTH, EVENT_HEIGHT = 360, 220
+
+
+def _percent_step(span: float) -> int:
+    """A round step that gives three to six ticks over `span` percentage points."""
+    for step in (5, 10, 20, 25, 50, 100, 200, 500, 1000):
+        if span / step <= 6:
+            return step
+    return 2000
+
+
+def event_chart(events) -> EventChart | None:
+    """An event study: the effect (in percent) in each year from designation, with its 95 % interval, and the
+    year before designation at zero (the base). `events` are `evaluation.EventTime`s."""
+    if not events:
+        return None
+    points = {e.event: e.estimate for e in events}
+    first, last = min([*points, -1]), max([*points, -1])
+    lows = [min(0.0, est.percent_low) for est in points.values()]
+    highs = [max(0.0, est.percent_high) for est in points.values()]
+    bottom_value, top_value = max(min(lows), -100.0), max(highs)
+    step = _percent_step(top_value - bottom_value)
+    bottom_value = step * math.floor(bottom_value / step)
+    top_value = step * math.ceil(top_value / step) or step
+    plot_height = EVENT_HEIGHT - BOTTOM - TOP
+
+    def y(percent: float) -> float:
+        return round(TOP + plot_height * (top_value - percent) / (top_value - bottom_value), 2)
+
+    slot = (EVENT_WIDTH - LEFT) / (last - first + 1)
+    whiskers, labels = [], []
+    for event in range(first, last + 1):
+        x = round(LEFT + (event - first + 0.5) * slot, 2)
+        labels.append((x, f"{event:+d}" if event else "0"))
+        if event == -1:
+            whiskers.append(Whisker(x, y(0), y(0), y(0), True, _("The year before designation: the base")))
+        elif (estimate := points.get(event)) is not None:
+            title = _("%(event)s: %(percent)s %% (95 %% interval %(low)s %% to %(high)s %%)") % {
+                "event": f"{event:+d}" if event else "0",
+                "percent": f"{estimate.percent:+.0f}",
+                "low": f"{estimate.percent_low:+.0f}",
+                "high": f"{estimate.percent_high:+.0f}",
+            }
+            whiskers.append(
+                Whisker(
+                    x,
+                    y(estimate.percent),
+                    y(estimate.percent_low),
+                    y(min(estimate.percent_high, top_value)),
+                    False,
+                    title,
+                )
+            )
+    ticks = [
+        Tick(y(value), f"{value:+d} %" if value else "0")
+        for value in range(int(bottom_value), int(top_value) + 1, step)
+    ]
+    return EventChart(EVENT_WIDTH, EVENT_HEIGHT, LEFT, y(0), whiskers, ticks, labels)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:code>/approval/", views.approval, name="approval"),
     path("<str:code>/workbook.xlsx", views.workbook, name="workbook"),
     path("<str:code>/targets/", views.targets, name="targets"),
+    path("<str:code>/evaluation/", views.evaluation, name="evaluation"),
 ]

@@ -14,7 +14,15 @@ class RegistryConfig(AppConfig):
 
         # Ciphertext and hashes change on every save and say nothing to a reader; the masked forms are kept.
         auditlog.register(
-            Household, exclude_fields=["id_number_encrypted", "id_number_hash", "phone_encrypted"]
+            Household,
+            # what the ID number says (sex, year of birth) is kept for grouped figures only, never per person
+            exclude_fields=[
+                "id_number_encrypted",
+                "id_number_hash",
+                "phone_encrypted",
+                "head_sex",
+                "head_born_in",
+            ],
         )
         auditlog.register(Organisation)
         auditlog.register(OrganisationLink)

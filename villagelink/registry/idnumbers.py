@@ -40,6 +40,11 @@ def normalise(raw: str) -> str:
     return number
 
 
+def sex_and_birth_year(number: str) -> tuple[str, int]:
+    """What a valid number says of its holder: "f" or "m" (the 17th digit, odd for men) and the year of birth."""
+    return ("m" if int(number[16]) % 2 else "f"), int(number[6:10])
+
+
 def mask(number: str) -> str:
     """`5402**********1234`: the first four and last four characters, the rest hidden."""
     return f"{number[:4]}{'*' * 10}{number[-4:]}"

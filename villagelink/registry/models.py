@@ -6,6 +6,11 @@ from villagelink.core.crypto import decrypt
 from villagelink.core.names import in_reader_language
 
 
+class Sex(models.TextChoices):
+    FEMALE = "f", _("female")
+    MALE = "m", _("male")
+
+
 class Household(models.Model):
     """A rural household in a village. Its head's ID number is stored encrypted, with a keyed hash beside it
     for exact look-up and for refusing duplicates, and is shown masked; the phone number likewise."""
@@ -18,6 +23,11 @@ class Household(models.Model):
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     id_last4 = models.CharField(max_length=4, db_index=True, editable=False)
+    # Read from the ID number when it is set, for the evaluation's groups (never shown per person).
+    head_sex = models.CharField(
+        _("head's sex"), max_length=1, choices=Sex.choices, blank=True, editable=False
+    )
+    head_born_in = models.PositiveSmallIntegerField(_("head's year of birth"), null=True, editable=False)
     members = models.PositiveSmallIntegerField(_("members"), default=1)
     phone_encrypted = models.TextField(blank=True, editable=False)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)

@@ -14,7 +14,7 @@ from villagelink.core.exceptions import ApplicationError, ErrorCode, Problems
 from villagelink.core.scope import in_scope
 from villagelink.geo.models import AdminUnit, Level
 
-from .idnumbers import InvalidIdNumber, mask, mask_phone, normalise
+from .idnumbers import InvalidIdNumber, mask, mask_phone, normalise, sex_and_birth_year
 from .models import Household, LinkKind, Organisation, OrganisationKind, OrganisationLink
 
 EARLIEST_YEAR = 1990
@@ -113,6 +113,7 @@ def _set_id_number(household: Household, raw: str) -> None:
     household.id_number_hash = digest
     household.id_number_masked = mask(number)
     household.id_last4 = number[-4:]
+    household.head_sex, household.head_born_in = sex_and_birth_year(number)
 
 
 def _id_number_problem(household: Household, raw: str, problems: Problems) -> None:
