@@ -1,6 +1,6 @@
 """The monitoring dashboard in a real browser, as the demo's region officer: 2019 for the region, drill down
 Shigatse → a county → a township → a village, download the workbook and find the page's figures in it; and the
-county officer, who sees only Namling County."""
+county officer, who sees only Namling County; the evaluation on a phone."""
 
 from io import BytesIO
 from pathlib import Path
@@ -93,6 +93,29 @@ def test_the_dashboard_fits_a_phone(new_page, screenshot):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1
     screenshot(page, "phone")
+
+
+def test_the_region_officer_reads_the_evaluation_on_a_phone(new_page, screenshot):
+    page = new_page(viewport=PHONE)
+    page.goto("/accounts/login/")
+    log_in(page, "region-officer")
+    page.goto("/monitoring/540000/?period=2019")
+    with page.expect_navigation():
+        page.click("[data-testid=evaluation-link]")
+    expect(page.locator("h1")).to_contain_text("Evaluation for Tibet Autonomous Region")
+    studies = page.locator("[data-testid=did] article.event-study")
+    expect(studies).to_have_count(4)
+    for i in range(4):  # each outcome: a reading, and a chart with the base year and at least one estimate
+        study = studies.nth(i)
+        expect(study.locator("p.reading")).to_contain_text("%")
+        expect(study.locator("svg g.base circle")).to_have_count(1)
+        assert study.locator("svg g.estimate circle").count() >= 1
+    expect(page.locator("[data-testid=reading-online_sales]")).to_contain_text("counties designated in")
+    table = page.locator("[data-testid=gains-table]")
+    expect(table).to_contain_text("registered poor")
+    expect(table).to_contain_text("60 km and more")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    screenshot(page, "evaluation-phone")
 
 
 def test_the_county_officer_sees_only_namling(new_page):

@@ -1,5 +1,5 @@
 """Each language the switch offers, in a real browser on a phone: the storefront's home and a product page, the
-desk, the dashboard and the printable report hold no English sentence of the interface (every message of the
+desk, the dashboard, the printable report and the evaluation hold no English sentence of the interface (every message of the
 catalogue whose translation differs is looked for in the page's text), a Tibetan page is drawn with the app's
 Tibetan font, and no page is wider than the phone. Screenshots of each for a person to look at."""
 
@@ -61,6 +61,8 @@ def pages(new_page, locale: str):
     yield "dashboard", officer
     officer.goto("/monitoring/540221/report/?period=2019")
     yield "report", officer
+    officer.goto("/monitoring/540221/evaluation/?period=2019")
+    yield "evaluation", officer
 
 
 @pytest.mark.parametrize("code", sorted(LANGUAGES))

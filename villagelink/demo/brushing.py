@@ -14,7 +14,7 @@ and some come with an ordinary history of the shop (numbers starting `HISTORY`),
 - repeat_buyer: one buyer account ordering six times from a shop in five days;
 - price_mismatch: one jar of the shop's own product paid at twenty times its price;
 - late_refund: four of a shop's ten orders of ¥800 in a month refunded on the 20th of the next month;
-- monthly_jump: a village selling ¥20,000 in a month and ¥400,000 in the same month a year later, while the
+- monthly_jump: a village selling ¥20,000 in a month and ¥800,000 in the same month a year later, while the
   village beside it sells the same both years.
 """
 
@@ -221,5 +221,5 @@ def plant_brushing(*, region_path: str, avoid_village: str) -> int:
             p.order(None, beside, year_before.replace(day=day), 1500)
             p.order(None, beside, month.replace(day=day), 1600)
         for day in range(1, 26):
-            p.order("monthly_jump", jumping, month.replace(day=day), 16000 + 37 * day)
+            p.order("monthly_jump", jumping, month.replace(day=day), 32000 + 37 * day)
     return p.write()

@@ -41,13 +41,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Expression, F, Q, Sum
+from django.db.models import Count, Expression, F, Max, Q, Sum
 from django.db.models.functions import Coalesce, Length, Substr
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.core.dates import region_today
 from villagelink.core.paths import subtree_q
-from villagelink.core.periods import Period
+from villagelink.core.periods import Period, period_default, period_parse
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
 from villagelink.network.models import Designation
 from villagelink.orders.facts import SAVINGS, counted_between
@@ -286,7 +287,12 @@ def _county_years(unit: AdminUnit) -> tuple[dict[str, dict[tuple[int, str], int]
         MonthlyFact.objects.filter(subtree_q("path", unit.path))
         .annotate(length=Length("path"))
         .filter(length=COUNTY_WIDTH)
-        .values_list("path", "month", "kind", "orders", "amount_fen", "savings_fen", "income_fen")
+        .values("path", "month", "kind")  # over the channels and categories
+        .annotate(
+            n=Sum("orders"), amount=Sum("amount_fen"), savings=Sum("savings_fen"), income=Sum("income_fen")
+        )
+        .values_list("path", "month", "kind", "n", "amount", "savings", "income")
+        .order_by()
     )
     years = set()
     for path, month, kind, orders, amount, savings, income in rows.iterator(chunk_size=5000):
@@ -297,6 +303,14 @@ def _county_years(unit: AdminUnit) -> tuple[dict[str, dict[tuple[int, str], int]
                 sums[path][month.year, outcome.name] += measures[outcome.measure]
                 sums[path][month.year, f"{outcome.name}:orders"] += orders
     return sums, sorted(years)
+
+
+def year_with_data(*, unit: AdminUnit) -> Period:
+    """The last whole year (before this one) with the unit's trade in it; this year so far when none has."""
+    latest = MonthlyFact.objects.filter(
+        path=unit.path, month__lt=datetime.date(region_today().year, 1, 1)
+    ).aggregate(latest=Max("month"))["latest"]
+    return period_default() if latest is None else period_parse(str(latest.year))
 
 
 def evaluation_for(*, unit: AdminUnit) -> Evaluation:

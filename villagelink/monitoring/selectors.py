@@ -236,14 +236,6 @@ def period_with_data(*, unit: AdminUnit) -> Period:
     return period_parse(str(latest.year))
 
 
-def year_with_data(*, unit: AdminUnit) -> Period:
-    """The last whole year (before this one) with the unit's trade in it; this year so far when none has."""
-    latest = MonthlyFact.objects.filter(
-        path=unit.path, month__lt=datetime.date(region_today().year, 1, 1)
-    ).aggregate(latest=Max("month"))["latest"]
-    return period_default() if latest is None else period_parse(str(latest.year))
-
-
 def figures_for(*, unit: AdminUnit, start: datetime.date, end: datetime.date) -> Values:
     return _figures(unit, [unit], start, end)[unit.path]
 

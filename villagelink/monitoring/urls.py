@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import evaluation_page, views
 
 app_name = "monitoring"
 
@@ -11,5 +11,5 @@ urlpatterns = [
     path("<str:code>/approval/", views.approval, name="approval"),
     path("<str:code>/workbook.xlsx", views.workbook, name="workbook"),
     path("<str:code>/targets/", views.targets, name="targets"),
-    path("<str:code>/evaluation/", views.evaluation, name="evaluation"),
+    path("<str:code>/evaluation/", evaluation_page.evaluation, name="evaluation"),
 ]

@@ -13,7 +13,6 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from villagelink.accounts.models import Role
 from villagelink.approvals.services import ApprovalError, approval_state, approval_withdraw
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode
@@ -30,13 +29,12 @@ from villagelink.core.periods import (
 )
 from villagelink.core.scope import scope_unit_of
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
-from villagelink.geo.selectors import unit_ancestors, unit_get
+from villagelink.geo.selectors import unit_get
 from villagelink.quality.services import can_review
 from villagelink.quality.shares import ON_ORDERS, AreaFlags, is_marked, mark_thresholds
 from villagelink.quality.signoff import month_approve_checked, open_flags_for
 
-from .charts import event_chart, trend_chart
-from .evaluation import FEWEST_ORDERS, SMALLEST_GROUP, Group, OutcomeEvaluation, evaluation_for, who_gains
+from .charts import trend_chart
 from .exports import dashboard_workbook
 from .forms import ApproveForm, TargetForm, WithdrawForm
 from .indicators import BY_NAME, INDICATORS, Measure
@@ -50,7 +48,6 @@ from .selectors import (
     figures_for_level,
     period_with_data,
     targets_for,
-    year_with_data,
 )
 from .services import target_remove, target_set
 
@@ -506,123 +503,4 @@ def targets(request, code: str):
         "monitoring/targets.html",
         {"unit": unit, "year": year, "rows": rows, "form": form, "years": range(year - 2, year + 3)},
         status=400 if form.errors else 200,
-    )
-
-
-def _percent(value: float) -> str:
-    return f"{value:+.0f}"
-
-
-def _reading(evaluated: OutcomeEvaluation) -> list[str]:
-    """What an estimate says, in plain words: the effect and its interval, then whether the years before
-    designation back the comparison."""
-    result, label = evaluated.result, evaluated.outcome.label
-    overall = result.overall
-    if overall is None:
-        return [
-            _(
-                "%(outcome)s: too few counties designated in different years have enough trade to compare, so "
-                "no effect can be estimated here."
-            )
-            % {"outcome": label}
-        ]
-    words = {
-        "outcome": label,
-        "cohorts": ", ".join(str(year) for year in result.cohorts),
-        "percent": _percent(overall.percent),
-        "low": _percent(overall.percent_low),
-        "high": _percent(overall.percent_high),
-    }
-    if overall.clear and overall.value > 0:
-        said = _(
-            "%(outcome)s: counties designated in %(cohorts)s grew by about %(percent)s %% more from their "
-            "designation than counties not yet designated (95 %% interval %(low)s %% to %(high)s %%)."
-        )
-    elif overall.clear:
-        said = _(
-            "%(outcome)s: counties designated in %(cohorts)s did about %(percent)s %% worse from their "
-            "designation than counties not yet designated (95 %% interval %(low)s %% to %(high)s %%)."
-        )
-    else:
-        said = _(
-            "%(outcome)s: for counties designated in %(cohorts)s the difference from counties not yet designated "
-            "is %(percent)s %%, but its 95 %% interval (%(low)s %% to %(high)s %%) includes no change: this data "
-            "cannot tell an effect from chance."
-        )
-    lines = [said % words]
-    if not result.before:
-        lines.append(_("No year before designation can be checked against the comparison counties."))
-    elif evaluated.pretrend_clear:
-        lines.append(
-            _(
-                "Before designation these counties already moved differently from the others in %(years)s: the "
-                "comparison may not hold, so read the estimate with care."
-            )
-            % {"years": ", ".join(f"{e.event:+d}" for e in evaluated.pretrend_clear)}
-        )
-    else:
-        lines.append(
-            _(
-                "Before designation they moved like the counties they are compared with (no year before it "
-                "differs clearly), as the comparison needs."
-            )
-        )
-    return lines
-
-
-def _group_row(group: Group) -> dict:
-    def share(value: float | None) -> str:
-        return "" if value is None else f"{number_format(100 * value, 0)} %"
-
-    def money(value: float | None) -> str:
-        return "" if value is None else f"¥{number_format(value, 0, force_grouping=True)}"
-
-    return {
-        "label": group.label,
-        "hidden": group.households is None,
-        "households": "" if group.households is None else grouped(group.households),
-        "savings": money(group.savings_yuan),
-        "income": money(group.income_yuan),
-        "with_savings": share(group.with_savings),
-        "with_income": share(group.with_income),
-    }
-
-
-@login_required
-def evaluation(request, code: str):
-    """Did designation help, and whom does the trade help: the staggered comparison of counties over the years
-    the figures hold, and the households' savings and income in the period, by group. For officers and
-    administrators: an operator or seller has the dashboard of their unit, not its evaluation."""
-    if not _can_monitor(request.user) or not (
-        request.user.is_administrator or request.user.role == Role.OFFICER
-    ):
-        raise PermissionDenied
-    unit = unit_get(user=request.user, code=code)
-    period, period_error = _period(request, unit)
-    if not period_error and not any(request.GET.get(key) for key in ("period", "start", "end", "year")):
-        period = year_with_data(unit=unit)  # households' gains over a whole year, not a few days of this one
-    found = evaluation_for(unit=unit)
-    gains = who_gains(unit=unit, period=period)
-    return render(
-        request,
-        "monitoring/evaluation.html",
-        {
-            "unit": unit,
-            "ancestors": unit_ancestors(user=request.user, unit=unit),
-            "period": period,
-            "period_error": period_error,
-            "evaluation": found,
-            "outcomes": [
-                (evaluated, event_chart(evaluated.result.events), _reading(evaluated))
-                for evaluated in found.outcomes
-            ],
-            "gains": gains,
-            "total": _group_row(gains.total),
-            "splits": [(split.label, [_group_row(g) for g in split.groups]) for split in gains.splits],
-            "fewest_orders": FEWEST_ORDERS,
-            "smallest_group": SMALLEST_GROUP,
-            "part": period.key[5:] if period.kind in ("quarter", "month") else "",
-            "years": list(range(region_today().year, FIRST_YEAR - 1, -1)),
-            "parts": _parts(),
-        },
     )
