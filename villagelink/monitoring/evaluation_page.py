@@ -45,7 +45,8 @@ def _reading(evaluated: OutcomeEvaluation) -> list[str]:
     words = {
         "outcome": label,
         "cohorts": ", ".join(str(year) for year in result.cohorts),
-        "percent": _percent(overall.percent),
+        # "grew by about 46 % more", "did about 20 % worse": the words carry the sign when the effect is clear
+        "percent": f"{abs(overall.percent):.0f}" if overall.clear else _percent(overall.percent),
         "low": _percent(overall.percent_low),
         "high": _percent(overall.percent_high),
     }
@@ -91,7 +92,7 @@ def _group_row(group: Group) -> dict:
         return "" if value is None else f"{number_format(100 * value, 0)} %"
 
     def money(value: float | None) -> str:
-        return "" if value is None else f"¥{number_format(value, 0, force_grouping=True)}"
+        return "" if value is None else f"¥{grouped(round(value))}"
 
     return {
         "label": group.label,
@@ -129,7 +130,12 @@ def evaluation(request, code: str):
             "period_error": period_error,
             "evaluation": found,
             "outcomes": [
-                (evaluated, event_chart(evaluated.result.events), _reading(evaluated))
+                (
+                    evaluated,
+                    event_chart(evaluated.result.events),
+                    _reading(evaluated),
+                    "" if evaluated.level_before is None else grouped(round(evaluated.level_before)),
+                )
                 for evaluated in found.outcomes
             ],
             "gains": gains,

@@ -4,6 +4,7 @@ who gains (recounted from the records, small groups hidden), and the page (scope
 import datetime
 import math
 import random
+import re
 import statistics
 
 import pytest
@@ -15,14 +16,17 @@ from villagelink.core.periods import period_parse
 from villagelink.desk.services import assisted_purchase_record, assisted_sale_record
 from villagelink.geo.models import AdminUnit
 from villagelink.monitoring.evaluation import (
+    OUTCOMES,
     SMALLEST_GROUP,
     Group,
+    OutcomeEvaluation,
     _suppressed,
     critical_value,
     distance_km,
     staggered_did,
     who_gains,
 )
+from villagelink.monitoring.evaluation_page import _reading
 from villagelink.network.services import designation_record
 from villagelink.registry.idnumbers import check_digit
 from villagelink.registry.models import Household
@@ -272,3 +276,23 @@ def test_the_page_reads_the_comparison_and_the_groups_for_the_officers_area_only
     client.force_login(make_user("region-eval", Role.OFFICER, units["540000"]))
     page = client.get(reverse("monitoring:evaluation", args=["540000"]), {"period": "2019"}).content.decode()
     assert "Counties designated, by year:" in page and "2016: 3" in page
+
+
+def _read(effect: float, noise: float, pretrend: float = 0.0) -> str:
+    panel = _panel(random.Random(5), COHORTS, effect, noise)
+    for unit, g in panel["cohort_of"].items():  # counties designated later were already rising before it
+        if g is not None:
+            for t in panel["outcomes"][unit]:
+                panel["outcomes"][unit][t] *= math.exp(pretrend * (t - 2015))
+    evaluated = OutcomeEvaluation(OUTCOMES[1], staggered_did(**panel), None)
+    return " ".join(_reading(evaluated))
+
+
+def test_the_reading_says_what_the_interval_allows():
+    rise = re.search(r"grew by about (\d+) % more", _read(0.4, 0.05))
+    assert rise and 44 <= int(rise[1]) <= 54  # exp(0.4) - 1 = 49 %
+    fall = re.search(r"did about (\d+) % worse", _read(-0.4, 0.05))
+    assert fall and 28 <= int(fall[1]) <= 38  # 1 - exp(-0.4) = 33 %
+    unclear = _read(0.0, 0.6)
+    assert "cannot tell an effect from chance" in unclear and "moved like the counties" in unclear
+    assert "already moved differently" in _read(0.0, 0.05, pretrend=0.2)
