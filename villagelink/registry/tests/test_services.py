@@ -101,6 +101,21 @@ def test_updating_keeps_the_number_unless_a_new_one_is_given(units, point_operat
     assert household.full_id_number() == SENTINEL_ID
 
 
+def test_the_id_number_gives_the_heads_sex_and_year_of_birth_kept_out_of_the_trail(units, point_operator):
+    household = register(point_operator, units, number=valid_id(born="19620304", serial="321"))
+    assert (household.head_sex, household.head_born_in) == ("m", 1962)  # the 17th digit, 1, is odd
+    household_update(
+        by=point_operator,
+        household=household,
+        data=HouseholdData(head_name="Tashi Dorje"),
+        id_number=valid_id(born="19880101", serial="342"),
+    )
+    household.refresh_from_db()
+    assert (household.head_sex, household.head_born_in) == ("f", 1988)
+    trail = " ".join(str(e.changes) for e in LogEntry.objects.all())
+    assert "head_sex" not in trail and "head_born_in" not in trail and "1962" not in trail
+
+
 def test_revealing_the_full_number_needs_the_permission_and_is_audited(units, point_operator, county_officer):
     household = register(point_operator, units)
     with pytest.raises(RegistryError, match="may not see full ID numbers"):
