@@ -140,9 +140,10 @@ def event_chart(events) -> EventChart | None:
     first, last = min([*points, -1]), max([*points, -1])
     lows = [min(0.0, est.percent_low) for est in points.values()]
     highs = [max(0.0, est.percent_high) for est in points.values()]
-    bottom_value, top_value = max(min(lows), -100.0), max(highs)
+    # an interval reaching past +1000 % is drawn to the top (the table and the title give its end)
+    bottom_value, top_value = max(min(lows), -100.0), min(max(highs), 1000.0)
     step = _percent_step(top_value - bottom_value)
-    bottom_value = step * math.floor(bottom_value / step)
+    bottom_value = max(step * math.floor(bottom_value / step), -100)  # nothing falls by more than all of it
     top_value = step * math.ceil(top_value / step) or step
     plot_height = EVENT_HEIGHT - BOTTOM - TOP
 
@@ -166,7 +167,7 @@ def event_chart(events) -> EventChart | None:
             whiskers.append(
                 Whisker(
                     x,
-                    y(estimate.percent),
+                    y(min(estimate.percent, top_value)),
                     y(estimate.percent_low),
                     y(min(estimate.percent_high, top_value)),
                     False,
@@ -175,6 +176,6 @@ def event_chart(events) -> EventChart | None:
             )
     ticks = [
         Tick(y(value), f"{value:+d} %" if value else "0")
-        for value in range(int(bottom_value), int(top_value) + 1, step)
+        for value in range(step * math.ceil(bottom_value / step), int(top_value) + 1, step)
     ]
     return EventChart(EVENT_WIDTH, EVENT_HEIGHT, LEFT, y(0), whiskers, ticks, labels)

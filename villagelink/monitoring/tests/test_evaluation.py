@@ -296,3 +296,23 @@ def test_the_reading_says_what_the_interval_allows():
     unclear = _read(0.0, 0.6)
     assert "cannot tell an effect from chance" in unclear and "moved like the counties" in unclear
     assert "already moved differently" in _read(0.0, 0.05, pretrend=0.2)
+
+
+def test_the_event_chart_puts_the_base_at_zero_and_keeps_wild_intervals_on_the_page():
+    from villagelink.monitoring.charts import EVENT_HEIGHT, event_chart
+    from villagelink.monitoring.evaluation import Estimate, EventTime
+
+    chart = event_chart(
+        [
+            EventTime(-2, Estimate(0.0, 0.1), (2018,)),
+            EventTime(0, Estimate(0.3, 0.1), (2017, 2018)),
+            EventTime(1, Estimate(0.5, 5.0), (2017,)),  # an interval up to some +2,000,000 %
+        ]
+    )
+    base = next(w for w in chart.whiskers if w.base)
+    assert base.y == chart.zero and [label for _x, label in chart.labels] == ["-2", "-1", "0", "+1"]
+    wild = chart.whiskers[-1]
+    assert 0 <= wild.high < wild.y < wild.low <= EVENT_HEIGHT
+    labels = [tick.label for tick in chart.ticks]
+    assert labels == ["0", "+200 %", "+400 %", "+600 %", "+800 %", "+1000 %"]  # nothing below -100 %
+    assert "95 % interval" in wild.title
