@@ -12,9 +12,9 @@ workers, DEBUG off, CONN_MAX_AGE=60) on a free local port with bench/bench_setti
 
 A stdlib client (threads, one http.client connection each, reopened whenever the server closes it, as sync
 workers do after every response) loads in turn, for `--seconds` each right after its own warm-up: the bare view, the
-product list (/search/?q=) and the product pages (/products/<id>/, every product in turn). Prints per URL
+product list (/search/?q=), the list filtered and sorted (40 combinations in turn) and the product pages (/products/<id>/, every product in turn). Prints per URL
 the requests per second, p50 and p99 latency, errors and the rate as a share of the bare view's (goal: at
-least half for the list and the product page).
+least half for the lists and the product page).
 
 Then loads one product page as a browser with a 640-px wide screen would on first visit (empty cache, asking
 for gzip or brotli): the HTML, its stylesheets (and what they import), scripts, icons, and for each <img> not
@@ -45,6 +45,13 @@ from urllib.parse import urljoin
 import benchdata
 
 ROOT = benchdata.ROOT
+# Filters and sorts a buyer combines: every sort, with and without a price range, a prefecture and the mark.
+FILTERED = [
+    f"/search/?q={q}&sort={sort}{extra}"
+    for q in ("", "yak")
+    for sort in ("relevance", "best_selling", "newest", "price_low", "price_high")
+    for extra in ("", "&min_price=20&max_price=150", "&prefecture=5402&mark=on", "&category=dairy&page=2")
+]
 VIEWPORT = 640  # px, the screen of the first-load measurement (device pixel ratio 1)
 BROWSER_HEADERS = {
     "User-Agent": "Mozilla/5.0 (Linux; Android 13) bench_storefront",
@@ -368,6 +375,8 @@ def main() -> None:
         targets = [  # (name, what to print, the paths loaded in turn)
             ("bare view", "/bench/bare/", ["/bench/bare/"]),
             ("product list", "/search/?q=", ["/search/?q="]),
+            # the listing narrowed and sorted, many ways (each address is rendered and kept on its own)
+            ("filtered list", "/search/?…&sort=…", FILTERED),
             ("product page", "/products/<id>/", [f"/products/{pk}/" for pk in ids]),
         ]
         if args.redis_url:

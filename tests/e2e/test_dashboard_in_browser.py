@@ -1,9 +1,12 @@
 """The monitoring dashboard in a real browser, as the demo's region officer: 2019 for the region, drill down
 Shigatse → a county → a township → a village, download the workbook and find the page's figures in it; and the
-county officer, who sees only Namling County; the evaluation on a phone."""
+county officer, who sees only Namling County; opening on the latest data, a target and the map; the
+evaluation on a phone."""
 
+import datetime
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -93,6 +96,48 @@ def test_the_dashboard_fits_a_phone(new_page, screenshot):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1
     screenshot(page, "phone")
+
+
+def test_the_region_officer_opens_on_the_latest_data_sets_a_target_and_drills_through_the_map(
+    new_page, screenshot
+):
+    page = new_page()
+    page.goto("/accounts/login/")
+    log_in(page, "region-officer")
+    # the latest period with trade: this year, which holds the demo's desk and storefront orders of late
+    this_year = datetime.datetime.now(ZoneInfo("Asia/Shanghai")).year
+    expect(page.locator("[data-testid=period]")).to_contain_text(f"From {this_year}-01-01")
+    assert figures(page)["online_sales"] > 0
+
+    # a growth target for 2019's online sales, which passes down to the prefectures that set none
+    page.goto("/monitoring/540000/targets/?year=2019")
+    form = page.locator("[data-testid=target-form]")
+    form.locator("select[name=indicator]").select_option("online_sales")
+    form.locator("select[name=kind]").select_option("growth")
+    form.locator("input[name=year]").fill("2019")
+    form.locator("input[name=value]").fill("30")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    expect(page.locator("[data-testid=targets] tr[data-indicator=online_sales]")).to_contain_text("30")
+
+    page.goto("/monitoring/540000/?period=2019")
+    expect(page.locator("[data-testid=target-online_sales]")).to_contain_text("30")
+    expect(page.locator("[data-testid=judged-online_sales]")).to_contain_text("on 2018")  # and the change
+    # 2019 holds half a year: every prefecture is behind a growth on the whole of 2018
+    expect(page.locator("[data-testid=behind-540200-online_sales]")).to_be_visible()
+    screenshot(page, "region-2019-target")
+
+    # the map: Shigatse's shape opens its dashboard, whose map shows its counties at their seats
+    with page.expect_navigation():
+        page.locator("[data-testid=map] a[href*='/monitoring/540200/'] path").click()
+    expect(page.locator("h1")).to_contain_text("Shigatse")
+    assert page.locator("[data-testid=map] circle.seat").count() >= 10
+    screenshot(page, "shigatse-map")
+
+    page.goto("/monitoring/540000/targets/?year=2019")  # as it was, for the other tests
+    with page.expect_navigation():
+        page.locator("[data-testid=targets] tr[data-indicator=online_sales] button[name=remove]").click()
+    expect(page.locator("[data-testid=targets] tr[data-indicator=online_sales]")).to_contain_text("—")
 
 
 def test_the_region_officer_reads_the_evaluation_on_a_phone(new_page, screenshot):

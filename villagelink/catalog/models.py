@@ -154,6 +154,9 @@ class Product(models.Model):
     price_fen = models.PositiveIntegerField(_("price (fen)"))
     unit_label = models.CharField(_("sold by"), max_length=40, help_text=_("e.g. 500 g, 1 kg, a piece"))
     stock = models.PositiveIntegerField(_("stock"), default=0)
+    # Units in this storefront's orders that are not cancelled, refunded or reversed; kept by the order services
+    # beside the stock (`orders.sold`), shown on the cards and sorted on.
+    sold = models.PositiveIntegerField(_("sold"), default=0, editable=False)
     origin_village = models.ForeignKey(
         "geo.AdminUnit",
         verbose_name=_("origin village"),

@@ -22,6 +22,7 @@ from villagelink.orders.bulk import orders_insert, rows_insert
 from villagelink.orders.facts import facts_apply, measure
 from villagelink.orders.models import IncomeShare, Order, OrderEvent, OrderLine
 from villagelink.orders.services import income_split
+from villagelink.orders.sold import sold_recount
 from villagelink.registry.models import Household, OrganisationLink
 
 from .regional_trades import (
@@ -166,6 +167,7 @@ class _Writer:
             [(ids[i], household, amount, self.days[trades[i].day]) for i, household, amount in shares],
         )
         facts = self._facts()
+        sold_recount({t.product_id for t in trades if t.product_id is not None})  # written past the services
         counts = dict.fromkeys(
             ((SALE, STOREFRONT), (SALE, PLATFORM), (SALE, ASSISTED), (PURCHASE, ASSISTED)), 0
         )

@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from villagelink.accounts.models import User
+from villagelink.catalog.models import Category
 from villagelink.core.bounds import MAX_ID
 from villagelink.orders.models import PaymentMethod
 from villagelink.orders.payments import online_provider
@@ -65,3 +69,65 @@ class BuyerSignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "first_name")
+
+
+class Sort(models.TextChoices):
+    RELEVANCE = "relevance", _("Best match")
+    BEST_SELLING = "best_selling", _("Best-selling")
+    NEWEST = "newest", _("Newest")
+    PRICE_LOW = "price_low", _("Price: low to high")
+    PRICE_HIGH = "price_high", _("Price: high to low")
+
+
+MAX_PRICE_YUAN = Decimal("1000000")
+
+
+class ListingForm(forms.Form):
+    """What a buyer narrows the products to, and their order: all optional, all in the address (a page of
+    results can be shared). A wrong field keeps what was typed and says what is wrong beside it; the others
+    still apply."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    prefecture = forms.ChoiceField(label=_("From"), required=False)
+    min_price = forms.DecimalField(
+        label=_("Lowest price (yuan)"), min_value=0, max_value=MAX_PRICE_YUAN, decimal_places=2, required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "min": "0"}),
+    )  # fmt: skip
+    max_price = forms.DecimalField(
+        label=_("Highest price (yuan)"), min_value=0, max_value=MAX_PRICE_YUAN, decimal_places=2, required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "min": "0"}),
+    )  # fmt: skip
+    mark = forms.BooleanField(label=_("Poverty-area products only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=Sort.choices, required=False)
+
+    def __init__(self, *args, prefectures: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        category, prefecture = self.fields["category"], self.fields["prefecture"]
+        assert isinstance(category, forms.ChoiceField) and isinstance(prefecture, forms.ChoiceField)
+        category.choices = [("", _("All categories")), *Category.choices]
+        prefecture.choices = [("", _("Anywhere")), *prefectures]
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and high < low:
+            self.add_error(
+                "max_price", _("The highest price is below the lowest: give a highest price of at least %(low)s.")
+                % {"low": low},
+            )  # fmt: skip
+        return data
+
+    def filters(self) -> dict:
+        """The valid fields as the search takes them (prices in fen); a field with an error is left out."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return {
+            "query": (data.get("q") or "").strip(),
+            "category": data.get("category") or "",
+            "prefecture": data.get("prefecture") or "",
+            "min_fen": None if data.get("min_price") is None else int(data["min_price"] * 100),
+            "max_fen": None if data.get("max_price") is None else int(data["max_price"] * 100),
+            "poverty_only": bool(data.get("mark")),
+            "sort": data.get("sort") or "",
+        }

@@ -4,14 +4,17 @@ Nothing here is scoped by area: the storefront is public. Nothing here reveals a
 phone; a household's story shows only where it consented.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from villagelink.catalog.models import Category, Platform, Product, ShopStatus
+from villagelink.catalog.models import Category, Platform, Product, Shop, ShopStatus
+from villagelink.core.dates import region_today
 from villagelink.core.paths import subtree_q
+from villagelink.core.periods import open_on_q
 from villagelink.geo.models import LEVEL_PATH_WIDTH, AdminUnit, Level
+from villagelink.network.models import ServiceSite, SiteKind
 from villagelink.registry.models import Household
 
 # What the storefront sells: listed products of open shops on this storefront.
@@ -27,11 +30,22 @@ def products_on_sale() -> QuerySet[Product]:
 
 
 def product_search(
-    *, query: str = "", category: str = "", region: AdminUnit | None = None
+    *,
+    query: str = "",
+    category: str = "",
+    region: AdminUnit | None = None,
+    prefecture: str = "",
+    min_fen: int | None = None,
+    max_fen: int | None = None,
+    poverty_only: bool = False,
+    sort: str = "",
 ) -> QuerySet[Product]:
-    """Matches every word of `query` in a product's names or descriptions (Chinese, English, Tibetan)."""
+    """Matches every word of `query` in a product's names or descriptions (Chinese, English, Tibetan), within
+    the filters, in the order asked for (`forms.Sort`). The best match puts the products whose name holds the
+    whole query first, then the best-selling; without a query it is the best-selling first."""
     products = products_on_sale()
-    for word in query.split()[:8]:
+    words = query.split()[:8]
+    for word in words:
         products = products.filter(
             Q(name_zh__icontains=word)
             | Q(name_en__icontains=word)
@@ -44,7 +58,34 @@ def product_search(
         products = products.filter(category=category)
     if region is not None:
         products = products.filter(subtree_q("shop__unit__path", region.path))
-    return products.order_by("-created_at", "-pk")
+    if prefecture:
+        products = products.filter(subtree_q("shop__unit__path", prefecture))
+    if min_fen is not None:
+        products = products.filter(price_fen__gte=min_fen)
+    if max_fen is not None:
+        products = products.filter(price_fen__lte=max_fen)
+    if poverty_only:
+        products = products.filter(poverty_area_product=True)
+    if sort == "newest":
+        return products.order_by("-created_at", "-pk")
+    if sort == "price_low":
+        return products.order_by("price_fen", "pk")
+    if sort == "price_high":
+        return products.order_by("-price_fen", "-pk")
+    if sort == "best_selling" or not words:
+        return products.order_by("-sold", "-created_at", "-pk")
+    whole = " ".join(words)
+    in_name = Q(name_zh__icontains=whole) | Q(name_en__icontains=whole) | Q(name_bo__icontains=whole)
+    return products.annotate(
+        in_name=Case(When(in_name, then=Value(1)), default=Value(0), output_field=IntegerField())
+    ).order_by("-in_name", "-sold", "-created_at", "-pk")
+
+
+def prefecture_choices() -> list[tuple[str, str]]:
+    """The prefecture-level units a buyer filters by, as (path, name in the reader's language)."""
+    return [
+        (unit.path, unit.name) for unit in AdminUnit.objects.filter(level=Level.PREFECTURE).order_by("code")
+    ]
 
 
 def featured_products(*, limit: int = 12) -> list[Product]:
@@ -119,3 +160,46 @@ def story_of(product: Product) -> str:
         .first()
     )
     return story or ""
+
+
+def shop_public_get(*, pk: int) -> Shop:
+    """An open shop of this storefront (a shop elsewhere, or closed, has no page here)."""
+    found = (
+        Shop.objects.select_related("unit", "organisation")
+        .filter(pk=pk, platform=Platform.STOREFRONT, status=ShopStatus.OPEN)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def shop_public_facts(shop: Shop) -> dict:
+    """What a buyer reads of a shop: where it is (village, county, prefecture), the service point that helps
+    it (its village's open point, else the site that helped open it), its household's story where it
+    consented, and how many units it has sold."""
+    widths = [LEVEL_PATH_WIDTH[level] for level in (Level.PREFECTURE, Level.COUNTY)]
+    above = {
+        unit.path: unit for unit in AdminUnit.objects.filter(path__in={shop.unit.path[:w] for w in widths})
+    }
+    point = (
+        ServiceSite.objects.filter(open_on_q(region_today()), unit=shop.unit, kind=SiteKind.VILLAGE_POINT)
+        .order_by("pk")
+        .first()
+    ) or shop.opened_with
+    story = ""
+    if shop.household_id is not None:
+        story = (
+            Household.objects.filter(pk=shop.household_id, story_consent=True)
+            .values_list("story", flat=True)
+            .first()
+            or ""
+        )
+    return {
+        "place": shop.unit,
+        "county": above.get(shop.unit.path[: LEVEL_PATH_WIDTH[Level.COUNTY]]),
+        "prefecture": above.get(shop.unit.path[: LEVEL_PATH_WIDTH[Level.PREFECTURE]]),
+        "point": point,
+        "story": story,
+        "sold": shop.products.filter(ON_SALE).aggregate(n=Sum("sold"))["n"] or 0,
+    }

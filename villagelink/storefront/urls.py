@@ -10,6 +10,7 @@ urlpatterns = [
     path("category/<slug:category>/", views.category, name="category"),
     path("from/<str:code>/", views.region, name="region"),
     path("products/<int:pk>/", views.product, name="product"),
+    path("shops/<int:pk>/", views.shop, name="shop"),
     path("cart/", views.cart_view, name="cart"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/<str:key>/", views.confirmation, name="confirmation"),

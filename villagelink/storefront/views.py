@@ -23,6 +23,7 @@ from villagelink.catalog.models import Category
 from villagelink.core import notes
 from villagelink.core.clients import client_address
 from villagelink.core.exceptions import ApplicationError
+from villagelink.geo.models import Level
 from villagelink.orders.models import STEPS, PaymentMethod, SimulatedCharge, Status
 from villagelink.orders.payments import PaymentError, gateway_for
 from villagelink.orders.selectors import TooManyAttempts, buyer_orders, checkout_get, order_track
@@ -37,16 +38,19 @@ from villagelink.orders.services import (
 )
 
 from . import cart
-from .forms import BuyerSignupForm, CheckoutForm, QuantityForm, TrackForm
+from .forms import BuyerSignupForm, CheckoutForm, ListingForm, QuantityForm, TrackForm
 from .pagecache import anonymous_page
 from .selectors import (
     category_counts,
     featured_products,
     origin_of,
+    prefecture_choices,
     prefecture_counts,
     product_public_get,
     product_search,
     region_get,
+    shop_public_facts,
+    shop_public_get,
     story_of,
 )
 
@@ -73,20 +77,30 @@ LISTING_CACHE_SECONDS = 30
 PRODUCT_CACHE_SECONDS = 300
 
 
-def _listing(request, *, title: str, query: str = "", category: str = "", region=None):
-    """A page of products. The rendered cards are kept for 30 s per address and language (a stock badge may
-    lag that long; the product page and checkout always read the stock itself)."""
+def _listing(request, *, title: str, defaults: dict | None = None, region=None):
+    """A page of products, narrowed and sorted by the listing form (`defaults`: what the address's path
+    chose, e.g. the category). The rendered cards are kept for 30 s per address and language (a stock badge
+    may lag that long; the product page and checkout always read the stock itself)."""
+    data = request.GET.copy()
+    for name, value in (defaults or {}).items():
+        data.setdefault(name, value)
+    form = ListingForm(data, prefectures=prefecture_choices())
+    filters = form.filters()
     key = (
         f"storefront:listing:{get_language()}:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
     )
     results = caches["pages"].get(key)
     if results is None:
-        page = Paginator(product_search(query=query, category=category, region=region), PAGE_SIZE).get_page(
+        page = Paginator(product_search(**filters, region=region), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
         results = render_to_string("storefront/_results.html", {"page": page}, request=request)
         caches["pages"].set(key, results, LISTING_CACHE_SECONDS)
-    return render(request, "storefront/listing.html", {"title": title, "results": results, "query": query})
+    return render(
+        request,
+        "storefront/listing.html",
+        {"title": title, "results": results, "query": filters["query"], "form": form, "region": region},
+    )
 
 
 @require_GET
@@ -94,7 +108,7 @@ def _listing(request, *, title: str, query: str = "", category: str = "", region
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
     title = _("Results for “%(query)s”") % {"query": query} if query else _("All products")
-    return _listing(request, title=title, query=query)
+    return _listing(request, title=title)
 
 
 @require_GET
@@ -102,14 +116,29 @@ def search(request):
 def category(request, category: str):
     if category not in Category.values:
         raise Http404
-    return _listing(request, title=Category(category).label, category=category)
+    return _listing(request, title=Category(category).label, defaults={"category": category})
 
 
 @require_GET
 @anonymous_page
 def region(request, code: str):
     unit = region_get(code=code)
-    return _listing(request, title=_("Products from %(unit)s") % {"unit": unit.name}, region=unit)
+    title = _("Products from %(unit)s") % {"unit": unit.name}
+    if unit.level == Level.PREFECTURE:  # the form's own filter, which the buyer may change
+        return _listing(request, title=title, defaults={"prefecture": unit.path})
+    return _listing(request, title=title, region=unit)
+
+
+@require_GET
+@anonymous_page
+def shop(request, pk: int):
+    """A shop's page: its story (with the household's consent), where it is and the point that helps it, and
+    its products on sale."""
+    found = shop_public_get(pk=pk)
+    page = Paginator(
+        product_search().filter(shop=found).order_by("-sold", "-created_at", "-pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(request, "storefront/shop.html", {"shop": found, "page": page, **shop_public_facts(found)})
 
 
 @require_GET

@@ -1,5 +1,6 @@
 """What the orders services share: their error, order numbers, the row lock of an order, the one way a
-status moves (`_move` checks `TRANSITIONS` and records an `OrderEvent`), and stock going back on sale."""
+status moves (`_move` checks `TRANSITIONS`, records an `OrderEvent` and takes a storefront order's units out of
+its products' sold counts when it is cancelled or refunded), and stock going back on sale."""
 
 import datetime
 import secrets
@@ -12,7 +13,8 @@ from villagelink.accounts.models import User
 from villagelink.catalog.models import Product
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 
-from ..models import Order, OrderEvent, Status
+from ..models import Channel, Order, OrderEvent, Status
+from ..sold import NOT_SOLD, sold_add
 
 
 class OrderError(ApplicationError):
@@ -42,6 +44,13 @@ def _move(order: Order, status: str, *, by: User | None, note: str = "", at=None
             },
             code=ErrorCode.CONFLICT,
         )
+    if status in NOT_SOLD and order.status not in NOT_SOLD and order.channel == Channel.STOREFRONT:
+        taken_back: dict[int, int] = {}
+        for product_id, quantity in order.lines.filter(product__isnull=False).values_list(
+            "product_id", "quantity"
+        ):
+            taken_back[product_id] = taken_back.get(product_id, 0) + quantity
+        sold_add(taken_back, -1)
     order.status = status
     OrderEvent.objects.create(order=order, status=status, at=at or timezone.now(), by=by, note=note[:300])
 

@@ -317,7 +317,8 @@ def _reserve(
         OrderEvent(order=order, status=Status.PLACED, at=now, by=buyer) for order in orders
     )
     Product.objects.filter(pk__in=quantities).update(
-        stock=F("stock") - Case(*[When(pk=pk, then=Value(q)) for pk, q in quantities.items()])
+        stock=F("stock") - Case(*[When(pk=pk, then=Value(q)) for pk, q in quantities.items()]),
+        sold=F("sold") + Case(*[When(pk=pk, then=Value(q)) for pk, q in quantities.items()]),
     )
     provider = online_provider() if method == PaymentMethod.ONLINE else "cod"
     checkout.payment = Payment.objects.create(
