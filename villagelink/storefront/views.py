@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, RawPostDa
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -24,12 +25,13 @@ from villagelink.core import notes
 from villagelink.core.clients import client_address
 from villagelink.core.exceptions import ApplicationError
 from villagelink.geo.models import Level
-from villagelink.orders.models import STEPS, PaymentMethod, SimulatedCharge, Status
+from villagelink.orders.models import STEPS, PaymentMethod, PaymentStatus, SimulatedCharge, Status
 from villagelink.orders.payments import PaymentError, gateway_for
 from villagelink.orders.selectors import TooManyAttempts, buyer_orders, checkout_get, order_track
 from villagelink.orders.services import (
     Contact,
     OrderError,
+    checkout_pay_again,
     checkout_place,
     order_cancel,
     order_complete,
@@ -338,26 +340,51 @@ def _steps(order) -> dict:
 @login_required
 @require_GET
 def my_orders(request):
-    page = Paginator(buyer_orders(user=request.user), 20).get_page(request.GET.get("page"))
+    orders = buyer_orders(user=request.user).prefetch_related("lines__product__photos")
+    page = Paginator(orders, 20).get_page(request.GET.get("page"))
     return render(request, "storefront/my_orders.html", {"page": page})
+
+
+def _payable(order) -> bool:
+    """An online order still waiting for its payment within its reservation: "Pay now" is offered."""
+    checkout = order.checkout
+    return (
+        checkout is not None
+        and checkout.payment_method == PaymentMethod.ONLINE
+        and order.status == Status.PLACED
+        and checkout.payment.status == PaymentStatus.PENDING
+        and (order.expires_at is None or order.expires_at > timezone.now())
+    )
 
 
 @login_required
 @require_GET
 def my_order(request, pk: int):
     order = get_object_or_404(
-        buyer_orders(user=request.user).prefetch_related("lines__product", "events"), pk=pk
+        buyer_orders(user=request.user)
+        .select_related("checkout__payment")
+        .prefetch_related("lines__product__photos", "events"),
+        pk=pk,
     )
-    return render(request, "storefront/my_order.html", {"order": order, **_steps(order)})
+    return render(
+        request, "storefront/my_order.html", {"order": order, "payable": _payable(order), **_steps(order)}
+    )
 
 
 @login_required
 @require_POST
 def my_order_act(request, pk: int):
-    """The buyer confirms receipt (completes a delivered order) or cancels an order not yet paid or shipped."""
-    order = get_object_or_404(buyer_orders(user=request.user), pk=pk)
+    """The buyer pays an unpaid online order again (while it is reserved), confirms receipt (completes a
+    delivered order) or cancels an order not yet paid or shipped."""
+    order = get_object_or_404(buyer_orders(user=request.user).select_related("checkout__payment"), pk=pk)
     action = request.POST.get("action")
     try:
+        if action == "pay":
+            assert order.checkout is not None  # an order placed here has its checkout
+            return_url = request.build_absolute_uri(
+                reverse("storefront:pay_return", args=[order.checkout.key])
+            )
+            return redirect(checkout_pay_again(order=order, return_url=return_url))
         if action == "complete":
             order_complete(by=request.user, order=order)
             messages.success(request, _("Thank you: the order is completed."))

@@ -24,6 +24,7 @@ from .checkout import (
     CartLine,
     CheckoutResult,
     Contact,
+    checkout_pay_again,
     checkout_place,
     clean_phone,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "Contact",
     "OrderError",
     "can_fulfil",
+    "checkout_pay_again",
     "checkout_place",
     "clean_phone",
     "income_recompute",

@@ -121,6 +121,27 @@ def _result(
     return CheckoutResult(checkout=checkout, orders=orders, created=created, pay_url=pay_url)
 
 
+def checkout_pay_again(*, order: Order, return_url: str) -> str:
+    """Where the buyer pays an unpaid online order (with the rest of its checkout, which one payment covers)
+    while its stock is still reserved for it. The caller has checked that the order is the buyer's."""
+    checkout = order.checkout
+    if checkout is None or checkout.payment_method != PaymentMethod.ONLINE:
+        raise OrderError(_("This order is paid in cash on delivery; there is nothing to pay online."))
+    payment = checkout.payment
+    if order.status != Status.PLACED or payment.status != PaymentStatus.PENDING:
+        raise OrderError(_("This order is already paid or no longer waiting for payment."))
+    if order.expires_at is not None and order.expires_at <= timezone.now():
+        raise OrderError(
+            _(
+                "The time to pay for this order has passed: it is being cancelled and its goods put back on sale."
+            )
+        )
+    pay_url = _result(checkout, created=False, return_url=return_url).pay_url
+    if not pay_url:
+        raise OrderError(_("This order is already paid or no longer waiting for payment."))
+    return pay_url
+
+
 def checkout_owner(*, buyer: User | None, guest: str = "") -> str:
     """Whose idempotency keys these are: the buyer's account, else the guest (a session key or, for a client
     without a session, its address), as a keyed hash."""
