@@ -67,21 +67,117 @@ class StorefrontDemoResult:
     orders: int
 
 
+def _shade(colour: tuple[int, int, int], by: int) -> tuple[int, int, int]:
+    return tuple(max(0, min(255, c + by)) for c in colour)  # type: ignore[return-value]
+
+
+def _meat(draw: ImageDraw.ImageDraw, rng: random.Random, base) -> None:
+    """Strips of wind-dried meat on a board."""
+    draw.rounded_rectangle([260, 1000, 1660, 1240], radius=60, fill=(150, 105, 60))
+    for i in range(rng.randint(5, 7)):
+        x = 330 + i * 190 + rng.randint(-20, 20)
+        top = rng.randint(330, 470)
+        draw.rounded_rectangle([x, top, x + 150, 1080], radius=50, fill=_shade(base, rng.randint(-30, 10)))
+        for y in range(top + 80, 1040, 130):
+            draw.line([x + 30, y, x + 120, y + 30], fill=_shade(base, 60), width=14)
+
+
+def _dairy(draw: ImageDraw.ImageDraw, rng: random.Random, base) -> None:
+    """A block of butter on a wooden plate, a slice cut from it."""
+    draw.ellipse([300, 880, 1620, 1260], fill=(150, 105, 60))
+    draw.rounded_rectangle([560, 520, 1260, 1040], radius=70, fill=base)
+    draw.polygon([(560, 600), (700, 470), (1400, 470), (1260, 600)], fill=_shade(base, 25))
+    draw.polygon([(1260, 600), (1400, 470), (1400, 920), (1260, 1040)], fill=_shade(base, -25))
+    x = 1330 + rng.randint(-20, 20)
+    draw.rounded_rectangle([x, 820, x + 200, 1080], radius=30, fill=_shade(base, 10))
+
+
+def _grain(draw: ImageDraw.ImageDraw, rng: random.Random, base) -> None:
+    """A bowl heaped with grain."""
+    draw.pieslice([420, 520, 1500, 1320], 0, 180, fill=(120, 70, 40))
+    draw.ellipse([420, 760, 1500, 1080], fill=_shade(base, 10))
+    for _n in range(260):
+        x, y = rng.randint(480, 1440), rng.randint(560, 980)
+        if ((x - 960) / 520) ** 2 + ((y - 920) / 360) ** 2 < 1:
+            draw.ellipse([x, y, x + 34, y + 20], fill=_shade(base, rng.randint(-40, 30)))
+
+
+def _herbs(draw: ImageDraw.ImageDraw, rng: random.Random, base) -> None:
+    """A sprig of leaves and a few red threads."""
+    draw.line([700, 1250, 1200, 380], fill=(70, 110, 50), width=22)
+    for i in range(7):
+        t = i / 7
+        x, y = 700 + 500 * t, 1250 - 870 * t
+        left = x + 20 if i % 2 else x - 300
+        green = (80 + rng.randint(0, 40), 140, 60)
+        draw.ellipse([left, y - 70, left + 280, y + 70], fill=green)
+    for _n in range(9):
+        x = rng.randint(1250, 1650)
+        draw.line([x, 1150, x + rng.randint(-80, 80), 900], fill=base, width=12)
+
+
+def _tea(draw: ImageDraw.ImageDraw, rng: random.Random, base) -> None:
+    """A steaming cup."""
+    draw.ellipse([480, 1080, 1440, 1260], fill=(230, 225, 215))
+    draw.polygon([(620, 640), (1300, 640), (1220, 1140), (700, 1140)], fill=(245, 240, 230))
+    draw.ellipse([620, 580, 1300, 700], fill=_shade(base, 10))
+    draw.arc([1240, 720, 1480, 980], 270, 90, fill=(245, 240, 230), width=40)
+    for i in range(3):
+        x = 760 + i * 180 + rng.randint(-20, 20)
+        draw.arc([x, 260, x + 120, 560], 100, 260, fill=(250, 250, 250), width=18)
+
+
+def _crafts(draw: ImageDraw.ImageDraw, rng: random.Random, base) -> None:
+    """A length of striped wool cloth (pulu), hung over a rod."""
+    draw.line([380, 300, 1540, 300], fill=(110, 70, 40), width=36)
+    colours = [base, (200, 40, 40), (240, 190, 60), (40, 120, 80), (250, 245, 235), (40, 60, 140)]
+    rng.shuffle(colours)
+    y = 320
+    while y < 1300:
+        height = rng.randint(40, 110)
+        draw.rectangle([480, y, 1440, y + height], fill=colours[(y // 7) % len(colours)])
+        y += height
+    for x in range(500, 1440, 60):
+        draw.line([x, 1300, x, 1360], fill=(240, 230, 210), width=10)
+
+
+def _other(draw: ImageDraw.ImageDraw, rng: random.Random, base) -> None:
+    """A jar of honey."""
+    draw.rounded_rectangle([700, 560, 1220, 1260], radius=110, fill=base)
+    draw.rounded_rectangle([760, 620, 860, 1180], radius=40, fill=_shade(base, 50))
+    draw.rounded_rectangle([740, 430, 1180, 580], radius=30, fill=(150, 90, 50))
+    draw.rectangle([780, 820, 1140, 1000], fill=(250, 245, 230))
+
+
+DRAWINGS = {
+    Category.MEAT: _meat,
+    Category.DAIRY: _dairy,
+    Category.GRAIN: _grain,
+    Category.HERBS: _herbs,
+    Category.TEA: _tea,
+    Category.CRAFTS: _crafts,
+    Category.OTHER: _other,
+}
+
+
 def _picture(category: str, seed: int) -> bytes:
-    """A plain, recognisable picture: the category's colour, a soft band and a circle (no text, no fonts)."""
+    """A drawn picture of the category's goods (dried meat, butter, a bowl of grain, a sprig of herbs, a cup,
+    striped cloth, a jar), clearly an illustration, varied per product; no text, no fonts. Drawn at twice the
+    size and scaled down, for smooth edges."""
     rng = random.Random(seed)
     base = COLOURS.get(category, (180, 140, 90))
-    image = Image.new("RGB", (960, 720), base)
+    image = Image.new("RGB", (1920, 1440))
     draw = ImageDraw.Draw(image)
-    for y in range(0, 720, 8):
-        shade = tuple(max(0, min(255, c + (y - 360) // 12)) for c in base)
-        draw.rectangle([0, y, 960, y + 8], fill=shade)
-    r = rng.randint(150, 230)
-    cx, cy = rng.randint(300, 660), rng.randint(260, 460)
-    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=tuple(min(255, c + 50) for c in base))
-    draw.rectangle([0, 600, 960, 720], fill=(250, 248, 242))
+    light = _shade(base, 90)
+    for y in range(0, 1440, 16):  # a soft light from above, over the whole picture
+        draw.rectangle([0, y, 1920, y + 16], fill=_shade(light, 20 - y // 40))
+    DRAWINGS.get(Category(category) if category in Category.values else Category.OTHER, _other)(
+        draw, rng, base
+    )
     out = io.BytesIO()
-    image.save(out, format="JPEG", quality=70, optimize=True, progressive=True)
+    image.resize((960, 720), Image.Resampling.LANCZOS).save(
+        out, format="JPEG", quality=70, optimize=True, progressive=True
+    )
     return out.getvalue()
 
 
