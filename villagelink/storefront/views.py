@@ -24,6 +24,7 @@ from villagelink.catalog.models import Category
 from villagelink.core import notes
 from villagelink.core.clients import client_address
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.forms import add_service_error
 from villagelink.geo.models import Level
 from villagelink.orders.models import STEPS, PaymentMethod, PaymentStatus, SimulatedCharge, Status
 from villagelink.orders.payments import PaymentError, gateway_for
@@ -210,7 +211,7 @@ def checkout(request):
                 return_url=request.build_absolute_uri(reverse("storefront:pay_return", args=[key])),
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            add_service_error(form, error)  # a wrong phone or address beside its field
         else:
             if key == cart.checkout_key(request.session):
                 cart.checked_out(request.session, key)

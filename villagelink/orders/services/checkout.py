@@ -66,18 +66,20 @@ class CheckoutResult:
 def clean_phone(phone: str) -> str:
     cleaned = re.sub(r"[\s()-]", "", phone or "")
     if not PHONE_PATTERN.match(cleaned):
-        raise OrderError(_("Give a phone number of 7 to 15 digits, such as 13800138000."))
+        raise OrderError(_("Give a phone number of 7 to 15 digits, such as 13800138000."), field="phone")
     return cleaned
 
 
 def _clean_contact(contact: Contact) -> Contact:
     name, address, note = contact.name.strip(), contact.address.strip(), contact.note.strip()
     if not name or len(name) > 100:
-        raise OrderError(_("Give the name of the person who receives the order (at most 100 characters)."))
+        raise OrderError(
+            _("Give the name of the person who receives the order (at most 100 characters)."), field="name"
+        )
     if len(address) < 5 or len(address) > 300:
-        raise OrderError(_("Give the full delivery address (5 to 300 characters)."))
+        raise OrderError(_("Give the full delivery address (5 to 300 characters)."), field="address")
     if len(note) > 300:
-        raise OrderError(_("Keep the notes to 300 characters."))
+        raise OrderError(_("Keep the notes to 300 characters."), field="note")
     return Contact(name=name, phone=clean_phone(contact.phone), address=address, note=note)
 
 

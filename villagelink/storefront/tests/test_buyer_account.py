@@ -2,6 +2,7 @@
 tracking straight from the confirmation."""
 
 import datetime
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -77,3 +78,24 @@ def test_the_confirmation_tracks_the_order_without_typing_and_without_the_digits
     assert 'method="post" action="/track/"' in confirmation
     tracked = client.post(reverse("storefront:track"), {"number": order.number, "phone_last4": "1234"})
     assert tracked.context["order"] == order
+
+
+def test_the_cart_removes_a_product_with_one_button(client, market):
+    add(client, market.butter, 2)
+    add(client, market.barley, 1)
+    cart = client.get(reverse("storefront:cart")).content.decode()
+    assert f'data-testid="remove-{market.butter.pk}"' in cart and 'class="no-photo thumb"' in cart
+    client.post(reverse("storefront:cart"), {"product": market.butter.pk, "quantity": 0})
+    items = client.get(reverse("storefront:cart")).context["items"]
+    assert [item.product.pk for item in items] == [market.barley.pk]
+
+
+def test_a_wrong_phone_or_address_at_checkout_is_said_beside_its_field(client, market):
+    add(client, market.butter, 1)
+    page = client.post(reverse("storefront:checkout"), checkout_form(client, phone="12")).content.decode()
+    field = re.search(r'<div class="field has-error">(.*?)</div>', page, re.S)
+    assert field and 'name="phone"' in field[1] and "phone number of 7 to 15 digits" in field[1]
+    page = client.post(reverse("storefront:checkout"), checkout_form(client, address="x")).content.decode()
+    field = re.search(r'<div class="field has-error">(.*?)</div>', page, re.S)
+    assert field and 'name="address"' in field[1] and "full delivery address" in field[1]
+    assert Order.objects.count() == 0
