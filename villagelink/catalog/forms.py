@@ -8,7 +8,7 @@ from villagelink.geo.pickers import VILLAGES
 from villagelink.network.pickers import SITES
 from villagelink.registry.pickers import HOUSEHOLDS, ORGANISATIONS
 
-from .models import Category, Platform, ShopStatus
+from .models import ADJUSTMENTS, Category, Platform, ShopStatus
 from .services import ProductData
 
 
@@ -75,8 +75,17 @@ class ProductForm(ScopedForm):
         label=_("Description (Tibetan)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def product_data(self) -> ProductData:
-        d = self.cleaned_data
+    def __init__(self, *args, user, editing: bool = False, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        if editing:  # the stock moves only with a recorded change (the stock form beside this one)
+            del self.fields["stock"]
+        if getattr(user, "role", None) == "seller":  # no area to pick a village in: the shop's is the origin
+            del self.fields["origin_village"]
+
+    def product_data(self, *, stock: int = 0, origin_village=None) -> ProductData:
+        """The product as typed; what the form did not offer (the stock when editing, the origin for a
+        seller) as given."""
+        d = {"stock": stock, "origin_village": origin_village, **self.cleaned_data}
         return ProductData(
             name_zh=d["name_zh"],
             name_en=d["name_en"],
@@ -92,3 +101,17 @@ class ProductForm(ScopedForm):
             description_en=d["description_en"],
             description_bo=d["description_bo"],
         )
+
+
+class StockForm(forms.Form):
+    """A change of stock by hand, with its reason."""
+
+    change = forms.IntegerField(
+        label=_("Change"),
+        min_value=-MAX_STOCK,
+        max_value=MAX_STOCK,
+        help_text=_("More received: a positive number (20). Spoiled or miscounted: a negative one (-3)."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=[(r.value, r.label) for r in ADJUSTMENTS])
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

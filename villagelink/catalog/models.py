@@ -1,6 +1,7 @@
 import datetime
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -232,3 +233,56 @@ class ProductPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} #{self.position}"
+
+
+class StockReason(models.TextChoices):
+    OPENING = "opening", _("Stock when listed")
+    RESTOCK = "restock", _("New stock received")
+    CORRECTION = "correction", _("Counted again: corrected")
+    DAMAGED = "damaged", _("Spoiled, damaged or lost")
+    SALE = "sale", _("Ordered on the storefront")
+    RETURN = "return", _("Back on sale: order cancelled")
+
+
+# What a seller or an operator records by hand; the others come with a listing or an order.
+ADJUSTMENTS = (StockReason.RESTOCK, StockReason.CORRECTION, StockReason.DAMAGED)
+
+
+class StockMove(models.Model):
+    """One change of a product's stock, with its reason: the product's stock is the sum of its moves. Written
+    beside every change (`catalog.services.stock_adjust`, the listing, and the order services' checkout and
+    returns), never changed afterwards."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="stock_moves"
+    )
+    change = models.IntegerField(_("change"))
+    reason = models.CharField(_("reason"), max_length=12, choices=StockReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    reference = models.CharField(_("order number"), max_length=20, blank=True)
+    by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    scope_path_lookup = "product__shop__unit__path"
+
+    class Meta:
+        verbose_name = _("stock change")
+        verbose_name_plural = _("stock changes")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(change=0), name="catalog_stockmove_changes"),
+            models.CheckConstraint(
+                condition=models.Q(reason__in=StockReason.values), name="catalog_stockmove_reason_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "at"], name="catalog_stockmove_product_at")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.change:+d} {self.reason}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -17,6 +18,7 @@ from villagelink.approvals.services import approvals_guard
 from villagelink.assistance.models import AssistanceKind
 from villagelink.assistance.services import assistance_record
 from villagelink.core import notes
+from villagelink.core.bounds import MAX_STOCK
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError, ErrorCode, Problems
 from villagelink.core.scope import in_scope
@@ -24,7 +26,17 @@ from villagelink.geo.models import AdminUnit, Level
 from villagelink.network.models import ServiceSite
 from villagelink.registry.models import Household, Organisation
 
-from .models import Category, Platform, Product, ProductPhoto, Shop, ShopStatus
+from .models import (
+    ADJUSTMENTS,
+    Category,
+    Platform,
+    Product,
+    ProductPhoto,
+    Shop,
+    ShopStatus,
+    StockMove,
+    StockReason,
+)
 
 
 class CatalogError(ApplicationError):
@@ -173,7 +185,30 @@ class ProductData:
     is_listed: bool = True
 
 
-def _apply_product(product: Product, data: ProductData) -> None:
+def can_manage_shop(user, shop: Shop) -> bool:
+    """Who runs a shop's products and stock: its seller, and the operators, officers and administrators whose
+    area holds it."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.SELLER:
+        return shop.seller_id == user.pk
+    return can_work_in_registry(user) and in_scope(user, shop.unit.path)
+
+
+def _require_shop(by: User, shop: Shop) -> None:
+    if can_manage_shop(by, shop):
+        return
+    if by.is_authenticated and by.role != Role.SELLER:
+        _require(by, shop.unit)  # says what is wrong: the role, or the area
+    raise CatalogError(
+        _("Only the shop's seller, or an operator or officer of its area, may change its products."),
+        code=ErrorCode.FORBIDDEN,
+    )
+
+
+def _apply_product(product: Product, data: ProductData, *, creating: bool = False) -> None:
+    """The product's details from `data`; its stock only when it is listed (afterwards the stock moves only
+    with a recorded change: `stock_adjust`, an order)."""
     problems = Problems(CatalogError)
     for name in ("name_zh", "name_en"):
         if not getattr(data, name).strip():
@@ -188,17 +223,24 @@ def _apply_product(product: Product, data: ProductData) -> None:
         problems.add("origin_village", _("The origin must be a village."))
     problems.raise_if_any()
     for field in ProductData.__dataclass_fields__:
+        if field == "stock" and not creating:
+            continue
         value = getattr(data, field)
         setattr(product, field, value.strip() if isinstance(value, str) else value)
 
 
 @transaction.atomic
 def product_create(*, by: User, shop: Shop, data: ProductData) -> Product:
-    _require(by, shop.unit)
+    _require_shop(by, shop)
     product = Product(shop=shop)
-    _apply_product(product, data)
+    _apply_product(product, data, creating=True)
     product.save()
-    if shop.household is not None and shop.household.is_poor_in(region_today().year):
+    if product.stock:
+        StockMove.objects.create(product=product, change=product.stock, reason=StockReason.OPENING, by=by)
+    # help given to a poor household: a listing made for it by a site's operator or an officer (a seller
+    # listing on their own is no act of assistance)
+    helped = can_work_in_registry(by) and shop.household is not None
+    if helped and shop.household.is_poor_in(region_today().year):
         assistance_record(
             by=by,
             household=shop.household,
@@ -214,10 +256,37 @@ def product_create(*, by: User, shop: Shop, data: ProductData) -> Product:
 @transaction.atomic
 def product_update(*, by: User, product: Product, data: ProductData) -> Product:
     product = Product.objects.select_for_update().select_related("shop__unit").get(pk=product.pk)
-    _require(by, product.shop.unit)
+    _require_shop(by, product.shop)
     _apply_product(product, data)
     product.save()
     return product
+
+
+@transaction.atomic
+def stock_adjust(*, by: User, product: Product, change: int, reason: str, note: str = "") -> StockMove:
+    """A change of stock recorded by hand, with its reason (new stock received, counted again, spoiled or
+    lost), under the product's row lock so that a checkout at the same moment is counted right."""
+    product = Product.objects.select_for_update().select_related("shop__unit").get(pk=product.pk)
+    _require_shop(by, product.shop)
+    problems = Problems(CatalogError)
+    if reason not in ADJUSTMENTS:
+        problems.add("reason", _("Choose why the stock changes."))
+    if change == 0 or abs(change) > MAX_STOCK:
+        problems.add(
+            "change", _("Give a change between -%(max)s and %(max)s, not zero.") % {"max": MAX_STOCK}
+        )
+    elif product.stock + change < 0:
+        problems.add(
+            "change",
+            _("Only %(stock)d in stock: at most %(stock)d can be taken away.") % {"stock": product.stock},
+        )
+    elif product.stock + change > MAX_STOCK:
+        problems.add("change", _("The stock would exceed %(max)s.") % {"max": MAX_STOCK})
+    if len(note.strip()) > 200:
+        problems.add("note", _("Keep the note to 200 characters."))
+    problems.raise_if_any()
+    Product.objects.filter(pk=product.pk).update(stock=F("stock") + change)
+    return StockMove.objects.create(product=product, change=change, reason=reason, note=note.strip(), by=by)
 
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -230,7 +299,7 @@ PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 def product_add_photo(*, by: User, product: Product, data: bytes) -> ProductPhoto:
     """Checks that `data` is a real JPEG, PNG or WebP photo of sane size, and stores it re-encoded as JPEG
     (at most 1600 px a side, without its metadata: no camera location leaves the village)."""
-    _require(by, product.shop.unit)
+    _require_shop(by, product.shop)
     if len(data) > MAX_PHOTO_BYTES:
         raise CatalogError(_("The photo is larger than 5 MB; take or save it smaller."))
     try:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from villagelink.accounts.models import Role
 from villagelink.accounts.permissions import can_work_in_registry
 from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
@@ -15,10 +16,26 @@ from villagelink.core.forms import add_service_error, int_or_none
 from villagelink.core.money import fen_to_yuan
 from villagelink.core.scope import in_scope
 
-from .forms import ProductForm, ShopOpenForm, ShopStatusForm
+from .forms import ProductForm, ShopOpenForm, ShopStatusForm, StockForm
 from .models import Platform, ShopStatus
-from .selectors import product_get, product_list, shop_get, shop_list
-from .services import product_add_photo, product_create, product_update, shop_open, shop_set_status
+from .selectors import (
+    product_get_for_work,
+    seller_shops,
+    shop_get,
+    shop_get_for_work,
+    shop_list,
+    shop_products,
+    stock_history,
+)
+from .services import (
+    can_manage_shop,
+    product_add_photo,
+    product_create,
+    product_update,
+    shop_open,
+    shop_set_status,
+    stock_adjust,
+)
 
 PAGE_SIZE = 25
 
@@ -54,8 +71,19 @@ def shops(request):
 
 
 @login_required
+def my_shops(request):
+    """A seller's way in: their shop's page (or the list of them, when they run several)."""
+    found = list(seller_shops(user=request.user)[:2])
+    if len(found) == 1:
+        return redirect("catalog:shop_detail", pk=found[0].pk)
+    if not found and request.user.role != Role.SELLER:
+        return redirect("catalog:shops")
+    return render(request, "catalog/my_shops.html", {"shops": seller_shops(user=request.user)})
+
+
+@login_required
 def shop_detail(request, pk: int):
-    shop = shop_get(user=request.user, pk=pk)
+    shop = shop_get_for_work(user=request.user, pk=pk)
     return render(request, "catalog/shop_detail.html", _shop_context(request, shop))
 
 
@@ -63,9 +91,11 @@ def _shop_context(request, shop, **extra):
     site = shop.opened_with
     return {
         "shop": shop,
-        "products": product_list(user=request.user, shop=shop),
+        "products": shop_products(shop=shop),
         "site_in_scope": site is not None and in_scope(request.user, site.unit.path),
-        "can_edit": can_work_in_registry(request.user),
+        "can_edit": can_manage_shop(request.user, shop),
+        # the shop's status, and links into the registry and the units, are for the people of its area
+        "can_browse": can_work_in_registry(request.user),
         "actions": [(status, label) for status, label in STATUS_ACTIONS.items() if status != shop.status],
         **extra,
     }
@@ -140,8 +170,8 @@ def _shop_url(shop) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def shop_product_new(request, pk: int):
-    shop = shop_get(user=request.user, pk=pk)
-    if not can_work_in_registry(request.user):
+    shop = shop_get_for_work(user=request.user, pk=pk)
+    if not can_manage_shop(request.user, shop):
         raise PermissionDenied
     form = ProductForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -162,20 +192,14 @@ def shop_product_new(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def product_edit(request, pk: int):
-    product = product_get(user=request.user, pk=pk)
-    if not can_work_in_registry(request.user):
-        raise PermissionDenied
-    initial = {
+def _product_initial(product) -> dict:
+    return {
         "name_zh": product.name_zh,
         "name_en": product.name_en,
         "name_bo": product.name_bo,
         "category": product.category,
         "price": fen_to_yuan(product.price_fen),
         "unit_label": product.unit_label,
-        "stock": product.stock,
         "origin_village": product.origin_village_id,
         "poverty_area_product": product.poverty_area_product,
         "is_listed": product.is_listed,
@@ -183,23 +207,73 @@ def product_edit(request, pk: int):
         "description_en": product.description_en,
         "description_bo": product.description_bo,
     }
-    form = ProductForm(request.POST or None, user=request.user, initial=initial)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_edit(request, pk: int):
+    product = product_get_for_work(user=request.user, pk=pk)
+    if not can_manage_shop(request.user, product.shop):
+        raise PermissionDenied
+    initial = _product_initial(product)
+    form = ProductForm(request.POST or None, user=request.user, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            product = product_update(by=request.user, product=product, data=form.product_data())
+            product = product_update(
+                by=request.user,
+                product=product,
+                data=form.product_data(stock=product.stock, origin_village=product.origin_village),
+            )
         except ApplicationError as error:
             add_service_error(form, error)
         else:
             messages.success(request, _("“%(product)s” is saved.") % {"product": product.name})
             return redirect("catalog:shop_detail", pk=product.shop_id)
-    return _form_page(
+    return _product_page(request, product, form=form)
+
+
+def _product_page(request, product, *, form=None, stock_form=None):
+    """A product's page for those who run it: its details, its stock with the form that changes it, and the
+    stock's history."""
+    refused = request.method == "POST" and bool((form and form.errors) or (stock_form and stock_form.errors))
+    return render(
         request,
+        "catalog/product_edit.html",
         {
-            "form": form,
+            "product": product,
+            "form": form or ProductForm(user=request.user, initial=_product_initial(product), editing=True),
+            "stock_form": stock_form or StockForm(),
+            "history": stock_history(product=product),
             "title": _("Edit %(product)s") % {"product": product.name},
             "back_url": _shop_url(product.shop),
         },
+        status=400 if refused else 200,
     )
+
+
+@login_required
+@require_POST
+def product_stock(request, pk: int):
+    """A change of the product's stock by hand, with its reason; the page again with the error beside its
+    field when refused."""
+    product = product_get_for_work(user=request.user, pk=pk)
+    if not can_manage_shop(request.user, product.shop):
+        raise PermissionDenied
+    form = StockForm(request.POST)
+    if form.is_valid():
+        try:
+            stock_adjust(by=request.user, product=product, **form.cleaned_data)
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            product.refresh_from_db(fields=["stock"])
+            messages.success(
+                request,
+                _("The stock of “%(product)s” is now %(stock)d.")
+                % {"product": product.name, "stock": product.stock},
+            )
+            return redirect("catalog:product_edit", pk=product.pk)
+    return _product_page(request, product, stock_form=form)
 
 
 MAX_PHOTO_UPLOAD = 5 * 1024 * 1024
@@ -209,14 +283,10 @@ MAX_PHOTO_UPLOAD = 5 * 1024 * 1024
 @require_POST
 def product_photo_add(request, pk: int):
     """Adds a photo to one of the shop's products; the service checks the file and re-encodes it."""
-    shop = shop_get(user=request.user, pk=pk)
-    if not can_work_in_registry(request.user):
+    shop = shop_get_for_work(user=request.user, pk=pk)
+    if not can_manage_shop(request.user, shop):
         raise PermissionDenied
-    product = (
-        product_list(user=request.user, shop=shop)
-        .filter(pk=int_or_none(request.POST.get("product", "")))
-        .first()
-    )
+    product = shop_products(shop=shop).filter(pk=int_or_none(request.POST.get("product", ""))).first()
     upload = request.FILES.get("photo")
     if product is None or upload is None:
         messages.error(request, _("Choose one of the shop's products and a photo file."))

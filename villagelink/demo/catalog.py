@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from villagelink.assistance.models import AssistanceEvent, AssistanceKind
-from villagelink.catalog.models import Platform, Product, Shop, ShopStatus
+from villagelink.catalog.models import Platform, Product, Shop, ShopStatus, StockMove, StockReason
 from villagelink.core import notes
 from villagelink.core.paths import subtree_q
 from villagelink.geo.models import AdminUnit
@@ -213,6 +213,17 @@ def build_catalog_demo(*, region: AdminUnit) -> CatalogDemoResult:
                 )
             )
     Product.objects.bulk_create(products, batch_size=1000)
+    StockMove.objects.bulk_create(  # each listing's opening stock, as the service records it
+        (
+            StockMove(
+                product=product, change=product.stock, reason=StockReason.OPENING, at=product.created_at
+            )
+            for product in Product.objects.filter(subtree_q("shop__unit__path", region.path), stock__gt=0)
+            .only("pk", "stock", "created_at")
+            .iterator(chunk_size=2000)
+        ),
+        batch_size=1000,
+    )
     AssistanceEvent.objects.bulk_create(events, batch_size=1000)
     name_in_every_language(region)
     return CatalogDemoResult(shops=len(shops), products=len(products), setup_events=len(events))

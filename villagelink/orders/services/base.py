@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
-from villagelink.catalog.models import Product
+from villagelink.catalog.models import Product, StockMove, StockReason
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 
 from ..models import Channel, Order, OrderEvent, Status
@@ -63,4 +63,13 @@ def _return_stock(order: Order) -> None:
     list(Product.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
     for line in lines:
         Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
+    StockMove.objects.bulk_create(
+        StockMove(
+            product_id=line.product_id,
+            change=line.quantity,
+            reason=StockReason.RETURN,
+            reference=order.number,
+        )
+        for line in lines
+    )
     order.holds_stock = False

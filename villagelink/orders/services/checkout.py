@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
-from villagelink.catalog.models import Platform, Product, ShopStatus
+from villagelink.catalog.models import Platform, Product, ShopStatus, StockMove, StockReason
 from villagelink.core.crypto import buyer_key, encrypt, keyed_hash
 from villagelink.core.dates import region_day
 from villagelink.core.exceptions import ErrorCode
@@ -342,6 +342,18 @@ def _reserve(
     Product.objects.filter(pk__in=quantities).update(
         stock=F("stock") - Case(*[When(pk=pk, then=Value(q)) for pk, q in quantities.items()]),
         sold=F("sold") + Case(*[When(pk=pk, then=Value(q)) for pk, q in quantities.items()]),
+    )
+    StockMove.objects.bulk_create(
+        StockMove(
+            product_id=line.product_id,
+            change=-line.quantity,
+            reason=StockReason.SALE,
+            reference=order.number,
+            by=buyer,
+            at=now,
+        )
+        for order in orders
+        for line in lines_by_shop[order.shop_id]
     )
     provider = online_provider() if method == PaymentMethod.ONLINE else "cod"
     checkout.payment = Payment.objects.create(

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -16,7 +17,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from villagelink.catalog.models import Product
+from villagelink.catalog.models import Product, StockMove, StockReason
+from villagelink.catalog.services import CatalogError, stock_adjust
 from villagelink.orders import payments
 from villagelink.orders.models import Order, OrderEvent, OrderLine, Status
 from villagelink.orders.services import (
@@ -30,6 +32,7 @@ from villagelink.orders.services import (
     payment_notification_receive,
     payment_return,
 )
+from villagelink.orders.sold import sold_counted, sold_recount
 from villagelink.orders.tests.factories import build_market, new_key, place
 
 needs_postgresql = pytest.mark.skipif(
@@ -122,8 +125,9 @@ def test_a_notification_racing_the_buyers_return_pays_once(units, admin_user):
 
 
 class StockMachine(RuleBasedStateMachine):
-    """Reserve / pay / expire / cancel / ship / deliver / complete / refund in any order: the stock on the
-    shelf plus what orders hold always equals what there was, and never goes below zero."""
+    """Reserve / pay / expire / cancel / ship / deliver / complete / refund and stock changes by hand in any
+    order: the stock on the shelf plus what orders hold always equals what there was and what was added by
+    hand, never goes below zero, and is the sum of its history; the sold count is what a recount gives."""
 
     market = None
     INITIAL = 12
@@ -133,7 +137,11 @@ class StockMachine(RuleBasedStateMachine):
         self.product = Product.objects.get(pk=self.market.butter.pk)
         Product.objects.filter(pk=self.product.pk).update(stock=self.INITIAL)
         Order.objects.filter(lines__product=self.product).update(holds_stock=False)
+        StockMove.objects.filter(product=self.product).delete()
+        StockMove.objects.create(product=self.product, change=self.INITIAL, reason=StockReason.OPENING)
+        sold_recount([self.product.pk])
         self.orders: list[int] = []
+        self.adjusted = 0
 
     def _orders(self, *statuses, method=None):
         orders = Order.objects.filter(pk__in=self.orders, status__in=statuses)
@@ -149,6 +157,17 @@ class StockMachine(RuleBasedStateMachine):
             assert Product.objects.get(pk=self.product.pk).stock < quantity
             return
         self.orders.extend(order.pk for order in result.orders)
+
+    @rule(
+        change=st.integers(-6, 6).filter(bool), reason=st.sampled_from(["restock", "correction", "damaged"])
+    )
+    def adjust(self, change, reason):
+        try:
+            stock_adjust(by=self.market.seller, product=self.product, change=change, reason=reason)
+        except CatalogError:
+            assert Product.objects.get(pk=self.product.pk).stock + change < 0
+            return
+        self.adjusted += change
 
     @rule(data=st.data())
     def pay(self, data):
@@ -208,7 +227,14 @@ class StockMachine(RuleBasedStateMachine):
             ).values_list("quantity", flat=True)
         )
         assert shelf >= 0
-        assert shelf + held == self.INITIAL
+        assert shelf + held == self.INITIAL + self.adjusted
+        assert StockMove.objects.filter(product=self.product).aggregate(n=Sum("change"))["n"] == shelf
+
+    @invariant()
+    def sold_is_what_the_orders_say(self):
+        assert Product.objects.get(pk=self.product.pk).sold == sold_counted([self.product.pk]).get(
+            self.product.pk, 0
+        )
 
 
 def test_stock_is_conserved_whatever_happens(market):
@@ -222,3 +248,22 @@ def test_stock_is_conserved_whatever_happens(market):
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_stock_changes_by_hand_and_checkouts_at_the_same_moment_keep_the_history_whole(units, admin_user):
+    market = build_market(units, admin_user)
+    butter = market.butter  # 20 in stock, with its opening change
+
+    def work(i):
+        if i % 2:
+            return place((butter, 1))
+        return stock_adjust(by=market.seller, product=butter, change=2, reason="restock")
+
+    for _round in range(10):
+        results = run_together(8, work)
+        assert not [r for r in results if isinstance(r, Exception)], results
+    stock = Product.objects.get(pk=butter.pk).stock
+    assert stock == 20 + 10 * (4 * 2 - 4)
+    assert StockMove.objects.filter(product=butter).aggregate(n=Sum("change"))["n"] == stock
