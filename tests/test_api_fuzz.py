@@ -158,7 +158,7 @@ def order_body(product: int) -> dict:
 # Bodies that can create something (the seeded ones conflict, or are out of the officer's scope).
 TEMPLATES = SEED | {
     "orders": [order_body(1), order_body(2)],
-    "ship": [{"carrier": "EMS", "tracking_number": "EM1"}, {"site": 1}],
+    "ship": [{"carrier": "EMS", "tracking_number": "EM123456789CN"}, {"site": 1}],
     "sites": [
         *SEED["sites"],
         {"kind": "county_centre", "unit": NAMLING, "name": "Centre", "opened_on": "2016-05-01"},

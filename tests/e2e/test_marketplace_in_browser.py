@@ -44,8 +44,18 @@ def test_a_new_buyer_buys_yak_butter_and_the_seller_ships_it(new_page, screensho
     search(buyer, "酥油")
     expect(buyer.locator("[data-testid=results]")).to_contain_text("butter")
     search(buyer, "butter")
+    # the newest poverty-area products between ¥50 and ¥100, by the filters and a sort
+    buyer.click("[data-testid=filters] summary")
+    buyer.select_option("#id_sort", "newest")
+    buyer.check("#id_mark")
+    buyer.fill("#id_min_price", "50")
+    buyer.fill("#id_max_price", "100")
+    with buyer.expect_navigation():
+        buyer.click("[data-testid=filters] button[type=submit]")
+    assert "sort=newest" in buyer.url and "mark=on" in buyer.url  # an address to share
     results = buyer.locator("[data-testid=results]")
     expect(results).to_contain_text(PRODUCT)
+    expect(results.locator("[data-testid=sold]").first).to_be_visible()
     screenshot(buyer, "search-butter")
 
     # The product page's first load, as a phone on a fresh connection would fetch it.
@@ -66,6 +76,12 @@ def test_a_new_buyer_buys_yak_butter_and_the_seller_ships_it(new_page, screensho
     expect(buyer.locator("[data-testid=origin]")).to_contain_text("Namling County")
     expect(buyer.locator("[data-testid=poverty-mark]")).to_be_visible()
     screenshot(buyer, "product")
+    with buyer.expect_navigation():
+        buyer.click("[data-testid=shop-link]")
+    expect(buyer.locator("[data-testid=shop]")).to_be_visible()
+    expect(buyer.locator("[data-testid=results]")).to_contain_text(PRODUCT)  # the shop's own page lists it
+    screenshot(buyer, "shop-page")
+    buyer.goto(product_url)
     buyer.click("text=Add to cart")
     expect(buyer.locator("[data-testid=cart-link]")).to_contain_text("(1)")
 
@@ -98,7 +114,7 @@ def test_a_new_buyer_buys_yak_butter_and_the_seller_ships_it(new_page, screensho
     expect(seller.locator("[data-testid=orders]")).to_contain_text(number)
     with seller.expect_navigation():
         seller.click(f"text={number}")
-    seller.fill("#id_carrier", "EMS")
+    seller.select_option("#id_carrier", "EMS")  # from the list
     seller.fill("#id_tracking_number", "EA123456789CN")
     with seller.expect_navigation():
         seller.click("[data-testid=ship-form] button[type=submit]")

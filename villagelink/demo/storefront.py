@@ -217,7 +217,7 @@ def _move(order: Order, to: str, *, by: User, rng: random.Random) -> None:
     if to == "refunded" and order.payment_method == "online":
         order_cancel(by=by, order=order, reason="缺货 / Out of stock")
         return
-    order_ship(by=by, order=order, carrier="EMS", tracking_number=f"E{rng.randint(10**10, 10**11 - 1)}CN")
+    order_ship(by=by, order=order, carrier="EMS", tracking_number=f"EA{rng.randint(10**8, 10**9 - 1)}CN")
     if to == "shipped":
         return
     order_deliver(by=by, order=order)

@@ -4,23 +4,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from villagelink.orders.carriers import Carrier
+
 
 class Direction(models.TextChoices):
     RECEIVED = "received", _("Received for a villager")
     SENT = "sent", _("Sent out for a seller")
 
 
-# The carriers that reach Tibet's townships and villages (names as printed on their waybills).
-CARRIERS = [
-    ("EMS", _("EMS")),
-    ("China Post", _("China Post")),
-    ("SF Express", _("SF Express")),
-    ("JD Logistics", _("JD Logistics")),
-    ("ZTO", _("ZTO Express")),
-    ("YTO", _("YTO Express")),
-    ("Yunda", _("Yunda Express")),
-    ("Other", _("Other carrier")),
-]
+# The carriers that reach Tibet's townships and villages: the same list as the sellers ship with.
+CARRIERS = Carrier.choices
 
 
 class Parcel(models.Model):

@@ -1,9 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .carriers import Carrier
+
 
 class ShipForm(forms.Form):
-    carrier = forms.CharField(label=_("Carrier"), max_length=60, required=False)
+    carrier = forms.ChoiceField(
+        label=_("Carrier"), choices=[("", _("— choose —")), *Carrier.choices], required=False
+    )
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=60, required=False)
     point = forms.ModelChoiceField(
         label=_("Or hand over at the service point"),

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from villagelink.catalog.models import Platform
 from villagelink.core.crypto import decrypt
 
+from .carriers import carrier_label
+
 
 class Kind(models.TextChoices):
     SALE = "sale", _("Sale")
@@ -263,6 +265,10 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def carrier_label(self) -> str:
+        return carrier_label(self.carrier)
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from villagelink.core.exceptions import ApplicationError
+from villagelink.core.forms import add_service_error
 
 from .forms import ReasonForm, ShipForm
 from .models import Status
@@ -77,10 +78,12 @@ def order_ship_view(request, pk: int):
             tracking_number=data["tracking_number"],
             site=data["point"],
         )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Order %(number)s is shipped.") % {"number": order.number})
+    except ApplicationError as error:  # a mistyped tracking number: beside its field, as typed
+        add_service_error(form, error)
+        return render(
+            request, "orders/order_detail.html", _context(request, order, ship_form=form), status=400
+        )
+    messages.success(request, _("Order %(number)s is shipped.") % {"number": order.number})
     return redirect("orders:order", pk=order.pk)
 
 

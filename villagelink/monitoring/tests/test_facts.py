@@ -153,7 +153,7 @@ def test_a_storefront_sale_counts_when_it_completes_not_before(market):
     county = AdminUnit.objects.get(code="540221")
     today = region_today()
     (order,) = place((market.butter, 2)).orders
-    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="E1")
+    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA123456789CN")
     order_deliver(by=market.seller, order=order)
     assert _sales(county, (today, today)) == 0
     order_complete(by=market.seller, order=order)
@@ -161,7 +161,7 @@ def test_a_storefront_sale_counts_when_it_completes_not_before(market):
     assert figures_for(unit=county, start=today, end=today)["poor_household_income"] == 13600
 
     (refunded,) = place((market.barley, 1)).orders
-    order_ship(by=market.seller, order=refunded, carrier="EMS", tracking_number="E2")
+    order_ship(by=market.seller, order=refunded, carrier="EMS", tracking_number="EA123456789CN")
     order_deliver(by=market.seller, order=refunded)
     order_refund(by=market.seller, order=refunded, reason="Returned")
     assert _sales(county, (today, today)) == 13600
@@ -388,7 +388,7 @@ class FactsMachine(RuleBasedStateMachine):
         except Exception:  # sold out: nothing to follow
             return
         self.storefront.append(order.pk)
-        order_ship(by=seller, order=order, carrier="EMS", tracking_number="E1")
+        order_ship(by=seller, order=order, carrier="EMS", tracking_number="EA123456789CN")
         order_deliver(by=seller, order=order)
         if outcome == "complete":
             order_complete(by=seller, order=order)

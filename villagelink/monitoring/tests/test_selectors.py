@@ -174,7 +174,7 @@ def test_farm_products_are_sales_of_meat_dairy_grain_herbs_and_tea_however_they_
         )  # fmt: skip
     (storefront,) = place((market.barley, 2)).orders
     assert storefront.category == "dairy"  # the test market files all its products under dairy
-    order_ship(by=market.seller, order=storefront, carrier="EMS", tracking_number="E1")
+    order_ship(by=market.seller, order=storefront, carrier="EMS", tracking_number="EA123456789CN")
     order_deliver(by=market.seller, order=storefront)
     order_complete(by=market.seller, order=storefront)
     owner = household(admin_user, units[NAMLING_VILLAGES[0]], "801")

@@ -40,7 +40,7 @@ def scene(market, units, admin_user, settings, tmp_path):
     Image.new("RGB", (400, 300), (90, 60, 20)).save(picture, format="JPEG")
     photo = product_add_photo(by=admin_user, product=market.butter, data=picture.getvalue())
     (order,) = place((market.butter, 2)).orders
-    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="E1")
+    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA123456789CN")
     order_deliver(by=market.seller, order=order)
     order_complete(by=market.seller, order=order)
     village = units["540221101201"]

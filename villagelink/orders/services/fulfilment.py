@@ -12,6 +12,7 @@ from villagelink.core.exceptions import ErrorCode
 from villagelink.core.scope import in_scope, is_administrator
 from villagelink.network.models import ServiceSite
 
+from ..carriers import carrier_label, tracking_clean
 from ..facts import facts_follow
 from ..models import Order, Payment, PaymentMethod, PaymentStatus, Refund, Status
 from .base import OrderError, _lock, _move, _return_stock
@@ -52,6 +53,15 @@ def order_ship(
         raise OrderError(
             _("Give the carrier and the tracking number, or the service point that takes the parcel.")
         )
+    if site is None:
+        try:
+            tracking_number = tracking_clean(carrier, tracking_number)
+        except ValueError as wrong:
+            raise OrderError(
+                _("That is not a tracking number of %(carrier)s: theirs look like %(example)s.")
+                % {"carrier": carrier_label(carrier), "example": wrong.args[0]},
+                field="tracking_number",
+            ) from wrong
     if site is not None and not order.unit.path.startswith(site.unit.path):
         raise OrderError(_("%(site)s does not serve the shop's village.") % {"site": site})
     if order.status == Status.PLACED and order.payment_method != PaymentMethod.CASH_ON_DELIVERY:

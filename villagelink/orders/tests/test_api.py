@@ -278,17 +278,19 @@ def test_the_seller_ships_delivers_and_completes_through_the_api(market):
     url = f"{ORDERS}{order.pk}"
 
     incomplete = api.post(f"{url}/ship/", {"carrier": "EMS"}, format="json")
-    shipped = api.post(f"{url}/ship/", {"carrier": "EMS", "tracking_number": "EM1"}, format="json")
+    wrong = api.post(f"{url}/ship/", {"carrier": "EMS", "tracking_number": "EM1"}, format="json")
+    shipped = api.post(f"{url}/ship/", {"carrier": "EMS", "tracking_number": "EM123456789CN"}, format="json")
     delivered = api.post(f"{url}/deliver/")
     completed = api.post(f"{url}/complete/")
     again = api.post(f"{url}/complete/")
 
     assert incomplete.status_code == 400 and "tracking number" in incomplete.json()["detail"]
+    assert wrong.status_code == 400 and "EA123456789CN" in wrong.json()["detail"]  # the form EMS prints
     assert shipped.status_code == 200, shipped.json()
     assert (shipped.json()["status"], shipped.json()["carrier"], shipped.json()["tracking_number"]) == (
         "shipped",
         "EMS",
-        "EM1",
+        "EM123456789CN",
     )
     assert delivered.json()["status"] == "delivered" and delivered.json()["paid_at"] is not None
     assert completed.json()["status"] == "completed"

@@ -92,7 +92,7 @@ def test_an_unlisted_product_or_a_foreign_platform_cannot_be_bought(market):
 
 def test_cash_on_delivery_ships_unpaid_and_settles_on_delivery(market):
     order = place((market.butter, 2)).orders[0]
-    order = order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA123")
+    order = order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA123456789CN")
     assert order.status == Status.SHIPPED and order.paid_at is None
     order = order_deliver(by=market.seller, order=order)
     assert order.paid_at is not None
@@ -109,7 +109,7 @@ def test_cash_on_delivery_ships_unpaid_and_settles_on_delivery(market):
 
 def test_a_completed_sale_is_income_of_the_poor_household(market):
     order = place((market.butter, 2)).orders[0]
-    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA1")
+    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA123456789CN")
     order_deliver(by=market.seller, order=order)
     order_complete(by=market.seller, order=order)
     income = household_income(household=market.household)
@@ -135,7 +135,7 @@ def test_a_cooperative_sale_is_shared_among_its_poor_households(units, admin_use
     )
     item = product(admin_user, shop, "Curd", "奶渣", 1000, 10)
     order = place((item, 1)).orders[0]
-    order_ship(by=admin_user, order=order, carrier="EMS", tracking_number="EA2")
+    order_ship(by=admin_user, order=order, carrier="EMS", tracking_number="EA123456789CN")
     order_deliver(by=admin_user, order=order)
     order_complete(by=admin_user, order=order)
     shares = sorted(IncomeShare.objects.filter(order=order).values_list("household_id", "amount_fen"))
@@ -145,7 +145,7 @@ def test_a_cooperative_sale_is_shared_among_its_poor_households(units, admin_use
 def test_moves_outside_the_allowed_transitions_are_refused(market):
     order = place((market.butter, 1), method="online").orders[0]
     with pytest.raises(OrderError, match="not paid yet"):
-        order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="1")
+        order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA123456789CN")
     with pytest.raises(OrderError, match="cannot become"):
         order_deliver(by=market.seller, order=order)
     assert Order.objects.get(pk=order.pk).status == Status.PLACED
@@ -157,9 +157,12 @@ def test_only_the_shops_seller_or_a_point_of_its_area_fulfils(market, units, oth
     other_point = make_user("other-point", Role.SITE_OPERATOR, units["540102101201"])
     for person in (stranger, other_point, other_county_officer):
         with pytest.raises(OrderError, match="fulfil"):
-            order_ship(by=person, order=order, carrier="EMS", tracking_number="1")
+            order_ship(by=person, order=order, carrier="EMS", tracking_number="EA123456789CN")
     namling_point = make_user("namling-point", Role.SITE_OPERATOR, units["540221101201"])
-    assert order_ship(by=namling_point, order=order, carrier="EMS", tracking_number="1").status == "shipped"
+    assert (
+        order_ship(by=namling_point, order=order, carrier="EMS", tracking_number="EA123456789CN").status
+        == "shipped"
+    )
 
 
 def test_cancelling_returns_the_stock_and_needs_a_reason(market):
@@ -238,7 +241,7 @@ def test_cancelling_a_paid_order_refunds_it_through_the_provider(market):
 
 def test_a_delivered_order_can_be_refunded_but_its_goods_stay_sold(market):
     order = place((market.butter, 1)).orders[0]
-    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="1")
+    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA123456789CN")
     order_deliver(by=market.seller, order=order)
     order = order_refund(by=market.seller, order=order, reason="Returned broken")
     assert order.status == Status.REFUNDED and stock(market.butter) == 19
@@ -331,7 +334,7 @@ def test_a_buyer_account_sees_and_completes_its_own_order(market):
     buyer = make_user("buyer-1", Role.BUYER)
     order = place((market.butter, 1), buyer=buyer).orders[0]
     assert order.buyer == buyer
-    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="1")
+    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA123456789CN")
     order_deliver(by=market.seller, order=order)
     stranger = make_user("buyer-2", Role.BUYER)
     with pytest.raises(OrderError):
@@ -341,7 +344,7 @@ def test_a_buyer_account_sees_and_completes_its_own_order(market):
 
 def test_the_household_page_shows_its_e_commerce_income(client, market, county_officer):
     order = place((market.butter, 3)).orders[0]
-    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA1")
+    order_ship(by=market.seller, order=order, carrier="EMS", tracking_number="EA123456789CN")
     order_deliver(by=market.seller, order=order)
     order_complete(by=market.seller, order=order)
     client.force_login(county_officer)

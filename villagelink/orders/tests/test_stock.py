@@ -192,7 +192,7 @@ class StockMachine(RuleBasedStateMachine):
         ready = self._orders(Status.PAID) + self._orders(Status.PLACED, method="cod")
         if ready:
             order = data.draw(st.sampled_from(ready))
-            order_ship(by=self.market.seller, order=order, carrier="EMS", tracking_number="E1")
+            order_ship(by=self.market.seller, order=order, carrier="EMS", tracking_number="EA123456789CN")
 
     @rule(data=st.data())
     def deliver(self, data):

@@ -152,10 +152,11 @@ def test_the_seller_fulfils_from_the_order_pages(client, market):
     detail = client.get(reverse("orders:order", args=[order.pk])).content.decode()
     assert "8 Jiefang Road" in detail  # the seller needs the address to ship
     response = client.post(
-        reverse("orders:ship", args=[order.pk]), {"carrier": "EMS", "tracking_number": "EA9"}
+        reverse("orders:ship", args=[order.pk]), {"carrier": "EMS", "tracking_number": "ea 123456789 cn"}
     )
     assert response.status_code == 302
     assert Order.objects.get().status == Status.SHIPPED
+    assert Order.objects.get().tracking_number == "EA123456789CN"
     incomplete = client.post(reverse("orders:ship", args=[order.pk]), {"carrier": "EMS"})
     assert incomplete.status_code == 400
 
@@ -274,7 +275,7 @@ def test_a_buyer_confirms_receipt_or_cancels_from_my_orders(client, market):
     assert Product.objects.get(pk=market.barley.pk).stock == 50
     act(first, "complete")  # not delivered yet: refused with a message
     assert Order.objects.get(pk=first.pk).status == Status.PLACED
-    order_ship(by=market.seller, order=first, carrier="EMS", tracking_number="E5")
+    order_ship(by=market.seller, order=first, carrier="EMS", tracking_number="EA123456789CN")
     order_deliver(by=market.seller, order=first)
     act(first, "complete")
     assert Order.objects.get(pk=first.pk).status == Status.COMPLETED
