@@ -1,17 +1,23 @@
 """Reads of orders. Who sees which orders: a seller those of their own shops, a buyer their own, officers and
 site operators those of their area, administrators all; a guest finds one order by its number and phone."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from villagelink.accounts.models import Role
+from villagelink.catalog.models import Shop
+from villagelink.core.dates import region_today
 from villagelink.core.names import names_q
 from villagelink.core.scope import is_administrator, scoped
 from villagelink.core.throttle import throttle_exceeded, throttle_hit
 from villagelink.geo.models import LEVEL_PATH_WIDTH, Level
 from villagelink.network.models import ServiceSite
 
-from .models import Checkout, Order, Status
+from .facts import COUNTED_ON, counted_between
+from .models import Checkout, IncomeShare, Kind, Order, Status
 
 # Orders that still need something from the shop.
 TO_FULFIL = (Status.PLACED, Status.PAID, Status.SHIPPED, Status.DELIVERED)
@@ -116,3 +122,40 @@ def order_points(order: Order):
         .filter(unit__path__in=paths, closed_on__isnull=True)
         .order_by("-unit__path", "pk")
     )
+
+
+@dataclass(frozen=True)
+class MonthSales:
+    month: datetime.date
+    orders: int
+    amount_fen: int  # the counted sales (completed, or paid on a platform), less refunds
+    income_fen: int  # the poor households' e-commerce income from them
+
+
+def shop_sales_by_month(*, shop: Shop, months: int = 12) -> list[MonthSales]:
+    """A shop's counted sales in each of the last `months` months (the current one included), with the income
+    they brought its poor households: the caller has checked that the person runs the shop."""
+    today = region_today()
+    first = datetime.date(today.year, today.month, 1)
+    for _n in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    sales = (
+        Order.objects.filter(counted_between(first, today), shop=shop, kind=Kind.SALE)
+        .annotate(counted_on=COUNTED_ON)
+        .values_list("counted_on", "total_fen", "refunded_fen")
+    )
+    by_month: dict[datetime.date, list[int]] = {}
+    for day, total, refunded in sales:
+        entry = by_month.setdefault(day.replace(day=1), [0, 0, 0])
+        entry[0] += 1
+        entry[1] += total - refunded
+    for day, amount in IncomeShare.objects.filter(order__shop=shop, day__gte=first).values_list(
+        "day", "amount_fen"
+    ):
+        by_month.setdefault(day.replace(day=1), [0, 0, 0])[2] += amount
+    rows, month = [], first
+    while month <= today:
+        orders, amount, income = by_month.get(month, [0, 0, 0])
+        rows.append(MonthSales(month, orders, amount, income))
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return rows

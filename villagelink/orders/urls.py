@@ -6,6 +6,7 @@ app_name = "orders"
 
 urlpatterns = [
     path("", views.orders, name="orders"),
+    path("sales/", views.sales, name="sales"),
     path("<int:pk>/", views.order_detail, name="order"),
     path("<int:pk>/ship/", views.order_ship_view, name="ship"),
     path("<int:pk>/deliver/", views.order_deliver_view, name="deliver"),

@@ -2,17 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from villagelink.accounts.models import Role
+from villagelink.catalog.selectors import seller_shops
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.forms import add_service_error
 
 from .forms import ReasonForm, ShipForm
 from .models import Status
-from .selectors import order_get, order_list, order_points
+from .selectors import order_get, order_list, order_points, shop_sales_by_month
 from .services import can_fulfil, order_cancel, order_complete, order_deliver, order_refund, order_ship
 
 
@@ -23,9 +26,9 @@ def orders(request):
     search = request.GET.get("q", "").strip()[:64]
     status = request.GET.get("status", "all" if search else "open")
     status = status if status in {"open", "all", *Status.values} else "open"
-    page = Paginator(order_list(user=request.user, status=status, search=search), 25).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        order_list(user=request.user, status=status, search=search).prefetch_related("lines"), 25
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "orders/orders.html",
@@ -111,3 +114,13 @@ def order_cancel_view(request, pk: int):
 def order_refund_view(request, pk: int):
     reason = request.POST.get("reason", "")[:300]
     return _act(request, pk, lambda order: order_refund(by=request.user, order=order, reason=reason))
+
+
+@login_required
+@require_GET
+def sales(request):
+    """A seller's sales by month for each of their shops, and the income they brought its poor households."""
+    if request.user.role != Role.SELLER:
+        raise PermissionDenied
+    shops = [(shop, shop_sales_by_month(shop=shop)) for shop in seller_shops(user=request.user)]
+    return render(request, "orders/sales.html", {"shops": shops})
