@@ -6,8 +6,10 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -326,3 +328,35 @@ def product_add_photo(*, by: User, product: Product, data: bytes) -> ProductPhot
     photo = ProductPhoto(product=product, position=position, width=image.width, height=image.height)
     photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(out.getvalue()), save=True)
     return photo
+
+
+def _photos_renumber(product: Product, first: ProductPhoto | None = None) -> None:
+    """Positions 0, 1, 2… in the present order, `first` (if given) at the front."""
+    photos = list(product.photos.order_by("position", "pk"))
+    if first is not None:
+        photos = [first, *[p for p in photos if p.pk != first.pk]]
+    for position, photo in enumerate(photos):
+        if photo.position != position:
+            ProductPhoto.objects.filter(pk=photo.pk).update(position=position)
+
+
+@transaction.atomic
+def product_photo_first(*, by: User, photo: ProductPhoto) -> None:
+    """Makes `photo` the product's first, the one the cards and the product page show first."""
+    product = Product.objects.select_for_update().select_related("shop__unit").get(pk=photo.product_id)
+    _require_shop(by, product.shop)
+    _photos_renumber(product, first=photo)
+    Product.objects.filter(pk=product.pk).update(updated_at=timezone.now())  # the kept pages show it at once
+
+
+@transaction.atomic
+def product_photo_remove(*, by: User, photo: ProductPhoto) -> None:
+    """Takes a photo off the product (its file is removed with it)."""
+    product = Product.objects.select_for_update().select_related("shop__unit").get(pk=photo.product_id)
+    _require_shop(by, product.shop)
+    name = photo.image.name
+    photo.delete()
+    _photos_renumber(product)
+    Product.objects.filter(pk=product.pk).update(updated_at=timezone.now())
+    if name and not ProductPhoto.objects.filter(image=name).exists():  # demo photos share their files
+        transaction.on_commit(lambda: default_storage.delete(name))

@@ -13,5 +13,6 @@ urlpatterns = [
     path("shops/<int:pk>/products/new/", views.shop_product_new, name="shop_product_new"),
     path("products/<int:pk>/edit/", views.product_edit, name="product_edit"),
     path("products/<int:pk>/stock/", views.product_stock, name="product_stock"),
+    path("products/<int:pk>/photos/", views.product_photo_act, name="product_photo_act"),
     path("shops/<int:pk>/photos/", views.product_photo_add, name="shop_photo_add"),
 ]

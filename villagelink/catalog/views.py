@@ -31,6 +31,8 @@ from .services import (
     can_manage_shop,
     product_add_photo,
     product_create,
+    product_photo_first,
+    product_photo_remove,
     product_update,
     shop_open,
     shop_set_status,
@@ -299,4 +301,27 @@ def product_photo_add(request, pk: int):
             messages.error(request, error.message)
         else:
             messages.success(request, _("The photo of “%(product)s” is added.") % {"product": product.name})
+    if product is not None and request.POST.get("back") == "product":  # sent from the product's own page
+        return redirect("catalog:product_edit", pk=product.pk)
     return redirect("catalog:shop_detail", pk=shop.pk)
+
+
+@login_required
+@require_POST
+def product_photo_act(request, pk: int):
+    """Puts one of the product's photos first, or takes it off."""
+    product = product_get_for_work(user=request.user, pk=pk)
+    if not can_manage_shop(request.user, product.shop):
+        raise PermissionDenied
+    photo_pk = int_or_none(request.POST.get("photo", ""))
+    photo = product.photos.filter(pk=photo_pk).first() if photo_pk is not None else None
+    action = request.POST.get("action")
+    if photo is None or action not in ("first", "remove"):
+        messages.error(request, _("Choose one of the product's photos."))
+    elif action == "first":
+        product_photo_first(by=request.user, photo=photo)
+        messages.success(request, _("The photo is shown first now."))
+    else:
+        product_photo_remove(by=request.user, photo=photo)
+        messages.success(request, _("The photo is removed."))
+    return redirect("catalog:product_edit", pk=product.pk)

@@ -110,3 +110,34 @@ def test_a_seller_reaches_nothing_of_another_shop(client, market):
     )
     assert client.get(reverse("catalog:shops")).context["page"].paginator.count == 0
     assert stock_of(product) == (5, 5)
+
+
+def test_the_seller_orders_and_removes_the_photos(client, market):
+    client.force_login(market.seller)
+    for _n in range(3):
+        with io.BytesIO(jpeg()) as photo:
+            photo.name = "butter.jpg"
+            client.post(
+                reverse("catalog:shop_photo_add", args=[market.shop.pk]),
+                {"product": market.butter.pk, "photo": photo, "back": "product"},
+            )
+    first, second, third = market.butter.photos.order_by("position")
+    url = reverse("catalog:product_photo_act", args=[market.butter.pk])
+    assert client.post(url, {"photo": third.pk, "action": "first"})["Location"] == reverse(
+        "catalog:product_edit", args=[market.butter.pk]
+    )
+    assert list(market.butter.photos.order_by("position").values_list("pk", flat=True)) == [
+        third.pk,
+        first.pk,
+        second.pk,
+    ]
+    client.post(url, {"photo": first.pk, "action": "remove"})
+    assert list(market.butter.photos.order_by("position").values_list("pk", "position")) == [
+        (third.pk, 0),
+        (second.pk, 1),
+    ]
+    other = client.post(
+        reverse("catalog:product_photo_act", args=[market.other_product.pk]),
+        {"photo": third.pk, "action": "remove"},
+    )
+    assert other.status_code == 404 and market.butter.photos.count() == 2
