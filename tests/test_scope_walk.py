@@ -34,6 +34,7 @@ FOREIGN = {
     # ("registry:household", or an API basename such as "site-") to such an object in Chengguan
     "pk": (lambda objs, route: _object_for(objs["pk"], route).pk, True),
     "key": (lambda objs, route: objs["checkout"].key, True),
+    "line": (lambda objs, route: objs["checkout"].orders.get().lines.get().pk, True),
     "ref": (lambda objs, route: objs["checkout"].payment.provider_ref, True),
     "category": (lambda objs, route: "dairy", False),
     "provider": (lambda objs, route: "simulated", False),

@@ -7,6 +7,7 @@ Money is integer fen throughout.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -524,3 +525,53 @@ class MonthlyFact(Measures):
 
     def __str__(self) -> str:
         return f"{self.path} {self.month:%Y-%m} {self.kind} {self.channel} {self.category}"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Shown")
+    REJECTED = "rejected", _("Not shown")
+
+
+class Review(models.Model):
+    """A buyer's stars and words on one line of a completed storefront order, shown once the shop's county
+    officer has approved it (`services.reviews`)."""
+
+    line = models.OneToOneField(
+        OrderLine, verbose_name=_("order line"), on_delete=models.CASCADE, related_name="review"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("product"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    shop = models.ForeignKey(
+        "catalog.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    text = models.TextField(_("review"), max_length=1000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    scope_path_lookup = "shop__unit__path"
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-written_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="orders_review_stars"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReviewStatus.values), name="orders_review_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "status", "written_at"], name="orders_review_product")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.stars}"

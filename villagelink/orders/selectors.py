@@ -4,7 +4,7 @@ site operators those of their area, administrators all; a guest finds one order 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from villagelink.accounts.models import Role
@@ -17,7 +17,7 @@ from villagelink.geo.models import LEVEL_PATH_WIDTH, Level
 from villagelink.network.models import ServiceSite
 
 from .facts import COUNTED_ON, counted_between
-from .models import Checkout, IncomeShare, Kind, Order, Status
+from .models import Checkout, IncomeShare, Kind, Order, Review, ReviewStatus, Status
 
 # Orders that still need something from the shop.
 TO_FULFIL = (Status.PLACED, Status.PAID, Status.SHIPPED, Status.DELIVERED)
@@ -159,3 +159,22 @@ def shop_sales_by_month(*, shop: Shop, months: int = 12) -> list[MonthSales]:
         rows.append(MonthSales(month, orders, amount, income))
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     return rows
+
+
+def reviews_shown(*, product=None, shop=None, limit: int = 10) -> tuple[list[Review], dict]:
+    """The approved reviews of a product (or a shop), newest first, and their count and average stars."""
+    reviews = Review.objects.filter(status=ReviewStatus.APPROVED)
+    reviews = reviews.filter(product=product) if product is not None else reviews.filter(shop=shop)
+    summary = reviews.aggregate(count=Count("pk"), average=Avg("stars"))
+    return list(reviews.order_by("-written_at", "-pk")[:limit]), summary
+
+
+def reviews_to_moderate(*, user) -> QuerySet[Review]:
+    """The reviews waiting in the officer's area (all of them for an administrator)."""
+    if not user.is_authenticated or not (is_administrator(user) or user.role == Role.OFFICER):
+        return Review.objects.none()
+    return (
+        scoped(Review.objects.filter(status=ReviewStatus.PENDING), user)
+        .select_related("product", "shop", "line__order")
+        .order_by("written_at", "pk")
+    )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,8 +16,16 @@ from villagelink.core.forms import add_service_error
 
 from .forms import ReasonForm, ShipForm
 from .models import Status
-from .selectors import order_get, order_list, order_points, shop_sales_by_month
-from .services import can_fulfil, order_cancel, order_complete, order_deliver, order_refund, order_ship
+from .selectors import order_get, order_list, order_points, reviews_to_moderate, shop_sales_by_month
+from .services import (
+    can_fulfil,
+    order_cancel,
+    order_complete,
+    order_deliver,
+    order_refund,
+    order_ship,
+    review_moderate,
+)
 
 
 @login_required
@@ -124,3 +133,29 @@ def sales(request):
         raise PermissionDenied
     shops = [(shop, shop_sales_by_month(shop=shop)) for shop in seller_shops(user=request.user)]
     return render(request, "orders/sales.html", {"shops": shops})
+
+
+@login_required
+@require_GET
+def reviews(request):
+    """The reviews waiting for the officer's approval, in their area."""
+    if not (request.user.is_administrator or request.user.role == Role.OFFICER):
+        raise PermissionDenied
+    page = Paginator(reviews_to_moderate(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "orders/reviews.html", {"page": page})
+
+
+@login_required
+@require_POST
+def review_moderate_view(request, pk: int):
+    review = reviews_to_moderate(user=request.user).filter(pk=pk).first()
+    if review is None:
+        raise Http404
+    approve = request.POST.get("action") == "approve"
+    try:
+        review_moderate(by=request.user, review=review, approve=approve)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The review is shown.") if approve else _("The review is not shown."))
+    return redirect("orders:reviews")

@@ -131,3 +131,19 @@ class ListingForm(forms.Form):
             "poverty_only": bool(data.get("mark")),
             "sort": data.get("sort") or "",
         }
+
+
+class ReviewForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("Stars"),
+        coerce=int,
+        choices=[(n, "★" * n + "☆" * (5 - n)) for n in range(5, 0, -1)],
+        initial=5,
+    )
+    text = forms.CharField(
+        label=_("Your review"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the product's page once the county checks it; no names or phone numbers."),
+    )

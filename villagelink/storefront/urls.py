@@ -21,5 +21,6 @@ urlpatterns = [
     path("my/orders/", views.my_orders, name="my_orders"),
     path("my/orders/<int:pk>/", views.my_order, name="my_order"),
     path("my/orders/<int:pk>/act/", views.my_order_act, name="my_order_act"),
+    path("my/orders/<int:pk>/review/<int:line>/", views.my_order_review, name="my_order_review"),
     path("signup/", views.signup, name="signup"),
 ]

@@ -26,9 +26,15 @@ from villagelink.core.clients import client_address
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.forms import add_service_error
 from villagelink.geo.models import Level
-from villagelink.orders.models import STEPS, PaymentMethod, PaymentStatus, SimulatedCharge, Status
+from villagelink.orders.models import STEPS, PaymentMethod, PaymentStatus, Review, SimulatedCharge, Status
 from villagelink.orders.payments import PaymentError, gateway_for
-from villagelink.orders.selectors import TooManyAttempts, buyer_orders, checkout_get, order_track
+from villagelink.orders.selectors import (
+    TooManyAttempts,
+    buyer_orders,
+    checkout_get,
+    order_track,
+    reviews_shown,
+)
 from villagelink.orders.services import (
     Contact,
     OrderError,
@@ -38,10 +44,11 @@ from villagelink.orders.services import (
     order_complete,
     payment_notification_receive,
     payment_return,
+    review_write,
 )
 
 from . import cart
-from .forms import BuyerSignupForm, CheckoutForm, ListingForm, QuantityForm, TrackForm
+from .forms import BuyerSignupForm, CheckoutForm, ListingForm, QuantityForm, ReviewForm, TrackForm
 from .pagecache import anonymous_page
 from .selectors import (
     category_counts,
@@ -141,7 +148,11 @@ def shop(request, pk: int):
     page = Paginator(
         product_search().filter(shop=found).order_by("-sold", "-created_at", "-pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    return render(request, "storefront/shop.html", {"shop": found, "page": page, **shop_public_facts(found)})
+    return render(
+        request,
+        "storefront/shop.html",
+        {"shop": found, "page": page, "reviews": reviews_shown(shop=found), **shop_public_facts(found)},
+    )
 
 
 @require_GET
@@ -157,6 +168,7 @@ def product(request, pk: int):
             "photos": SimpleLazyObject(lambda: list(item.photos.all())),
             "origin": SimpleLazyObject(lambda: origin_of(item)),
             "story": story_of(item),
+            "reviews": reviews_shown(product=item),
             "cache_seconds": PRODUCT_CACHE_SECONDS,
         },
     )
@@ -368,7 +380,52 @@ def my_order(request, pk: int):
         pk=pk,
     )
     return render(
-        request, "storefront/my_order.html", {"order": order, "payable": _payable(order), **_steps(order)}
+        request,
+        "storefront/my_order.html",
+        {"order": order, "payable": _payable(order), "reviewable": _reviewable(order), **_steps(order)},
+    )
+
+
+def _reviewable(order) -> list:
+    """(line, its review or None, a form for it) for each product of a completed storefront order."""
+    if order.status != Status.COMPLETED:
+        return []
+    written = {review.line_id: review for review in Review.objects.filter(line__order=order)}
+    return [
+        (line, written.get(line.pk), None if line.pk in written else ReviewForm(prefix=f"line{line.pk}"))
+        for line in order.lines.all()
+        if line.product_id is not None
+    ]
+
+
+@login_required
+@require_POST
+def my_order_review(request, pk: int, line: int):
+    """The buyer's stars and words on one product of a completed order; refused beside the fields as typed."""
+    order = get_object_or_404(
+        buyer_orders(user=request.user)
+        .select_related("checkout__payment")
+        .prefetch_related("lines__product__photos", "events"),
+        pk=pk,
+    )
+    found = get_object_or_404(order.lines.all(), pk=line)
+    form = ReviewForm(request.POST, prefix=f"line{found.pk}")
+    if form.is_valid():
+        try:
+            review_write(by=request.user, line=found, **form.cleaned_data)
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Thank you: the review is shown once the county checks it."))
+            return redirect("storefront:my_order", pk=order.pk)
+    reviewable = [
+        (each, done, form if each.pk == found.pk else blank) for each, done, blank in _reviewable(order)
+    ]
+    return render(
+        request,
+        "storefront/my_order.html",
+        {"order": order, "payable": _payable(order), "reviewable": reviewable, **_steps(order)},
+        status=400,
     )
 
 

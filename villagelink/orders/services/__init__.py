@@ -31,6 +31,7 @@ from .checkout import (
 from .exclusion import orders_exclude
 from .fulfilment import can_fulfil, order_cancel, order_complete, order_deliver, order_refund, order_ship
 from .income import income_recompute, income_split, poor_beneficiaries
+from .reviews import can_moderate, review_moderate, review_write
 from .settlement import (
     orders_expire,
     payment_confirm,
@@ -50,6 +51,7 @@ __all__ = [
     "Contact",
     "OrderError",
     "can_fulfil",
+    "can_moderate",
     "checkout_pay_again",
     "checkout_place",
     "clean_phone",
@@ -69,4 +71,6 @@ __all__ = [
     "payment_return",
     "poor_beneficiaries",
     "refunds_retry",
+    "review_moderate",
+    "review_write",
 ]
