@@ -29,7 +29,7 @@ from villagelink.orders.services import (
     payment_notification_receive,
 )
 
-# The seller's own product, first in a search.
+# The seller's own product, the newest: first in a search sorted by newest.
 BUTTER_ZH, BUTTER_BO = "纳木林牦牛酥油", "རྣམ་གླིང་གི་འབྲི་མར།"
 # A colour per category for the generated pictures.
 COLOURS = {
@@ -228,7 +228,7 @@ def _move(order: Order, to: str, *, by: User, rng: random.Random) -> None:
 
 
 def build_storefront_demo(*, region, seller: User, buyer: User, admin: User) -> StorefrontDemoResult:
-    """Photos, the seller's newest product (yak butter, first in a search), and storefront orders."""
+    """Photos, the seller's newest product (yak butter, first in a search by newest), and storefront orders."""
     photos = _photos()
     if Order.objects.filter(channel=Channel.STOREFRONT).exists():
         # a demo built before the products had Tibetan names: the seller's butter gets its own
