@@ -291,11 +291,12 @@ def picked_image(attrs: dict, viewport: int) -> str:
     return min(wide_enough)[1] if wide_enough else max(candidates)[1]
 
 
-def first_load(port: int, path: str) -> tuple[list[tuple[str, int, str]], list[str]]:
-    """[(path, bytes, what)] fetched for the page on a first visit, and the lazy images left for later. The
-    page refers to its resources by path (same origin), which is all this follows."""
+def first_load(port: int, path: str) -> tuple[list[tuple[str, int, str]], list[str], list[str]]:
+    """[(path, bytes, what)] fetched for the page on a first visit, the lazy images left for later, and the
+    fonts a browser would not fetch (those the stylesheet uses only for another language's text). The page
+    refers to its resources by path (same origin), which is all this follows."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    fetched, lazy, seen = [], [], set()
+    fetched, lazy, skipped, seen = [], [], [], set()
 
     def get(url: str, what: str) -> bytes:
         connection.request("GET", url, headers=BROWSER_HEADERS)
@@ -324,14 +325,40 @@ def first_load(port: int, path: str) -> tuple[list[tuple[str, int, str]], list[s
             continue
         body = get(url, kind)
         if kind == "stylesheet":  # what the stylesheet imports or points at: fonts, images
-            for ref in re.findall(
-                r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""", body.decode()
-            ):
+            css = body.decode()
+            unused = fonts_not_used(css, page_lang(page))
+            for ref in re.findall(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""", css):
                 ref = ref[0] or ref[1]
-                if not ref.startswith("data:") and urljoin(url, ref) not in seen:
+                if ref in unused:
+                    skipped.append(urljoin(url, ref))
+                elif not ref.startswith("data:") and urljoin(url, ref) not in seen:
                     get(urljoin(url, ref), "from the stylesheet")
     connection.close()
-    return fetched, lazy
+    return fetched, lazy, skipped
+
+
+def page_lang(html: str) -> str:
+    found = re.search(r"<html[^>]*\blang=\"([^\"]+)\"", html)
+    return found[1] if found else ""
+
+
+def fonts_not_used(css: str, lang: str) -> set[str]:
+    """The font files of the families that the stylesheet applies only under `:lang(X)` for another language
+    than the page's: a browser fetches a font only for text drawn in it."""
+    unused = set()
+    for block in re.findall(r"@font-face\s*\{([^}]*)\}", css):
+        family = re.search(r"font-family:\s*['\"]([^'\"]+)['\"]", block)
+        if family is None:
+            continue
+        selectors = [
+            selector
+            for selector, declarations in re.findall(r"([^{}@]+)\{([^{}]*)\}", css)
+            if family[1] in declarations and "@font-face" not in selector and "src:" not in declarations
+        ]
+        langs = {re.search(r":lang\((\w+)\)", sel)[1] if ":lang(" in sel else None for sel in selectors}
+        if selectors and None not in langs and lang.split("-")[0] not in langs:
+            unused.update(re.findall(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", block))
+    return unused
 
 
 # Main ---------------------------------------------------------------------------------------------------------
@@ -404,7 +431,7 @@ def main() -> None:
                         load(server.port, paths, seconds=args.seconds, concurrency=args.concurrency),
                     )
                 )
-            fetched, lazy = first_load(server.port, f"/products/{ids[0]}/")
+            fetched, lazy, skipped = first_load(server.port, f"/products/{ids[0]}/")
 
     bare = results[0][2].rate
     print(
@@ -422,6 +449,8 @@ def main() -> None:
         print(f"  {size:>9,} B  {resource}  ({what})")
     for resource in lazy:
         print(f"  {'(lazy)':>11}  {resource}  (not loaded until scrolled to)")
+    for resource in skipped:
+        print(f"  {'(not used)':>11}  {resource}  (a font for another language's text only)")
     total = sum(size for _url, size, _what in fetched)
     print(
         f"  {total:>9,} B  in all, {len(fetched)} requests (goal < 300 KB: {'met' if total < 300_000 else 'NOT met'})"
