@@ -90,4 +90,4 @@ def shop_products(*, shop: Shop):
 
 
 def stock_history(*, product: Product, limit: int = 30):
-    return product.stock_moves.select_related("by").order_by("-at", "-pk")[:limit]
+    return product.stock_moves.order_by("-at", "-pk")[:limit]

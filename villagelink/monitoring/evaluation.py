@@ -80,7 +80,7 @@ COUNTY_WIDTH = LEVEL_PATH_WIDTH[Level.COUNTY]
 class Outcome:
     name: str
     label: Promise
-    kind: str  # the facts' kind it sums ("" for both)
+    kind: str  # the facts' kind it sums
     measure: str  # the facts' field it sums
 
 
@@ -276,7 +276,6 @@ class Evaluation:
     unit: AdminUnit
     counties: int
     designated_by_year: dict[int, int]
-    years: list[int]
     outcomes: list[OutcomeEvaluation]
 
 
@@ -299,7 +298,7 @@ def _county_years(unit: AdminUnit) -> tuple[dict[str, dict[tuple[int, str], int]
         years.add(month.year)
         measures = {"amount_fen": amount, "savings_fen": savings, "income_fen": income}
         for outcome in OUTCOMES:
-            if outcome.kind in ("", kind):
+            if outcome.kind == kind:
                 sums[path][month.year, outcome.name] += measures[outcome.measure]
                 sums[path][month.year, f"{outcome.name}:orders"] += orders
     return sums, sorted(years)
@@ -359,7 +358,6 @@ def evaluation_for(*, unit: AdminUnit) -> Evaluation:
         unit=unit,
         counties=len(counties),
         designated_by_year=dict(sorted(designated.items())),
-        years=years,
         outcomes=evaluated,
     )
 

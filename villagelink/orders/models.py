@@ -527,6 +527,11 @@ class MonthlyFact(Measures):
         return f"{self.path} {self.month:%Y-%m} {self.kind} {self.channel} {self.category}"
 
 
+def stars_text(stars: int) -> str:
+    """★★★★☆ for 4 of 5."""
+    return "★" * stars + "☆" * (5 - stars)
+
+
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for review")
     APPROVED = "approved", _("Shown")
@@ -575,3 +580,7 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.stars}"
+
+    @property
+    def stars_text(self) -> str:
+        return stars_text(self.stars)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from villagelink.accounts.models import User
 from villagelink.catalog.models import Category
 from villagelink.core.bounds import MAX_ID
-from villagelink.orders.models import PaymentMethod
+from villagelink.orders.models import PaymentMethod, stars_text
 from villagelink.orders.payments import online_provider
 from villagelink.orders.services import MAX_QUANTITY
 
@@ -137,7 +137,7 @@ class ReviewForm(forms.Form):
     stars = forms.TypedChoiceField(
         label=_("Stars"),
         coerce=int,
-        choices=[(n, "★" * n + "☆" * (5 - n)) for n in range(5, 0, -1)],
+        choices=[(n, stars_text(n)) for n in range(5, 0, -1)],
         initial=5,
     )
     text = forms.CharField(

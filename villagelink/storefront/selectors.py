@@ -130,20 +130,24 @@ def product_public_get(*, pk: int) -> Product:
     return product
 
 
-def origins_of(products: list[Product]) -> dict[int, dict]:
-    """Each product's village (or its shop's unit), county and prefecture, in one query for all of them."""
+def places_of(units: dict) -> dict:
+    """For each unit (by any key): the unit, its county and its prefecture, in one query for all of them."""
     widths = [LEVEL_PATH_WIDTH[level] for level in (Level.PREFECTURE, Level.COUNTY)]
-    places = {product.pk: product.origin_village or product.shop.unit for product in products}
-    wanted = {place.path[:width] for place in places.values() for width in widths}
+    wanted = {place.path[:width] for place in units.values() for width in widths}
     ancestors = {unit.path: unit for unit in AdminUnit.objects.filter(path__in=wanted)}
     return {
-        pk: {
+        key: {
             "place": place,
             "county": ancestors.get(place.path[: LEVEL_PATH_WIDTH[Level.COUNTY]]),
             "prefecture": ancestors.get(place.path[: LEVEL_PATH_WIDTH[Level.PREFECTURE]]),
         }
-        for pk, place in places.items()
+        for key, place in units.items()
     }
+
+
+def origins_of(products: list[Product]) -> dict[int, dict]:
+    """Each product's village (or its shop's unit), county and prefecture, in one query for all of them."""
+    return places_of({product.pk: product.origin_village or product.shop.unit for product in products})
 
 
 def origin_of(product: Product) -> dict:
@@ -152,12 +156,14 @@ def origin_of(product: Product) -> dict:
 
 def story_of(product: Product) -> str:
     """The story of the shop's household, only where it consented to showing it."""
-    if product.shop.household_id is None:
+    return _story(product.shop.household_id)
+
+
+def _story(household_id: int | None) -> str:
+    if household_id is None:
         return ""
     story = (
-        Household.objects.filter(pk=product.shop.household_id, story_consent=True)
-        .values_list("story", flat=True)
-        .first()
+        Household.objects.filter(pk=household_id, story_consent=True).values_list("story", flat=True).first()
     )
     return story or ""
 
@@ -178,28 +184,14 @@ def shop_public_facts(shop: Shop) -> dict:
     """What a buyer reads of a shop: where it is (village, county, prefecture), the service point that helps
     it (its village's open point, else the site that helped open it), its household's story where it
     consented, and how many units it has sold."""
-    widths = [LEVEL_PATH_WIDTH[level] for level in (Level.PREFECTURE, Level.COUNTY)]
-    above = {
-        unit.path: unit for unit in AdminUnit.objects.filter(path__in={shop.unit.path[:w] for w in widths})
-    }
     point = (
         ServiceSite.objects.filter(open_on_q(region_today()), unit=shop.unit, kind=SiteKind.VILLAGE_POINT)
         .order_by("pk")
         .first()
     ) or shop.opened_with
-    story = ""
-    if shop.household_id is not None:
-        story = (
-            Household.objects.filter(pk=shop.household_id, story_consent=True)
-            .values_list("story", flat=True)
-            .first()
-            or ""
-        )
     return {
-        "place": shop.unit,
-        "county": above.get(shop.unit.path[: LEVEL_PATH_WIDTH[Level.COUNTY]]),
-        "prefecture": above.get(shop.unit.path[: LEVEL_PATH_WIDTH[Level.PREFECTURE]]),
+        **places_of({shop.pk: shop.unit})[shop.pk],
         "point": point,
-        "story": story,
+        "story": _story(shop.household_id),
         "sold": shop.products.filter(ON_SALE).aggregate(n=Sum("sold"))["n"] or 0,
     }

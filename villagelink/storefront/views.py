@@ -145,9 +145,9 @@ def shop(request, pk: int):
     """A shop's page: its story (with the household's consent), where it is and the point that helps it, and
     its products on sale."""
     found = shop_public_get(pk=pk)
-    page = Paginator(
-        product_search().filter(shop=found).order_by("-sold", "-created_at", "-pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(product_search(sort="best_selling").filter(shop=found), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "storefront/shop.html",
