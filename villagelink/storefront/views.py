@@ -376,7 +376,7 @@ def my_order(request, pk: int):
     order = get_object_or_404(
         buyer_orders(user=request.user)
         .select_related("checkout__payment")
-        .prefetch_related("lines__product__photos", "events"),
+        .prefetch_related("lines__product", "events"),
         pk=pk,
     )
     return render(
@@ -405,7 +405,7 @@ def my_order_review(request, pk: int, line: int):
     order = get_object_or_404(
         buyer_orders(user=request.user)
         .select_related("checkout__payment")
-        .prefetch_related("lines__product__photos", "events"),
+        .prefetch_related("lines__product", "events"),
         pk=pk,
     )
     found = get_object_or_404(order.lines.all(), pk=line)
