@@ -150,6 +150,7 @@ def order_body(product: int) -> dict:
         "lines": [{"product": product, "quantity": 1}],
         "name": "Zhang San",
         "phone": "13800138000",
+        "province": "51",
         "address": "1 Renmin Road, Chengdu",
         "payment_method": "cod",
     }

@@ -3,13 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from villagelink.core.bounds import MAX_STOCK
 from villagelink.core.forms import YuanField
+from villagelink.core.money import fen_to_yuan
 from villagelink.core.pickers import PickerField, ScopedForm
 from villagelink.geo.pickers import VILLAGES
 from villagelink.network.pickers import SITES
 from villagelink.registry.pickers import HOUSEHOLDS, ORGANISATIONS
 
 from .models import ADJUSTMENTS, Category, Platform, ShopStatus
-from .services import ProductData
+from .services import ProductData, ShippingRules
+from .shipping import MAX_DISPATCH_DAYS, PROVINCES
 
 
 class ShopOpenForm(ScopedForm):
@@ -115,3 +117,54 @@ class StockForm(forms.Form):
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=[(r.value, r.label) for r in ADJUSTMENTS])
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ShippingForm(forms.Form):
+    """A shop's shipping rules: the usual fee, free from an amount, the days to dispatch, and a fee of its own
+    for any province that differs (left empty: the usual fee)."""
+
+    fee = YuanField(label=_("Usual shipping fee (yuan)"), help_text=_("0 for free shipping."))
+    free_over = YuanField(
+        label=_("Free shipping from (yuan)"),
+        required=False,
+        help_text=_("An order of at least this much of your goods ships free everywhere. Empty: never."),
+    )
+    dispatch_days = forms.IntegerField(
+        label=_("Days to hand an order to the carrier"),
+        min_value=0,
+        max_value=MAX_DISPATCH_DAYS,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, name in PROVINCES:
+            self.fields[f"fee_{code}"] = YuanField(label=name, required=False)
+
+    def main_fields(self):
+        return [self[name] for name in ("fee", "free_over", "dispatch_days")]
+
+    def province_fields(self):
+        return [self[f"fee_{code}"] for code, _name in PROVINCES]
+
+    @classmethod
+    def initial_for(cls, shop) -> dict:
+        return {
+            "fee": fen_to_yuan(shop.shipping_fee_fen),
+            "free_over": ""
+            if shop.free_shipping_over_fen is None
+            else fen_to_yuan(shop.free_shipping_over_fen),
+            "dispatch_days": shop.dispatch_days,
+            **{f"fee_{code}": fen_to_yuan(fen) for code, fen in shop.province_fees.items()},
+        }
+
+    def rules(self) -> ShippingRules:
+        data = self.cleaned_data
+        return ShippingRules(
+            fee_fen=data["fee"],
+            province_fees={
+                code: data[f"fee_{code}"] for code, _name in PROVINCES if data.get(f"fee_{code}") is not None
+            },
+            free_over_fen=data["free_over"],
+            dispatch_days=data["dispatch_days"],
+        )

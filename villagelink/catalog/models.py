@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from villagelink.core.names import in_reader_language
 
+from .shipping import MAX_DISPATCH_DAYS
+
 
 class Platform(models.TextChoices):
     STOREFRONT = "storefront", _("This storefront")
@@ -85,6 +87,12 @@ class Shop(models.Model):
         help_text=_("The account with which the owner runs the shop."),
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # What sending an order costs the buyer, and how soon the shop hands it over (`catalog.shipping`): the usual
+    # fee, a fee instead of it for some provinces ({GB/T 2260 code: fen}), free from an amount of goods.
+    shipping_fee_fen = models.PositiveIntegerField(_("shipping fee (fen)"), default=0)
+    province_fees = models.JSONField(_("shipping fee by province (fen)"), default=dict, blank=True)
+    free_shipping_over_fen = models.PositiveIntegerField(_("free shipping from (fen)"), null=True, blank=True)
+    dispatch_days = models.PositiveSmallIntegerField(_("days to dispatch"), default=2)
 
     scope_path_lookup = "unit__path"
 
@@ -112,6 +120,10 @@ class Shop(models.Model):
                 fields=["platform", "external_id"],
                 condition=~models.Q(external_id=""),
                 name="catalog_shop_external_id_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dispatch_days__lte=MAX_DISPATCH_DAYS),
+                name="catalog_shop_dispatch_days_bounded",
             ),
         ]
 

@@ -39,6 +39,7 @@ from .models import (
     StockMove,
     StockReason,
 )
+from .shipping import MAX_DISPATCH_DAYS, MAX_FEE_FEN, PROVINCE_NAMES
 
 
 class CatalogError(ApplicationError):
@@ -206,6 +207,48 @@ def _require_shop(by: User, shop: Shop) -> None:
         _("Only the shop's seller, or an operator or officer of its area, may change its products."),
         code=ErrorCode.FORBIDDEN,
     )
+
+
+@dataclass(frozen=True)
+class ShippingRules:
+    fee_fen: int
+    province_fees: dict[str, int]  # GB/T 2260 province code → fen, for the provinces that differ
+    free_over_fen: int | None
+    dispatch_days: int
+
+
+@transaction.atomic
+def shop_set_shipping(*, by: User, shop: Shop, rules: ShippingRules) -> Shop:
+    """What the shop charges to send an order (the usual fee, other fees for some provinces, free from an
+    amount) and the days it takes to hand one to the carrier: for orders placed from now on."""
+    shop = Shop.objects.select_for_update().select_related("unit").get(pk=shop.pk)
+    _require_shop(by, shop)
+    problems = Problems(CatalogError)
+    for field, fen in (
+        ("fee", rules.fee_fen),
+        ("free_over", rules.free_over_fen),
+        *((f"fee_{code}", fen) for code, fen in rules.province_fees.items()),
+    ):
+        if fen is not None and not 0 <= fen <= MAX_FEE_FEN:
+            problems.add(field, _("Give a fee between ¥0 and ¥%(most)d.") % {"most": MAX_FEE_FEN // 100})
+    for code in rules.province_fees:
+        if code not in PROVINCE_NAMES:
+            problems.add(f"fee_{code}", _("“%(code)s” is not a province's code.") % {"code": code})
+    if not 0 <= rules.dispatch_days <= MAX_DISPATCH_DAYS:
+        problems.add(
+            "dispatch_days",
+            _("Give the days to dispatch as a number from 0 to %(most)d.") % {"most": MAX_DISPATCH_DAYS},
+        )
+    problems.raise_if_any()
+    shop.shipping_fee_fen = rules.fee_fen
+    # a province's fee that is the usual one is no rule of its own
+    shop.province_fees = {
+        code: fen for code, fen in sorted(rules.province_fees.items()) if fen != rules.fee_fen
+    }
+    shop.free_shipping_over_fen = rules.free_over_fen
+    shop.dispatch_days = rules.dispatch_days
+    shop.save(update_fields=["shipping_fee_fen", "province_fees", "free_shipping_over_fen", "dispatch_days"])
+    return shop
 
 
 def _apply_product(product: Product, data: ProductData, *, creating: bool = False) -> None:

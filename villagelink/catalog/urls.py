@@ -10,6 +10,7 @@ urlpatterns = [
     path("shops/new/", views.shop_new, name="shop_new"),
     path("shops/<int:pk>/", views.shop_detail, name="shop_detail"),
     path("shops/<int:pk>/status/", views.shop_status, name="shop_status"),
+    path("shops/<int:pk>/shipping/", views.shop_shipping, name="shop_shipping"),
     path("shops/<int:pk>/products/new/", views.shop_product_new, name="shop_product_new"),
     path("products/<int:pk>/edit/", views.product_edit, name="product_edit"),
     path("products/<int:pk>/stock/", views.product_stock, name="product_stock"),

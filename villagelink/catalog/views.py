@@ -16,7 +16,7 @@ from villagelink.core.forms import add_service_error, int_or_none
 from villagelink.core.money import fen_to_yuan
 from villagelink.core.scope import in_scope
 
-from .forms import ProductForm, ShopOpenForm, ShopStatusForm, StockForm
+from .forms import ProductForm, ShippingForm, ShopOpenForm, ShopStatusForm, StockForm
 from .models import Platform, ShopStatus
 from .selectors import (
     product_get_for_work,
@@ -35,6 +35,7 @@ from .services import (
     product_photo_remove,
     product_update,
     shop_open,
+    shop_set_shipping,
     shop_set_status,
     stock_adjust,
 )
@@ -99,8 +100,29 @@ def _shop_context(request, shop, **extra):
         # the shop's status, and links into the registry and the units, are for the people of its area
         "can_browse": can_work_in_registry(request.user),
         "actions": [(status, label) for status, label in STATUS_ACTIONS.items() if status != shop.status],
+        "shipping_form": ShippingForm(initial=ShippingForm.initial_for(shop)),
+        "sells_here": shop.platform == Platform.STOREFRONT,
         **extra,
     }
+
+
+@login_required
+@require_POST
+def shop_shipping(request, pk: int):
+    """The shop's shipping rules, set by whoever runs its products (its seller, the operators of its area)."""
+    shop = shop_get_for_work(user=request.user, pk=pk)
+    if not can_manage_shop(request.user, shop):
+        raise PermissionDenied
+    form = ShippingForm(request.POST)
+    if form.is_valid():
+        try:
+            shop_set_shipping(by=request.user, shop=shop, rules=form.rules())
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The shipping rules are saved; they apply to orders from now on."))
+            return redirect("catalog:shop_detail", pk=shop.pk)
+    return render(request, "catalog/shop_detail.html", _shop_context(request, shop, shipping_form=form))
 
 
 @login_required

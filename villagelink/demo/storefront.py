@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Mod
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -42,12 +43,28 @@ COLOURS = {
     Category.OTHER: (210, 150, 40),
 }
 BUYERS = [
-    ("王芳", "13912340001", "北京市朝阳区建国路88号"),
-    ("Li Wei", "13822220002", "广东省深圳市南山区科技园1栋"),
-    ("张伟", "13733330003", "上海市浦东新区世纪大道100号"),
-    ("Chen Jing", "13644440004", "四川省成都市武侯区人民南路4段"),
-    ("刘洋", "13555550005", "浙江省杭州市西湖区文三路20号"),
+    ("王芳", "13912340001", "11", "北京市朝阳区建国路88号"),
+    ("Li Wei", "13822220002", "44", "广东省深圳市南山区科技园1栋"),
+    ("张伟", "13733330003", "31", "上海市浦东新区世纪大道100号"),
+    ("Chen Jing", "13644440004", "51", "四川省成都市武侯区人民南路4段"),
+    ("刘洋", "13555550005", "33", "浙江省杭州市西湖区文三路20号"),
+    ("次仁", "13989000006", "54", "西藏拉萨市城关区北京中路15号"),
 ]
+# What the storefront's shops charge to send an order: most as many highland shops do (¥10, free from ¥99,
+# nothing within the region, more to the far provinces), every third one always free; the seller's own shop
+# as the first kind.
+USUAL_SHIPPING = {
+    "shipping_fee_fen": 1000,
+    "free_shipping_over_fen": 9900,
+    "province_fees": {"54": 0, "15": 2000, "23": 2000, "46": 2000, "65": 2500},
+    "dispatch_days": 2,
+}
+FREE_SHIPPING = {
+    "shipping_fee_fen": 0,
+    "free_shipping_over_fen": None,
+    "province_fees": {},
+    "dispatch_days": 3,
+}
 # How many orders end in each state: every status a buyer or seller meets.
 PLAN = [
     ("placed", 3),
@@ -230,6 +247,9 @@ def _move(order: Order, to: str, *, by: User, rng: random.Random) -> None:
 def build_storefront_demo(*, region, seller: User, buyer: User, admin: User) -> StorefrontDemoResult:
     """Photos, the seller's newest product (yak butter, first in a search by newest), and storefront orders."""
     photos = _photos()
+    shops = Shop.objects.filter(subtree_q("unit__path", region.path), platform=Platform.STOREFRONT)
+    shops.update(**USUAL_SHIPPING)
+    shops.alias(third=Mod("pk", 3)).filter(third=0).exclude(seller=seller).update(**FREE_SHIPPING)
     if Order.objects.filter(channel=Channel.STOREFRONT).exists():
         # a demo built before the products had Tibetan names: the seller's butter gets its own
         Product.objects.filter(shop__seller=seller, name_zh=BUTTER_ZH, name_bo="").update(
@@ -279,7 +299,7 @@ def build_storefront_demo(*, region, seller: User, buyer: User, admin: User) -> 
         for i in range(count):
             own = i % 2 == 0
             item = butter if own else rng.choice(others)
-            name, phone, address = rng.choice(BUYERS)
+            name, phone, province, address = rng.choice(BUYERS)
             method = (
                 "online"
                 if status in {"unpaid", "paid"} or (status != "placed" and rng.random() < 0.5)
@@ -288,7 +308,7 @@ def build_storefront_demo(*, region, seller: User, buyer: User, admin: User) -> 
             result = checkout_place(
                 key=f"demo-{status}-{i:03d}",
                 lines=[CartLine(item.pk, rng.randint(1, 3))],
-                contact=Contact(name=name, phone=phone, address=address),
+                contact=Contact(name=name, phone=phone, address=address, province=province),
                 payment_method=method,
                 buyer=buyer if i == 0 else None,
             )

@@ -92,7 +92,10 @@ class OrderSerializer(serializers.ModelSerializer):
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, read_only=True)
     shop = ShopRefSerializer(read_only=True, allow_null=True)
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    total = YuanField(source="total_fen", read_only=True)
+    total = YuanField(
+        source="total_fen", read_only=True, help_text=gettext_lazy("Goods and, on this storefront, shipping.")
+    )
+    shipping_fee = YuanField(source="shipping_fee_fen", read_only=True)
     refunded = YuanField(source="refunded_fen", read_only=True)
     cancel_reason = NoteField(read_only=True)
 
@@ -110,9 +113,12 @@ class OrderSerializer(serializers.ModelSerializer):
             "external_id",
             "payment_method",
             "total",
+            "shipping_fee",
             "refunded",
             "placed_at",
             "paid_at",
+            "arrives_from",
+            "arrives_by",
             "carrier",
             "tracking_number",
             "cancel_reason",
@@ -124,6 +130,9 @@ class OrderSerializer(serializers.ModelSerializer):
 class DeliverySerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     phone = serializers.CharField(read_only=True)
+    province = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("The province's GB/T 2260 code; empty if not given.")
+    )
     address = serializers.CharField(read_only=True)
     note = serializers.CharField(read_only=True)
 
@@ -151,6 +160,7 @@ class OrderDetailSerializer(OrderSerializer):
         return {
             "name": order.buyer_name,
             "phone": order.phone(),
+            "province": order.province,
             "address": order.address(),
             "note": order.note,
         }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from villagelink.catalog.models import Platform
+from villagelink.catalog.shipping import PROVINCE_NAMES
 from villagelink.core.crypto import decrypt
 
 from .carriers import carrier_label
@@ -164,6 +165,7 @@ class Order(models.Model):
     payment_method = models.CharField(
         _("payment"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.CASH_ON_DELIVERY
     )
+    # What the buyer pays: the lines and, for a storefront order, its shipping fee (`shipping_fee_fen`).
     total_fen = models.BigIntegerField(_("total (fen)"))
     refunded_fen = models.BigIntegerField(_("refunded (fen)"), default=0)
     buyer = models.ForeignKey(
@@ -179,6 +181,12 @@ class Order(models.Model):
     phone_last4 = models.CharField(max_length=4, blank=True, editable=False)
     address_encrypted = models.TextField(blank=True, editable=False)
     note = models.CharField(_("notes"), max_length=300, blank=True)
+    # A storefront order's shipping (`catalog.shipping`): what the shop charged to send it (part of the total),
+    # the province it goes to, and when it should arrive as promised at checkout.
+    shipping_fee_fen = models.BigIntegerField(_("shipping fee (fen)"), default=0)
+    province = models.CharField(_("province"), max_length=2, blank=True)
+    arrives_from = models.DateField(_("arrives from"), null=True, blank=True)
+    arrives_by = models.DateField(_("arrives by"), null=True, blank=True)
     placed_at = models.DateTimeField(_("placed at"))
     placed_on = models.DateField(_("placed on"), db_index=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -221,7 +229,8 @@ class Order(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(total_fen__gte=0), name="orders_order_total_positive"),
             models.CheckConstraint(
-                condition=models.Q(service_fee_fen__gte=0)
+                condition=models.Q(service_fee_fen__gte=0, shipping_fee_fen__gte=0)
+                & models.Q(shipping_fee_fen__lte=models.F("total_fen"))
                 & (models.Q(local_price_fen__isnull=True) | models.Q(local_price_fen__gte=0)),
                 name="orders_order_fees_not_negative",
             ),
@@ -283,6 +292,15 @@ class Order(models.Model):
     def amount_fen(self) -> int:
         """What the order is worth after refunds."""
         return self.total_fen - self.refunded_fen
+
+    @property
+    def province_name(self) -> str:
+        return str(PROVINCE_NAMES.get(self.province, ""))
+
+    @property
+    def goods_fen(self) -> int:
+        """What its goods cost, without the shipping fee."""
+        return self.total_fen - self.shipping_fee_fen
 
     @property
     def platform_number_label(self) -> str:

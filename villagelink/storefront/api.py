@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from villagelink.catalog.models import Category, Product
+from villagelink.catalog.shipping import PROVINCES
 from villagelink.core.clients import client_address
 from villagelink.core.exceptions import ApplicationError, ErrorCode
 from villagelink.core.serializers import StrictSerializer, YuanField
@@ -177,6 +178,13 @@ class PlaceOrderSerializer(StrictSerializer):
     lines = serializers.ListField(child=PlaceLineSerializer(), min_length=1, max_length=MAX_LINES)
     name = serializers.CharField(max_length=100, help_text=gettext_lazy("Who receives the order."))
     phone = serializers.CharField(max_length=20)
+    province = serializers.ChoiceField(
+        choices=PROVINCES,
+        help_text=gettext_lazy(
+            "Where the order goes: the province's GB/T 2260 code (54 for Tibet), for the fee and the delivery "
+            "window."
+        ),
+    )
     address = serializers.CharField(max_length=300)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
@@ -187,12 +195,17 @@ class BuyerOrderSerializer(serializers.ModelSerializer):
 
     shop = serializers.CharField(source="shop.local_name", read_only=True, allow_null=True)
     status = order_status_field()
-    total = YuanField(source="total_fen", read_only=True)
+    total = YuanField(
+        source="total_fen", read_only=True, help_text=gettext_lazy("What the buyer pays: goods and shipping.")
+    )
+    shipping_fee = YuanField(source="shipping_fee_fen", read_only=True)
+    arrives_from = serializers.DateField(read_only=True, allow_null=True)
+    arrives_by = serializers.DateField(read_only=True, allow_null=True)
     lines = OrderLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = Order
-        fields = ["number", "shop", "status", "total", "lines"]
+        fields = ["number", "shop", "status", "total", "shipping_fee", "arrives_from", "arrives_by", "lines"]
         read_only_fields = fields
 
 
@@ -221,7 +234,7 @@ class TrackedOrderSerializer(BuyerOrderSerializer):
     steps = OrderStepSerializer(source="events", many=True, read_only=True)
 
     class Meta(BuyerOrderSerializer.Meta):
-        fields = ["number", "shop", "status", "total", "lines", "steps", "carrier", "tracking_number"]
+        fields = [*BuyerOrderSerializer.Meta.fields, "steps", "carrier", "tracking_number"]
         read_only_fields = fields
 
 
@@ -282,7 +295,11 @@ class StorefrontOrderViewSet(viewsets.GenericViewSet):
             key=key,
             lines=[CartLine(line["product"], line["quantity"]) for line in data["lines"]],
             contact=Contact(
-                name=data["name"], phone=data["phone"], address=data["address"], note=data["note"]
+                name=data["name"],
+                phone=data["phone"],
+                address=data["address"],
+                note=data["note"],
+                province=data["province"],
             ),
             payment_method=data["payment_method"],
             buyer=request.user,

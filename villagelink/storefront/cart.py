@@ -2,10 +2,12 @@
 become. The key stays the same until a checkout succeeds, so two tabs or a repeated submission of the same
 cart make one order set."""
 
+import datetime
 import secrets
 from dataclasses import dataclass
 
-from villagelink.catalog.models import Product
+from villagelink.catalog.models import Product, Shop
+from villagelink.catalog.shipping import PROVINCE_NAMES, Shipping, shipping_for
 from villagelink.core.bounds import MAX_ID
 from villagelink.orders.services import MAX_LINES, MAX_QUANTITY, CartLine
 
@@ -13,6 +15,7 @@ from .selectors import products_on_sale
 
 CART = "cart"
 KEY = "checkout_key"
+PROVINCE = "province"  # where the buyer said the goods go: the fees and windows are for there
 PLACED = "checkouts"  # keys of the checkouts this session placed: their confirmation pages are its own
 
 
@@ -81,6 +84,60 @@ def items(session) -> list[Item]:
     ids = [int(k) for k in cart if k.isdigit()]
     products = {p.pk: p for p in products_on_sale().filter(pk__in=ids)}
     return [Item(products[i], cart[str(i)]) for i in ids if i in products]
+
+
+@dataclass
+class ShopOrder:
+    """The cart's items of one shop: the order they become, with its shipping."""
+
+    shop: Shop
+    items: list[Item]
+    shipping: Shipping
+
+    @property
+    def goods_fen(self) -> int:
+        return sum(item.amount_fen for item in self.items)
+
+    @property
+    def total_fen(self) -> int:
+        return self.goods_fen + self.shipping.fee_fen
+
+    @property
+    def more_for_free_fen(self) -> int | None:
+        """How much more of this shop's goods would send them free."""
+        free_from = self.shipping.free_from_fen
+        return None if free_from is None else free_from - self.goods_fen
+
+
+def shop_orders(cart_items: list[Item], *, province: str, day: datetime.date) -> list[ShopOrder]:
+    """The items by shop, in the cart's order, each with what sending it to `province` costs and when it
+    should arrive if ordered on `day` (as the checkout will work them out)."""
+    by_shop: dict[int, list[Item]] = {}
+    for item in cart_items:
+        by_shop.setdefault(item.product.shop_id, []).append(item)
+    return [
+        ShopOrder(
+            shop=group[0].product.shop,
+            items=group,
+            shipping=shipping_for(
+                group[0].product.shop,
+                goods_fen=sum(item.amount_fen for item in group),
+                province=province,
+                day=day,
+            ),
+        )
+        for group in by_shop.values()
+    ]
+
+
+def province(session) -> str:
+    found = session.get(PROVINCE)
+    return found if found in PROVINCE_NAMES else ""
+
+
+def set_province(session, code: str) -> None:
+    if code in PROVINCE_NAMES:
+        session[PROVINCE] = code
 
 
 def lines(session) -> list[CartLine]:

@@ -3,10 +3,12 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.db import models
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from villagelink.accounts.models import User
 from villagelink.catalog.models import Category
+from villagelink.catalog.shipping import PROVINCES
 from villagelink.core.bounds import MAX_ID
 from villagelink.orders.models import PaymentMethod, stars_text
 from villagelink.orders.payments import online_provider
@@ -18,6 +20,25 @@ class QuantityForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=MAX_QUANTITY, initial=1)
 
 
+def _province_field(**attrs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Province"),
+        choices=[("", _("Choose the province")), *PROVINCES],
+        error_messages={
+            "required": _("Choose the province the order goes to."),
+            "invalid_choice": _("Choose the province the order goes to."),
+        },
+        widget=forms.Select(attrs={"autocomplete": "address-level1", **attrs}),
+    )
+
+
+class ProvinceForm(forms.Form):
+    """Where the cart goes, for its fees and delivery windows."""
+
+    province = _province_field()
+    back = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
 class CheckoutForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     name = forms.CharField(label=_("Name of the receiver"), max_length=100)
@@ -26,6 +47,15 @@ class CheckoutForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("The courier calls this number; its last 4 digits let you track the order."),
+    )
+    # with htmx, choosing it brings the fees and windows for there into the summary above the form
+    province = _province_field(
+        **{
+            "hx-post": reverse_lazy("storefront:deliver_to"),
+            "hx-trigger": "change",
+            "hx-target": "#order-summary",
+            "hx-swap": "outerHTML",
+        }
     )
     address = forms.CharField(
         label=_("Delivery address"),

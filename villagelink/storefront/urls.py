@@ -12,6 +12,7 @@ urlpatterns = [
     path("products/<int:pk>/", views.product, name="product"),
     path("shops/<int:pk>/", views.shop, name="shop"),
     path("cart/", views.cart_view, name="cart"),
+    path("cart/deliver-to/", views.deliver_to, name="deliver_to"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/<str:key>/", views.confirmation, name="confirmation"),
     path("checkout/<str:key>/paid/", views.pay_return, name="pay_return"),

@@ -21,8 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from villagelink.accounts.services import AccountsError, buyer_signup
 from villagelink.catalog.models import Category
+from villagelink.catalog.shipping import PROVINCE_NAMES
 from villagelink.core import notes
 from villagelink.core.clients import client_address
+from villagelink.core.dates import region_today
 from villagelink.core.exceptions import ApplicationError
 from villagelink.core.forms import add_service_error
 from villagelink.geo.models import Level
@@ -48,7 +50,15 @@ from villagelink.orders.services import (
 )
 
 from . import cart
-from .forms import BuyerSignupForm, CheckoutForm, ListingForm, QuantityForm, ReviewForm, TrackForm
+from .forms import (
+    BuyerSignupForm,
+    CheckoutForm,
+    ListingForm,
+    ProvinceForm,
+    QuantityForm,
+    ReviewForm,
+    TrackForm,
+)
 from .pagecache import anonymous_page
 from .selectors import (
     category_counts,
@@ -194,27 +204,63 @@ def cart_view(request):
             return redirect("storefront:cart")
         cart.set_quantity(request.session, product_id, form.cleaned_data["quantity"])
         return redirect("storefront:cart")
-    items = cart.items(request.session)
+    province = cart.province(request.session)
     return render(
         request,
         "storefront/cart.html",
-        {"items": items, "total_fen": sum(i.amount_fen for i in items)},
+        {
+            **_summary(request, province),
+            "province_form": ProvinceForm(initial={"province": province, "back": "cart"}),
+        },
     )
+
+
+def _summary(request, province: str) -> dict:
+    """The cart as the orders it becomes: per shop its goods, its fee and when it should arrive if sent to
+    `province` (the usual fee and the widest window when none is chosen), and the whole total."""
+    shop_orders = cart.shop_orders(cart.items(request.session), province=province, day=region_today())
+    return {
+        "shop_orders": shop_orders,
+        "items": [item for shop_order in shop_orders for item in shop_order.items],
+        "province_name": PROVINCE_NAMES.get(province, ""),
+        "total_fen": sum(shop_order.total_fen for shop_order in shop_orders),
+    }
+
+
+@require_POST
+def deliver_to(request):
+    """Where the goods go, for the cart's fees and windows: the cart page's form, and the checkout's province
+    (with htmx, which gets the checkout's summary back)."""
+    form = ProvinceForm(request.POST)
+    if form.is_valid():
+        cart.set_province(request.session, form.cleaned_data["province"])
+    if request.htmx:
+        return render(request, "storefront/_summary.html", _summary(request, cart.province(request.session)))
+    if not form.is_valid():
+        messages.error(request, _("Choose the province the order goes to."))
+    return redirect("storefront:checkout" if form.data.get("back") == "checkout" else "storefront:cart")
 
 
 @require_http_methods(["GET", "POST"])
 def checkout(request):
-    items = cart.items(request.session)
-    form = CheckoutForm(request.POST or None, initial=_contact_initial(request))
+    form = CheckoutForm(
+        request.POST or None,
+        initial={**_contact_initial(request), "province": cart.province(request.session)},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         key = data["key"]
+        cart.set_province(request.session, data["province"])
         try:
             result = checkout_place(
                 key=key,
                 lines=cart.lines(request.session),
                 contact=Contact(
-                    name=data["name"], phone=data["phone"], address=data["address"], note=data["note"]
+                    name=data["name"],
+                    phone=data["phone"],
+                    address=data["address"],
+                    note=data["note"],
+                    province=data["province"],
                 ),
                 payment_method=data["payment_method"],
                 buyer=request.user,
@@ -230,15 +276,12 @@ def checkout(request):
             if result.pay_url:
                 return redirect(result.pay_url)
             return redirect("storefront:confirmation", key=key)
-    if request.method == "GET" and not items:
+    summary = _summary(request, form.data.get("province") or cart.province(request.session))
+    if request.method == "GET" and not summary["items"]:
         messages.info(request, _("Your cart is empty."))
         return redirect("storefront:cart")
     form.initial["key"] = cart.checkout_key(request.session)
-    return render(
-        request,
-        "storefront/checkout.html",
-        {"form": form, "items": items, "total_fen": sum(i.amount_fen for i in items)},
-    )
+    return render(request, "storefront/checkout.html", {"form": form, **summary})
 
 
 def _guest(request) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from villagelink.accounts.models import User
 from villagelink.catalog.models import Platform, Product, ShopStatus, StockMove, StockReason
+from villagelink.catalog.shipping import PROVINCE_NAMES, shipping_for
 from villagelink.core.crypto import buyer_key, encrypt, keyed_hash
 from villagelink.core.dates import region_day
 from villagelink.core.exceptions import ErrorCode
@@ -53,6 +54,7 @@ class Contact:
     phone: str
     address: str
     note: str = ""
+    province: str = ""  # where it goes (catalog.shipping.PROVINCES); "" when not said: the usual fee
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,11 @@ def _clean_contact(contact: Contact) -> Contact:
         raise OrderError(_("Give the full delivery address (5 to 300 characters)."), field="address")
     if len(note) > 300:
         raise OrderError(_("Keep the notes to 300 characters."), field="note")
-    return Contact(name=name, phone=clean_phone(contact.phone), address=address, note=note)
+    if contact.province and contact.province not in PROVINCE_NAMES:
+        raise OrderError(_("Choose the province the order goes to."), field="province")
+    return Contact(
+        name=name, phone=clean_phone(contact.phone), address=address, note=note, province=contact.province
+    )
 
 
 def _clean_lines(lines: list[CartLine]) -> dict[int, int]:
@@ -297,7 +303,18 @@ def _reserve(
         ]
         for shop_id, shop_products in by_shop.items()
     }
-    total = sum(line.amount_fen for lines in lines_by_shop.values() for line in lines)
+    shipping = {
+        shop_id: shipping_for(
+            shop_products[0].shop,
+            goods_fen=sum(line.amount_fen for line in lines_by_shop[shop_id]),
+            province=contact.province,
+            day=day,
+        )
+        for shop_id, shop_products in by_shop.items()
+    }
+    total = sum(line.amount_fen for lines in lines_by_shop.values() for line in lines) + sum(
+        sent.fee_fen for sent in shipping.values()
+    )
     checkout = Checkout.objects.create(
         key=key, owner=owner, buyer=buyer, payment_method=method, total_fen=total
     )
@@ -314,7 +331,11 @@ def _reserve(
             shop=shop_products[0].shop,
             unit=shop_products[0].shop.unit,
             payment_method=method,
-            total_fen=sum(line.amount_fen for line in lines_by_shop[shop_id]),
+            total_fen=sum(line.amount_fen for line in lines_by_shop[shop_id]) + shipping[shop_id].fee_fen,
+            shipping_fee_fen=shipping[shop_id].fee_fen,
+            province=contact.province,
+            arrives_from=shipping[shop_id].earliest,
+            arrives_by=shipping[shop_id].latest,
             buyer=buyer,
             buyer_name=contact.name,
             phone_encrypted=phone_encrypted,

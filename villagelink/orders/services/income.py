@@ -25,8 +25,10 @@ def income_split(amount_fen: int, households: list) -> list[tuple[object, int]]:
 
 def _income_shares(order: Order, members: dict[int, list]) -> list[IncomeShare]:
     """A completed sale is e-commerce income of the poor household it was made for (the shop's, or the one
-    named on an assisted sale), or an equal share of it for each poor household linked to the organisation."""
-    if order.kind != Kind.SALE or order.status != Status.COMPLETED or order.amount_fen <= 0:
+    named on an assisted sale), or an equal share of it for each poor household linked to the organisation.
+    The shipping fee is not income: the shop passes it on to the carrier."""
+    earned = order.amount_fen - order.shipping_fee_fen
+    if order.kind != Kind.SALE or order.status != Status.COMPLETED or earned <= 0:
         return []
     household = order.household or (order.shop.household if order.shop else None)
     organisation = order.organisation or (order.shop.organisation if order.shop else None)
@@ -35,7 +37,7 @@ def _income_shares(order: Order, members: dict[int, list]) -> list[IncomeShare]:
         return []
     return [
         IncomeShare(order=order, household=household, amount_fen=amount, day=order.completed_on)
-        for household, amount in income_split(order.amount_fen, households)
+        for household, amount in income_split(earned, households)
     ]
 
 

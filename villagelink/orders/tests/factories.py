@@ -15,7 +15,9 @@ from villagelink.registry.models import Household
 from villagelink.registry.services import HouseholdData, household_register
 
 OPENED = datetime.date(2018, 3, 1)
-CONTACT = Contact(name="Zhang San", phone="13800138000", address="1 Renmin Road, Chengdu", note="")
+CONTACT = Contact(
+    name="Zhang San", phone="13800138000", address="1 Renmin Road, Chengdu", note="", province="51"
+)
 _keys = itertools.count(1)
 
 

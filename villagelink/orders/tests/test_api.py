@@ -48,6 +48,7 @@ def body(*products_and_quantities, method: str = "cod", **overrides) -> dict:
         "lines": [{"product": p.pk, "quantity": q} for p, q in products_and_quantities],
         "name": "Zhang San",
         "phone": "138 0013 8000",
+        "province": "51",
         "address": "1 Renmin Road, Chengdu",
         "note": "Leave it at the gate",
         "payment_method": method,
@@ -129,6 +130,8 @@ def test_a_guests_key_sent_by_another_guest_shows_nothing_of_the_first(market):
         ({"phone": "call me"}, "k", 400, "phone number of 7 to 15 digits"),
         ({"address": "here"}, "k", 400, "full delivery address"),
         ({"payment_method": "barter"}, "k", 400, "payment_method"),
+        ({"province": "99"}, "k", 400, "province"),
+        ({"province": None}, "k", 400, "province"),
         ({"lines": [{"product": 999_999, "quantity": 1}]}, "k", 400, "no longer sold"),
         ({"butter": 21}, "k", 409, "Only 20 of"),
         ({"butter": 60, "repeat": True}, "k", 400, "between 1 and 99"),
@@ -221,6 +224,7 @@ def test_a_seller_sees_their_shops_orders_with_the_delivery_address(market):
     assert detail.json()["delivery"] == {
         "name": "Zhang San",
         "phone": "13800138000",
+        "province": "51",
         "address": "1 Renmin Road, Chengdu",
         "note": "",
     }

@@ -56,6 +56,7 @@ def test_with_online_payment_off_checkout_offers_cash_on_delivery_only(client, m
             "key": page.context["form"].initial["key"],
             "name": "Li Si",
             "phone": "13900001234",
+            "province": "61",
             "address": "8 Jiefang Road, Xi'an",
             "payment_method": "online",
         },

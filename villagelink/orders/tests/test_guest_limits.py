@@ -81,6 +81,7 @@ def test_thirty_anonymous_api_orders_in_a_row_are_stopped(market):
                 "lines": [{"product": market.barley.pk, "quantity": 1}],
                 "name": "Li Si",
                 "phone": f"1370000{n:04d}",
+                "province": "61",
                 "address": "8 Jiefang Road, Xi'an",
                 "payment_method": "cod",
             },

@@ -64,6 +64,7 @@ def checkout_form(client, **extra):
         "key": page.context["form"].initial["key"],
         "name": "Li Si",
         "phone": "139 0000 1234",
+        "province": "61",
         "address": "8 Jiefang Road, Xi'an",
         "note": "",
         "payment_method": "cod",
