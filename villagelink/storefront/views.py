@@ -234,7 +234,7 @@ def deliver_to(request):
     form = ProvinceForm(request.POST)
     if form.is_valid():
         cart.set_province(request.session, form.cleaned_data["province"])
-    if request.htmx:
+    if request.htmx and request.htmx.target == "order-summary":  # the checkout's select, not a boosted form
         return render(request, "storefront/_summary.html", _summary(request, cart.province(request.session)))
     if not form.is_valid():
         messages.error(request, _("Choose the province the order goes to."))

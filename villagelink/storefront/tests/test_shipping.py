@@ -44,10 +44,22 @@ def test_the_cart_shows_each_shops_fee_and_window_and_the_total_with_them(client
 
 def test_choosing_the_province_at_checkout_brings_its_fees_with_htmx(client, ruled):
     add(client, ruled.butter)
-    answer = client.post(reverse("storefront:deliver_to"), {"province": "54"}, headers={"HX-Request": "true"})
+    answer = client.post(
+        reverse("storefront:deliver_to"),
+        {"province": "54"},
+        headers={"HX-Request": "true", "HX-Target": "order-summary"},
+    )
     body = answer.content.decode()
     assert answer.status_code == 200 and body.startswith('<section class="panel" id="order-summary"')
     assert "Free shipping" in body and "Tibet" in body and "¥68.00" in body
+
+
+def test_the_carts_own_form_sent_by_a_boosted_page_comes_back_to_the_cart(client, ruled):
+    add(client, ruled.butter)
+    answer = client.post(
+        reverse("storefront:deliver_to"), {"province": "54", "back": "cart"}, headers={"HX-Request": "true"}
+    )
+    assert answer.status_code == 302 and answer["Location"] == reverse("storefront:cart")
 
 
 def test_a_wrong_province_is_told_and_the_cart_keeps_the_last_good_one(client, ruled):
