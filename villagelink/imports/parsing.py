@@ -8,9 +8,11 @@ villagelink.core.tabular, the reader of every upload.
 import dataclasses
 import datetime
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import islice
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -28,6 +30,7 @@ from .models import FIELDS, REQUIRED_FIELDS, Outcome
 from .vocabulary import AFTER_REFUNDED, Vocabulary
 
 HEADER_SEARCH_ROWS = 10
+PARSE_CHUNK = 2000  # rows read a column at a time (`parse_rows`)
 TOTALS_WORDS = ("合计", "总计", "小计", "total", "totals", "sum")
 
 # The reader's pieces this app's services use through this module.
@@ -284,10 +287,10 @@ TOTALS_LENGTH = max(len(word) for word in TOTALS_WORDS) + 3  # room for spaces a
 
 def is_totals(cells: list) -> bool:
     """A totals row names itself in one of its first cells (a number or a date never does)."""
-    return any(
-        isinstance(c, str) and len(c) <= TOTALS_LENGTH and c.strip().lower().rstrip(":：") in TOTALS_WORDS
-        for c in cells[:5]
-    )
+    for c in cells[:5]:  # a loop, not any(): this runs for every row
+        if isinstance(c, str) and len(c) <= TOTALS_LENGTH and c.strip().lower().rstrip(":：") in TOTALS_WORDS:
+            return True
+    return False
 
 
 # What a cell holds, as the reasons name it (words of `core.notes`, translated only when a reason is read).
@@ -358,6 +361,145 @@ def parse_row(number: int, cells: list, layout: Layout) -> ReportRow:
     )
 
 
+# The usual forms of a report's cells, which `parse_rows` reads a column at a time without the general rules.
+_PLAIN_NUMBER = re.compile(r"[0-9A-Za-z_-]{1,64}", re.ASCII)  # an order number as it is, nothing to take off
+_PLAIN_QUANTITY = re.compile(r"[1-9][0-9]{0,5}", re.ASCII)  # 1 to 999,999
+_BAD = object()  # a cell the general rules refuse: its row goes through `parse_row`, which says why
+
+
+def _or_bad(read, *args):
+    try:
+        return read(*args)
+    except RowProblem:
+        return _BAD
+
+
+def _columns(rows: list[tuple[int, list]], layout: Layout) -> dict[str, Sequence]:
+    """Each field's cells in these rows (None for a row that stops short, or a field the report lacks)."""
+    fields = list(layout.index)
+    width = max(layout.index.values()) + 1
+    if len(fields) > 1 and all(len(cells) >= width for _number, cells in rows):  # the usual case: one pass
+        pick = itemgetter(*(layout.index[field] for field in fields))
+        found = dict(zip(fields, zip(*(pick(cells) for _number, cells in rows), strict=True), strict=True))
+    else:
+        found = {
+            field: [cells[i] if i < len(cells) else None for _number, cells in rows]
+            for field, i in layout.index.items()
+        }
+    return {field: found.get(field) or [None] * len(rows) for field in FIELDS}
+
+
+_PLAIN_YUAN = re.compile(r"[0-9]{1,11}(\.[0-9]{1,2})?", re.ASCII)
+
+
+def _amounts(values: Sequence, what: str) -> list:
+    """Each cell's fen, or _BAD. A plain amount (at most 13 digits) is read through a float: a double holds
+    it to well within half a fen, so rounding gives its exact fen."""
+    plain = _PLAIN_YUAN.fullmatch
+    return [
+        round(float(value) * 100) if type(value) is str and plain(value) else _or_bad(money, value, what)
+        for value in values
+    ]
+
+
+def _moments(values: Sequence, what: str, zone: ZoneInfo) -> list:
+    """Each cell's moment, None for an empty cell (whose meaning depends on the row), or _BAD."""
+    read = []
+    for value in values:
+        if type(value) is str and _ISO_MOMENT.fullmatch(value):
+            try:
+                read.append(datetime.datetime.fromisoformat(value).replace(tzinfo=zone))
+                continue
+            except ValueError:
+                pass
+        read.append(_or_bad(moment, value, what, zone) if text_of(value) else None)
+    return read
+
+
+def _meanings(values: Sequence, mean) -> list:
+    """`mean(cell)` for each cell, worked out once for each distinct cell (a report has a handful)."""
+    meant: dict = {}
+    read = []
+    for value in values:
+        key = (type(value), value)  # True and 1 are equal keys, but read as different words
+        if key not in meant:
+            meant[key] = _or_bad(mean, value)
+        read.append(meant[key])
+    return read
+
+
+def parse_rows(rows: list[tuple[int, list]], layout: Layout) -> list[ReportRow | RowProblem]:
+    """`parse_row` of each of these (row number, cells), a column at a time: the usual form of each column
+    (numbers and amounts written plainly, moments as 2019-06-01 12:30:00, the report's status words) read for
+    all the rows in one pass, any other form by the general rules; a row with a cell they refuse, or with
+    cells that do not go together, goes through `parse_row` itself, which says what is wrong. The result is
+    `parse_row`'s, row by row (a property test holds them equal); plain Python lists, since the rest of the
+    check takes Python values (an Arrow table's conversions back cost more than they saved)."""
+    if not rows:
+        return []
+    zone = layout.zone
+    columns = _columns(rows, layout)
+    numbers = [
+        value if type(value) is str and _PLAIN_NUMBER.fullmatch(value) else _or_bad(order_number, value)
+        for value in columns["external_id"]
+    ]
+    amounts = _amounts(columns["amount"], AMOUNT)
+    refunds = _amounts(columns["refund"], REFUND)
+    if "status" in layout.index:
+        outcomes = _meanings(columns["status"], lambda value: _order_outcome(value, layout))
+    else:
+        outcomes = [Outcome.COMPLETED] * len(rows)
+
+    def after_sale(value):
+        text = text_of(value)
+        meaning = layout.words.after_sale(text) if text else ""
+        return _BAD if meaning is None else meaning  # an unknown word: parse_row says which
+
+    after_sales = _meanings(columns["after_sale"], after_sale)
+    completed = _moments(columns["completed_at"], COMPLETION_DATE, zone)
+    placed = _moments(columns["placed_at"], ORDER_DATE, zone)
+    quantities = [
+        int(value) if type(value) is str and _PLAIN_QUANTITY.fullmatch(value) else _or_bad(quantity, value)
+        for value in columns["quantity"]
+    ]
+    titles = [text_of(value)[:200] for value in columns["title"]]
+    shops = [text_of(value)[:200] for value in columns["shop"]]
+    buyers = columns["buyer"] if "buyer" in layout.index else None
+    parsed: list[ReportRow | RowProblem] = []
+    for k, (number, cells) in enumerate(rows):
+        external_id, amount, refund = numbers[k], amounts[k], refunds[k]
+        outcome, after, placed_at, completed_at = outcomes[k], after_sales[k], placed[k], completed[k]
+        refused = (
+            _BAD in (external_id, amount, refund, outcome, after, placed_at, completed_at, quantities[k])
+            or not external_id
+            or refund > amount
+        )
+        if not refused and after == AFTER_REFUNDED and (not refund or refund >= amount):
+            outcome, refund = Outcome.REFUNDED, amount  # refunded in full: nothing counts
+        if refused or (placed_at is None and outcome not in UNDATED):
+            try:
+                parsed.append(parse_row(number, cells, layout))
+            except RowProblem as problem:
+                parsed.append(problem)
+            continue
+        parsed.append(
+            ReportRow(
+                number=number,
+                external_id=external_id,
+                amount_fen=amount,
+                refund_fen=refund,
+                outcome=outcome,
+                placed_at=placed_at or completed_at or layout.read_at,
+                completed_at=completed_at,
+                title=titles[k],
+                quantity=quantities[k],
+                shop=shops[k],
+                buyer_key=buyer_key(text_of(buyers[k])[:200]) if buyers is not None else "",
+            )
+        )
+    return parsed
+
+
 MAX_KEPT_CELLS = 100  # of a refused row, kept for the workbook of rejected rows
 MAX_KEPT_CHARS = 500  # of each of its cells
 
@@ -374,17 +516,14 @@ def report_rows(
     Blank rows and totals rows are skipped, and so is a last row without an order number (a totals row
     without its word). The reader holds the file to the row limit."""
     pending: tuple[int, RowProblem, list] | None = None
-    for number, cells in rows:
-        if is_blank(cells) or is_totals(cells):
-            continue
-        if pending is not None:
-            yield pending
-            pending = None
-        try:
-            yield number, parse_row(number, cells, layout), cells
-        except RowProblem as problem:
-            i = layout.index["external_id"]
-            if i >= len(cells) or not text_of(cells[i]):
-                pending = (number, problem, cells)
+    i = layout.index["external_id"]
+    while chunk := list(islice(rows, PARSE_CHUNK)):
+        kept = [(number, cells) for number, cells in chunk if not (is_blank(cells) or is_totals(cells))]
+        for (number, cells), row in zip(kept, parse_rows(kept, layout), strict=True):
+            if pending is not None:
+                yield pending
+                pending = None
+            if isinstance(row, RowProblem) and (i >= len(cells) or not text_of(cells[i])):
+                pending = (number, row, cells)
             else:
-                yield number, problem, cells
+                yield number, row, cells
