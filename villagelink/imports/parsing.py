@@ -397,7 +397,11 @@ def _amounts(values: Sequence, what: str) -> list:
     it to well within half a fen, so rounding gives its exact fen."""
     plain = _PLAIN_YUAN.fullmatch
     return [
-        round(float(value) * 100) if type(value) is str and plain(value) else _or_bad(money, value, what)
+        round(float(value) * 100)
+        if type(value) is str and plain(value)
+        else 0
+        if value == "" or value is None  # an empty cell, as money reads it: the usual refund
+        else _or_bad(money, value, what)
         for value in values
     ]
 

@@ -132,6 +132,37 @@ def _joined(staged: str) -> str:
     )
 
 
+def _number(batch: ImportBatch, staged: str) -> None:
+    """Gives each new order its id in the staging table, in the report's order, so that its line, event,
+    income shares and facts are written from there without finding the order again (a join of every new
+    row with the orders, once for each). PostgreSQL draws the ids from the orders' sequence; SQLite, whose
+    single writer this transaction is by now, counts on from the largest id it has given (AUTOINCREMENT's
+    table) or holds, and moves that on when the orders go in."""
+    orders = Order._meta.db_table
+    if connection.vendor == "postgresql":
+        numbered = (
+            f"SELECT external_id, nextval(pg_get_serial_sequence(%s, 'id')) AS id "  # noqa: S608 - quoted
+            f"FROM (SELECT external_id FROM {staged} WHERE effect = %s ORDER BY row_number) q"
+        )
+        params = [quote(orders), staging.NEW]
+    else:
+        largest = (
+            f"SELECT MAX(m) FROM (SELECT COALESCE(MAX(id), 0) AS m FROM {quote(orders)} "  # noqa: S608
+            "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s)"
+        )
+        numbered = (
+            f"SELECT external_id, ({largest}) + ROW_NUMBER() OVER (ORDER BY row_number) AS id "  # noqa: S608
+            f"FROM {staged} WHERE effect = %s"
+        )
+        params = [orders, staging.NEW]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {staged} SET order_id = n.id FROM ({numbered}) n "  # noqa: S608 - names quoted
+            f"WHERE {staged}.external_id = n.external_id",
+            params,
+        )
+
+
 def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
     written = batch.created + batch.updated
     done, share = batch.updated / written, batch.created / written  # of the commit's work, for its progress
@@ -158,8 +189,8 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
     params += [Status.PLACED, Status.CANCELLED]
     fields = {f.attname: f.column for f in Order._meta.concrete_fields}
     blank = order_blanks(filled)
-    columns = ", ".join(quote(fields[name]) for name in (*filled, *blank))
-    values = ", ".join([*filled.values(), *(_literal(ORDER_DEFAULTS[name]) for name in blank)])
+    columns = ", ".join([quote(Order._meta.pk.column), *(quote(fields[name]) for name in (*filled, *blank))])
+    values = ", ".join(["s.order_id", *filled.values(), *(_literal(ORDER_DEFAULTS[name]) for name in blank)])
     orders, shops = quote(Order._meta.db_table), quote(Shop._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -168,25 +199,27 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
         )
         if cursor.fetchone():  # a new order recorded since the check
             raise changed_meanwhile()
+    _number(batch, staged)
+    with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {orders} ({columns}) SELECT {values} "  # noqa: S608 - names from the models, quoted
-            f"FROM {staged} s JOIN {shops} sh ON sh.id = s.shop_id WHERE s.effect = %s ORDER BY s.row_number",
+            f"FROM {staged} s JOIN {shops} sh ON sh.id = s.shop_id WHERE s.effect = %s ORDER BY s.order_id",
             [*params, staging.NEW],
         )
         _progress(batch, done + 0.4 * share)
         line = quote(OrderLine._meta.db_table)
         cursor.execute(
             f"INSERT INTO {line} (order_id, product_id, description, quantity, unit_price_fen, amount_fen) "  # noqa: S608
-            f"SELECT o.id, NULL, s.title, s.quantity, s.total_fen / s.quantity, s.total_fen "
-            f"FROM {_joined(staged)} WHERE s.effect = %s",
-            [batch.platform, staging.NEW],
+            f"SELECT s.order_id, NULL, s.title, s.quantity, s.total_fen / s.quantity, s.total_fen "
+            f"FROM {staged} s WHERE s.effect = %s",
+            [staging.NEW],
         )
         _progress(batch, done + 0.6 * share)
         event = quote(OrderEvent._meta.db_table)
         cursor.execute(
             f"INSERT INTO {event} (order_id, status, at, by_id, note) "  # noqa: S608
-            f"SELECT o.id, s.status, s.placed_at, %s, %s FROM {_joined(staged)} WHERE s.effect = %s",
-            [by.pk, note, batch.platform, staging.NEW],
+            f"SELECT s.order_id, s.status, s.placed_at, %s, %s FROM {staged} s WHERE s.effect = %s",
+            [by.pk, note, staging.NEW],
         )
     _progress(batch, done + 0.8 * share)
     _income(batch, staged)
@@ -196,8 +229,8 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
             # The planner, told of the new orders, groups them for the facts in one pass (else, taking the
             # table for what it was, it looked each one up: 10 s for a million rather than 1).
             cursor.execute(f"ANALYZE {quote(Order._meta.db_table)}")
-    sql = f"SELECT o.id FROM {_joined(staged)} WHERE s.effect = %s"  # noqa: S608 - names quoted
-    new = RawSQL(sql, [batch.platform, staging.NEW])  # noqa: S611
+    sql = f"SELECT s.order_id FROM {staged} s WHERE s.effect = %s"  # noqa: S608 - names quoted
+    new = RawSQL(sql, [staging.NEW])  # noqa: S611
     facts_apply(measure(Order.objects.filter(pk__in=new), IncomeShare.objects.filter(order_id__in=new)))
 
 
@@ -235,11 +268,11 @@ def _income(batch: ImportBatch, staged: str) -> None:
         table_insert(table, ["shop_id", "year", "household_id", "position", "n"], plan)
         cursor.execute(
             f"INSERT INTO {share} (order_id, household_id, amount_fen, day) "  # noqa: S608
-            f"SELECT o.id, p.household_id, {amount} / p.n + CASE WHEN p.position < {amount} %% p.n "
-            f"THEN 1 ELSE 0 END, s.completed_on FROM {_joined(staged)} "
+            f"SELECT s.order_id, p.household_id, {amount} / p.n + CASE WHEN p.position < {amount} %% p.n "
+            f"THEN 1 ELSE 0 END, s.completed_on FROM {staged} s "
             f"JOIN {table} p ON p.shop_id = s.shop_id AND p.year = s.completed_year "
             f"WHERE s.effect = %s AND {amount} > 0",
-            [batch.platform, staging.NEW],
+            [staging.NEW],
         )
         cursor.execute(f"DROP TABLE {table}")
 

@@ -145,3 +145,22 @@ def test_a_commit_shows_how_far_it_has_got(county_officer, shops, monkeypatch):
     batch.refresh_from_db()
     assert seen and 0 < seen[0] < batch.rows_total  # before the facts: most of the way
     assert progress_of(batch) == batch.rows_total  # and all of it once committed
+
+
+def test_new_orders_take_their_ids_in_the_reports_order_and_later_orders_count_on_from_them(
+    county_officer, shops
+):
+    import_commit(by=county_officer, batch=preview(county_officer, TAOBAO))
+    first = list(Order.objects.order_by("pk").values_list("pk", "number"))
+    assert [number.rsplit("-", 1)[1] for _pk, number in first] == sorted(
+        (number.rsplit("-", 1)[1] for _pk, number in first), key=int
+    )
+    highest = first[-1][0]
+    Order.objects.filter(pk=highest).delete()  # an id once given is not given again (SQLite's AUTOINCREMENT)
+    import_commit(by=county_officer, batch=preview(county_officer, MORE))
+    new = Order.objects.get(external_id="345678901234567899")
+    assert new.pk > highest
+    later = Order.objects.get(pk=new.pk)
+    later.pk, later.number, later.external_id = None, "LATER-1", "later-1"
+    later.save()  # as any other order is written: the database gives the id
+    assert later.pk > new.pk
