@@ -11,9 +11,10 @@ workers, DEBUG off, CONN_MAX_AGE=60) on a free local port with bench/bench_setti
 (bench/bench_urls.py) adds a bare view, /bench/bare/, to the project's URLs.
 
 A stdlib client (threads, one http.client connection each, reopened whenever the server closes it, as sync
-workers do after every response) loads in turn, for `--seconds` each right after its own warm-up: the bare view, the
-product list (/search/?q=), the list filtered and sorted (40 combinations in turn) and the product pages (/products/<id>/, every product in turn). Prints per URL
-the requests per second, p50 and p99 latency, errors and the rate as a share of the bare view's (goal: at
+workers do after every response) loads in turn, for `--seconds` each right after its own warm-up (a second of
+load, then each of its addresses visited once): the bare view, the product list (/search/?q=), the list
+filtered and sorted (40 combinations in turn) and the product pages (/products/<id>/, every product in turn).
+Prints per URL the requests per second, p50 and p99 latency, errors and the rate as a share of the bare view's (goal: at
 least half for the lists and the product page).
 
 Then loads one product page as a browser with a 640-px wide screen would on first visit (empty cache, asking
@@ -234,6 +235,31 @@ def load(port: int, paths: list[str], *, seconds: float, concurrency: int) -> Lo
     return result
 
 
+def visit_each(port: int, paths: list[str], *, concurrency: int) -> None:
+    """Every path GET once, by `concurrency` threads taking the next path not yet visited."""
+    pending = iter(paths)
+    lock = threading.Lock()
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                path = next(pending, None)
+            if path is None:
+                break
+            try:
+                fetch(connection, path)
+            except (OSError, http.client.HTTPException):
+                connection.close()
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _n in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 # First load of a product page ---------------------------------------------------------------------------------
 
 
@@ -418,12 +444,13 @@ def main() -> None:
                 f"(load average {os.getloadavg()[0]:.2f} before the run)"
             )
             # Warm-up, right before each URL's run: every worker imports its code, loads the templates and
-            # opens its connection, and every page is visited once (a live shop's pages are in the cache most
-            # of the time). Warming them all at the start would let all 200 product pages expire at once in
-            # the middle of the last run, 30 s later, which live traffic spreads out.
+            # opens its connection (a second of load), and every page is visited once (a live shop's pages are
+            # in the cache most of the time). Warming them all at the start would let all 200 product pages
+            # expire at once in the middle of the last run, 30 s later, which live traffic spreads out.
             results = []
             for name, shown, paths in targets:
-                load(server.port, paths, seconds=max(1.0, len(paths) / 100), concurrency=args.concurrency)
+                load(server.port, paths, seconds=1.0, concurrency=args.concurrency)
+                visit_each(server.port, paths, concurrency=args.concurrency)
                 results.append(
                     (
                         name,

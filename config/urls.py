@@ -5,6 +5,9 @@ from villagelink.catalog.media import product_photo
 from villagelink.core.views import workspace
 
 urlpatterns = [
+    # The storefront is the site's front door and most of its requests, so it is tried first; its paths do
+    # not overlap the back office's.
+    path("", include("villagelink.storefront.urls")),
     path("workspace/", workspace, name="home"),
     path("accounts/", include("villagelink.accounts.urls")),
     path("units/", include("villagelink.geo.urls")),
@@ -24,8 +27,6 @@ urlpatterns = [
     path("media/photos/<int:pk>/w<int:width>/", product_photo, name="product_photo_sized"),
     path("admin/", admin.site.urls),
     path("", include("villagelink.ops.urls")),  # /healthz, /readyz, /metrics
-    # The storefront is the site's front door; its paths do not overlap the back office's.
-    path("", include("villagelink.storefront.urls")),
 ]
 
 handler400 = "villagelink.core.views.bad_request"
