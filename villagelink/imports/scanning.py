@@ -212,6 +212,7 @@ def _scan_rows(batch, by: User, rows, layout: parsing.Layout, summary: Summary) 
         }
         older: list[ImportOlderRow] = []
         staged: list[tuple] = []  # every accepted row, by what it does (`staging`)
+        new: list[int] = []  # where the new orders are in it
         shown: list[dict] = []
         showing = summary.wants_rows()  # the first chunk gives the first rows: later ones need no entries
         for plan in planned:
@@ -220,6 +221,7 @@ def _scan_rows(batch, by: User, rows, layout: parsing.Layout, summary: Summary) 
             if found is None:
                 counts.created += 1
                 day = plan.row.placed_at.astimezone(zone).date()
+                new.append(len(staged))
                 staged.append(_written(plan, effect, zone, day))
                 summary.new(plan, day)
             else:
@@ -273,6 +275,8 @@ def _scan_rows(batch, by: User, rows, layout: parsing.Layout, summary: Summary) 
         rejections.sort(key=lambda r: r.row)
         ImportRejection.objects.bulk_create(rejections, batch_size=1000)
         ImportOlderRow.objects.bulk_create(older, batch_size=1000)
+        for position, order_id in zip(new, staging.order_ids(len(new)), strict=True):
+            staged[position] = (*staged[position], order_id)
         staging.add(batch.pk, staged)
         staged_numbers.add(accepted)
         caches["shared"].set(_progress_key(batch.pk), counts.rows, 3600)

@@ -135,14 +135,16 @@ def _joined(staged: str) -> str:
 def _number(batch: ImportBatch, staged: str) -> None:
     """Gives each new order its id in the staging table, in the report's order, so that its line, event,
     income shares and facts are written from there without finding the order again (a join of every new
-    row with the orders, once for each). PostgreSQL draws the ids from the orders' sequence; SQLite, whose
-    single writer this transaction is by now, counts on from the largest id it has given (AUTOINCREMENT's
-    table) or holds, and moves that on when the orders go in."""
+    row with the orders, once for each). On PostgreSQL the check drew them from the orders' sequence
+    (`staging.order_ids`): only a row without one gets it here. SQLite, whose single writer this transaction
+    is by now, counts on from the largest id it has given (AUTOINCREMENT's table) or holds, and moves that on
+    when the orders go in."""
     orders = Order._meta.db_table
     if connection.vendor == "postgresql":
         numbered = (
             f"SELECT external_id, nextval(pg_get_serial_sequence(%s, 'id')) AS id "  # noqa: S608 - quoted
-            f"FROM (SELECT external_id FROM {staged} WHERE effect = %s ORDER BY row_number) q"
+            f"FROM (SELECT external_id FROM {staged} WHERE effect = %s AND order_id IS NULL "
+            "ORDER BY row_number) q"
         )
         params = [quote(orders), staging.NEW]
     else:
