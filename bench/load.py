@@ -62,6 +62,8 @@ HOT_PRODUCTS = 8
 HOT_STOCK = 25
 SEARCHES = ["butter", "酥油", "yak", "牦牛肉", "barley", "青稞", "tea", "藏香", "མར་", "bowl"]
 PERIODS = ["2019", "2018", "2019-Q2", "2019-06", "2018-Q4"]
+# where checkouts send their orders (catalog.shipping's codes)
+PROVINCES = ["54", "51", "11", "31", "44", "65"]
 P95_GOAL_MS = 500
 
 
@@ -367,6 +369,7 @@ def user_classes(products: list[int], hot: list[int], counters: dict, think: tup
                 "name": "Load test buyer",
                 "phone": f"139{random.randrange(10**8):08d}",
                 "address": "1 Bench Road, Lhasa",
+                "province": random.choice(PROVINCES),
                 "payment_method": "cod",
             }
             response = self.post("/checkout/", data, "checkout place", expect=302)
