@@ -21,7 +21,9 @@ that process alone.
 A third child reads back the orders, order lines and order events the import wrote (not timed) and writes them
 into the copy, timed: PostgreSQL's COPY, or SQLite's executemany in one transaction with the project's pragmas
 — the same rows into the same tables with the same indexes and constraints, without checks, income shares or
-facts: the baseline (issue 14).
+facts: the baseline (issue 14). It writes them twice, into two copies: with the database's foreign-key checks
+(raw, the ratio's baseline) and without them (raw₀: PostgreSQL's key triggers off for the transaction, as the
+import's commit turns them off when it may, holding the rows its keys refer to; SQLite's foreign_keys off).
 
 The file-size, row and cell limits of an import (VILLAGELINK_IMPORT_MAX_BYTES, _MAX_ROWS, _MAX_CELLS) are lifted
 for the run: a million generic rows is about 90 MB, beyond the 20 MB a real upload may be.
@@ -33,7 +35,8 @@ time went: the statements that took longest (their first words), and what was sp
 the transaction's COMMIT, where PostgreSQL runs the deferred foreign-key checks).
 
 Prints per step: rows, import rows/s (preview + commit, and each on its own), raw rows/s, their ratio (goal
-≥ ½) and the import's peak memory growth. Flat memory: the last column barely moves as N quadruples.
+≥ ½), the same against raw₀, and the import's peak memory growth. Flat memory: the peak growth barely moves
+as N quadruples.
 """
 
 import argparse
@@ -148,8 +151,9 @@ RAW_TABLES = ("orders_order", "orders_orderline", "orders_orderevent")  # what t
 
 
 def raw_copy_prepare(data_dir: str, database_url: str) -> None:
-    """A copy of the prepared database, before the import: the raw write goes into the same tables, with the
-    same indexes and constraints (SQLite: the file copied; PostgreSQL: a database made from it as template)."""
+    """Two copies of the prepared database, before the import: the raw writes go into the same tables, with the
+    same indexes and constraints (SQLite: the file copied; PostgreSQL: a database made from it as template),
+    one with the foreign keys checked, one without."""
     from django.db import connection
 
     if database_url:
@@ -157,22 +161,30 @@ def raw_copy_prepare(data_dir: str, database_url: str) -> None:
         from psycopg import sql
 
         connection.close()
-        name, raw = _database_names(database_url)
+        name, *copies = _database_names(database_url)
         with psycopg.connect(_url_of(database_url, "postgres"), autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(raw)))
-            admin.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(raw), sql.Identifier(name))
-            )
+            for raw in copies:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(raw)))
+                admin.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                        sql.Identifier(raw), sql.Identifier(name)
+                    )
+                )
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
-    shutil.copyfile(Path(data_dir) / "villagelink.sqlite3", Path(data_dir) / "raw.sqlite3")
+    for copy in RAW_FILES:
+        shutil.copyfile(Path(data_dir) / "villagelink.sqlite3", Path(data_dir) / copy)
 
 
-def _database_names(database_url: str) -> tuple[str, str]:
+RAW_FILES = ("raw.sqlite3", "raw_unkeyed.sqlite3")  # written with the foreign keys checked, and without
+
+
+def _database_names(database_url: str) -> tuple[str, str, str]:
+    """The database's name, and its copies' for the raw writes with the foreign keys checked and without."""
     name = urlsplit(database_url).path.lstrip("/")
-    return name, f"{name}_raw"
+    return name, f"{name}_raw", f"{name}_raw_unkeyed"
 
 
 def _url_of(database_url: str, name: str) -> str:
@@ -187,12 +199,14 @@ def _written_by_import(table: str) -> str:
 
 def child_raw(data_dir: str, database_url: str) -> dict:
     """Seconds to write the orders, lines and events the import wrote, read back from its database (not timed),
-    into the copy of the database as it was before the import: PostgreSQL's COPY, or SQLite's executemany in
-    one transaction, with the project's pragmas. No checks, no income shares, no facts: the floor."""
+    into the copies of the database as it was before the import: PostgreSQL's COPY, or SQLite's executemany in
+    one transaction, with the project's pragmas. No checks, no income shares, no facts: the floor. Twice: with
+    the database's foreign-key checks (`raw_s`), and without them (`raw_unkeyed_s`: PostgreSQL's key triggers
+    off for the transaction, as the import's commit writes its rows; SQLite's `foreign_keys` off)."""
     if database_url:
         import psycopg
 
-        name, raw = _database_names(database_url)
+        name, *copies = _database_names(database_url)
         with psycopg.connect(_url_of(database_url, name)) as source:
             data = {}
             for table in RAW_TABLES:
@@ -201,36 +215,42 @@ def child_raw(data_dir: str, database_url: str) -> dict:
                     for block in copy:
                         buffer += block
                 data[table] = bytes(buffer)
-        with psycopg.connect(_url_of(database_url, raw)) as target:
-            began = time.perf_counter()
-            with target.transaction(), target.cursor() as cursor:
-                for table in RAW_TABLES:
-                    with cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                        copy.write(data[table])
-            seconds = time.perf_counter() - began
-        with psycopg.connect(_url_of(database_url, "postgres"), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{raw}"')
-        return {"raw_s": seconds}
+        seconds = []
+        for raw, keyed in zip(copies, (True, False), strict=True):
+            with psycopg.connect(_url_of(database_url, raw)) as target:
+                began = time.perf_counter()
+                with target.transaction(), target.cursor() as cursor:
+                    if not keyed:
+                        cursor.execute("SET LOCAL session_replication_role = replica")
+                    for table in RAW_TABLES:
+                        with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                            copy.write(data[table])
+                seconds.append(time.perf_counter() - began)
+            with psycopg.connect(_url_of(database_url, "postgres"), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{raw}"')
+        return {"raw_s": seconds[0], "raw_unkeyed_s": seconds[1]}
     source = sqlite3.connect(Path(data_dir) / "villagelink.sqlite3")
     data = {}
     for table in RAW_TABLES:
         cursor = source.execute(f"{_written_by_import(table)} ORDER BY id")
         data[table] = ([d[0] for d in cursor.description], cursor.fetchall())
     source.close()
-    target = sqlite3.connect(Path(data_dir) / "raw.sqlite3", isolation_level=None)
-    target.execute("PRAGMA journal_mode=WAL")
-    target.execute("PRAGMA synchronous=NORMAL")
-    target.execute("PRAGMA foreign_keys=ON")
-    began = time.perf_counter()
-    target.execute("BEGIN IMMEDIATE")
-    for table, (columns, rows) in data.items():
-        names = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join("?" * len(columns))
-        target.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 - our names
-    target.execute("COMMIT")
-    seconds = time.perf_counter() - began
-    target.close()
-    return {"raw_s": seconds}
+    seconds = []
+    for raw, keyed in zip(RAW_FILES, (True, False), strict=True):
+        target = sqlite3.connect(Path(data_dir) / raw, isolation_level=None)
+        target.execute("PRAGMA journal_mode=WAL")
+        target.execute("PRAGMA synchronous=NORMAL")
+        target.execute(f"PRAGMA foreign_keys={'ON' if keyed else 'OFF'}")
+        began = time.perf_counter()
+        target.execute("BEGIN IMMEDIATE")
+        for table, (columns, rows) in data.items():
+            names = ", ".join(f'"{c}"' for c in columns)
+            marks = ", ".join("?" * len(columns))
+            target.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 - our names
+        target.execute("COMMIT")
+        seconds.append(time.perf_counter() - began)
+        target.close()
+    return {"raw_s": seconds[0], "raw_unkeyed_s": seconds[1]}
 
 
 def maxrss_mb() -> float:
@@ -449,7 +469,7 @@ def main() -> None:
     )
     header = (
         f"{'rows':>9} {'MB':>6} {'import/s':>9} {'preview/s':>10} {'commit/s':>9} {'raw/s':>9} "
-        f"{'ratio':>6} {'peak Δ MB':>10} {'rss MB':>7}"
+        f"{'ratio':>6} {'raw₀/s':>9} {'ratio₀':>6} {'peak Δ MB':>10} {'rss MB':>7}"
     )
     print(header)
     for rows in steps:
@@ -473,13 +493,17 @@ def main() -> None:
             f"{rows:>9} {prepared['bytes'] / 1e6:>6.1f} {rows / seconds:>9.0f} "
             f"{rows / imported['preview_s']:>10.0f} {rows / imported['commit_s']:>9.0f} "
             f"{rows / raw['raw_s']:>9.0f} {ratio:>6.3f} "
+            f"{rows / raw['raw_unkeyed_s']:>9.0f} {raw['raw_unkeyed_s'] / seconds:>6.3f} "
             f"{imported['rss_peak_mb'] - imported['rss_before_mb']:>10.1f} {imported['rss_peak_mb']:>7.0f}"
             + (f"  facts: {imported['differences']} differences" if args.verify else ""),
             flush=True,
         )
         if args.statements:
             print_statements(imported)
-    print("goal: ratio ≥ 0.5 (import at least half as fast as the raw write); peak Δ flat across sizes")
+    print(
+        "goal: ratio ≥ 0.5 (import at least half as fast as the raw write); peak Δ flat across sizes. "
+        "raw: with the database's foreign-key checks; raw₀: without them"
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from villagelink.orders.models import (
 )
 from villagelink.orders.services import income_recompute, poor_beneficiaries
 
-from . import staging
+from . import keys, staging
 from .errors import ImportError_
 from .models import ImportBatch
 from .progress import _progress_key
@@ -174,7 +174,7 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
         "channel": "%s",
         "status": "s.status",
         "shop_id": "s.shop_id",
-        "unit_id": "sh.unit_id",
+        "unit_id": "sh.unit_id",  # the shop's, as read and held below
         "platform": "%s",
         "external_id": "s.external_id",
         "payment_method": "%s",
@@ -191,9 +191,10 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
     params += [Status.PLACED, Status.CANCELLED]
     fields = {f.attname: f.column for f in Order._meta.concrete_fields}
     blank = order_blanks(filled)
+    keys.order_keys_written(filled)
     columns = ", ".join([quote(Order._meta.pk.column), *(quote(fields[name]) for name in (*filled, *blank))])
     values = ", ".join(["s.order_id", *filled.values(), *(_literal(ORDER_DEFAULTS[name]) for name in blank)])
-    orders, shops = quote(Order._meta.db_table), quote(Shop._meta.db_table)
+    orders = quote(Order._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {_joined(staged)} WHERE s.effect = %s LIMIT 1",  # noqa: S608 - names quoted
@@ -201,13 +202,29 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
         )
         if cursor.fetchone():  # a new order recorded since the check
             raise changed_meanwhile()
+        cursor.execute(f"SELECT DISTINCT shop_id FROM {staged} WHERE effect = %s", [staging.NEW])  # noqa: S608
+        wanted = [pk for (pk,) in cursor.fetchall()]
+    # What the orders' keys refer to is held until the commit ends (`keys`); gone since the check, it refuses.
+    unit_of = dict(keys.held(Shop, wanted, ("id", "unit_id")))
+    unit = Shop._meta.get_field("unit").related_model
+    if (
+        len(unit_of) < len(wanted)
+        or not keys.all_held(unit, unit_of.values())
+        or not keys.all_held(User, [by.pk])
+    ):
+        raise changed_meanwhile()
     _number(batch, staged)
-    with connection.cursor() as cursor:
+    pairs = ", ".join(["(CAST(%s AS bigint), CAST(%s AS bigint))"] * len(unit_of))
+    with keys.checked_here(keys.may_skip_triggers()), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {orders} ({columns}) SELECT {values} "  # noqa: S608 - names from the models, quoted
-            f"FROM {staged} s JOIN {shops} sh ON sh.id = s.shop_id WHERE s.effect = %s ORDER BY s.order_id",
-            [*params, staging.NEW],
+            # The INSERT first: SQLite's driver counts the rows of a statement only when it begins so.
+            f"INSERT INTO {orders} ({columns}) WITH sh (id, unit_id) AS (VALUES {pairs}) "  # noqa: S608 - quoted
+            f"SELECT {values} "
+            f"FROM {staged} s JOIN sh ON sh.id = s.shop_id WHERE s.effect = %s ORDER BY s.order_id",
+            [*(v for pair in unit_of.items() for v in pair), *params, staging.NEW],
         )
+        if cursor.rowcount != batch.created:  # the lines, events and shares are of exactly these orders
+            raise changed_meanwhile()
         _progress(batch, done + 0.4 * share)
         line = quote(OrderLine._meta.db_table)
         cursor.execute(
@@ -223,8 +240,8 @@ def _insert(batch: ImportBatch, staged: str, by: User, note: str) -> None:
             f"SELECT s.order_id, s.status, s.placed_at, %s, %s FROM {staged} s WHERE s.effect = %s",
             [by.pk, note, staging.NEW],
         )
-    _progress(batch, done + 0.8 * share)
-    _income(batch, staged)
+        _progress(batch, done + 0.8 * share)
+        _income(batch, staged)
     _progress(batch, done + 0.9 * share)
     if connection.vendor == "postgresql" and batch.created >= ANALYSE_ROWS:
         with connection.cursor() as cursor:
@@ -259,6 +276,8 @@ def _income(batch: ImportBatch, staged: str) -> None:
         plan += [(shop_id, year, h.pk, i, len(households)) for i, h in enumerate(households)]
     if not plan:
         return
+    if not keys.all_held(IncomeShare._meta.get_field("household").related_model, [p[2] for p in plan]):
+        raise changed_meanwhile()  # a household deleted meanwhile
     table = quote(f"imports_plan_{batch.pk}")
     share = quote(IncomeShare._meta.db_table)
     amount = "(s.total_fen - s.refunded_fen)"
