@@ -484,7 +484,8 @@ def parse_rows(rows: list[tuple[int, list]], layout: Layout) -> list[ReportRow |
             try:
                 parsed.append(parse_row(number, cells, layout))
             except RowProblem as problem:
-                parsed.append(problem)
+                # Kept without its traceback, whose frames would hold this chunk's columns in a cycle.
+                parsed.append(problem.with_traceback(None))
             continue
         parsed.append(
             ReportRow(

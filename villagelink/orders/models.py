@@ -444,7 +444,8 @@ class IncomeShare(models.Model):
     """E-commerce income of a registered-poor household from one completed sale: the whole amount for the
     household's own shop, an equal share for each poor household linked to a cooperative's or enterprise's."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="income_shares")
+    # No index of its own: the unique (order, household) below leads with the order.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="income_shares", db_index=False)
     household = models.ForeignKey(
         "registry.Household", on_delete=models.PROTECT, related_name="income_shares"
     )
