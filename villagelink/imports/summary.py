@@ -50,6 +50,7 @@ class Summary:
     missing: list[str] = field(default_factory=list)  # our fields the report has no column for
     zone: ZoneInfo = field(default_factory=region_zone)
     _months: dict[datetime.date, str] = field(default_factory=dict, repr=False)  # each day's "YYYY-MM"
+    _counties: dict[int, str] = field(default_factory=dict, repr=False)  # each shop's county path
 
     def row(self, plan: Planned, *, excluded: bool = False) -> None:
         """An accepted row of the report, whatever it does to what is recorded; `excluded`: the row's order
@@ -63,11 +64,21 @@ class Summary:
         self.counted[1] += fen
 
     def new(self, plan: Planned, placed_on: datetime.date) -> None:
-        """A row that adds an order, placed on `placed_on` (the region's day)."""
+        """A row that adds an order, placed on `placed_on` (the region's day). Runs for every new row: an order
+        that counts nothing changes no month (`as_json` leaves out months without a change)."""
+        if plan.status not in COUNTED:
+            return
         month = self._months.get(placed_on)
         if month is None:
             month = self._months[placed_on] = placed_on.isoformat()[:7]
-        self._change(plan.shop.unit.path, month, plan)
+        county = self._counties.get(plan.shop.pk)
+        if county is None:
+            county = self._counties[plan.shop.pk] = plan.shop.unit.path[:COUNTY]
+        change = self.months.get((county, month))
+        if change is None:
+            change = self.months[(county, month)] = [0, 0]
+        change[0] += 1
+        change[1] += plan.row.amount_fen - plan.refunded_fen
 
     def changed(
         self, plan: Planned, placed_on, status: str, total: int, refunded: int, *, excluded: bool = False
