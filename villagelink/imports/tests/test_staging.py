@@ -1,10 +1,12 @@
 """The check leaves the rows it accepted in the batch's staging table; the commit writes from there, not from
 the file, and drops it; a commit whose checked rows are gone or short is refused."""
 
+import gc
+
 import pytest
 
 from villagelink.core.exceptions import ApplicationError
-from villagelink.imports import staging
+from villagelink.imports import scanning, staging
 from villagelink.imports.models import BatchStatus, ImportBatch
 from villagelink.imports.services import import_commit, import_recheck, imports_discard_stale
 from villagelink.imports.storage import _media_dir
@@ -164,3 +166,11 @@ def test_new_orders_take_their_ids_in_the_reports_order_and_later_orders_count_o
     later.pk, later.number, later.external_id = None, "LATER-1", "later-1"
     later.save()  # as any other order is written: the database gives the id
     assert later.pk > new.pk
+
+
+def test_the_check_sets_the_cycle_collector_back_even_when_it_fails():
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), scanning._fewer_collections():
+        assert gc.get_threshold()[0] == 10_000
+        raise RuntimeError
+    assert gc.get_threshold() == before
