@@ -65,7 +65,7 @@ def may_skip_triggers() -> bool:
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
-        if connection.pg_version >= 150000:
+        if getattr(connection, "pg_version", 0) >= 150000:  # the PostgreSQL wrapper's own attribute
             cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
         else:
             cursor.execute("SELECT current_setting('is_superuser') = 'on'")
