@@ -74,11 +74,7 @@ class Summary:
         county = self._counties.get(plan.shop.pk)
         if county is None:
             county = self._counties[plan.shop.pk] = plan.shop.unit.path[:COUNTY]
-        change = self.months.get((county, month))
-        if change is None:
-            change = self.months[(county, month)] = [0, 0]
-        change[0] += 1
-        change[1] += plan.row.amount_fen - plan.refunded_fen
+        self._add(county, month, 1, plan.row.amount_fen - plan.refunded_fen)
 
     def changed(
         self, plan: Planned, placed_on, status: str, total: int, refunded: int, *, excluded: bool = False
